@@ -1,0 +1,43 @@
+#include "app/cli/commands.h"
+#include "core/util/error.h"
+#include "core/util/log.h"
+
+#include <c10/util/Exception.h>
+
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"pae-cli: text-guided face editing with CLIP-PAE, without a window"};
+    app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "Show help for every subcommand");
+    int verbosity = 0;
+    app.add_flag("-v,--verbose", verbosity, "Log more (repeat for debug output)");
+    app.parse_complete_callback([&] {
+        if (verbosity >= 2)
+            pae::log::setLevel(spdlog::level::debug);
+        else if (verbosity == 1)
+            pae::log::setLevel(spdlog::level::info);
+    });
+
+    pae::cli::addInfoCommand(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0)
+            return app.exit(e);
+        std::cerr << "error: " << e.what() << "\n(run 'pae-cli --help' for usage)\n";
+        return 2;
+    } catch (const pae::UsageError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    } catch (const c10::Error& e) {
+        std::cerr << "error: " << e.what_without_backtrace() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
