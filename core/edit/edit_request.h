@@ -1,0 +1,60 @@
+#pragma once
+#include "core/edit/types.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pae {
+
+// Everything one edit needs, by value. Defaults come from defaults(), nowhere else.
+struct EditRequest {
+    Latent source;               // the face, as W+
+    std::string prompt;          // "a happy face"
+    std::string corpus;          // a corpus name in prompts/ ("emotion") or a file path
+    TargetKind target = TargetKind::PaePlus;
+    BasisKind basis = BasisKind::Pca;
+    int pcaComponents = 10;
+    std::vector<float> lambdas;  // one batch entry per λ
+    int steps = 200;
+    float learningRate = 0.1f;
+    float l2Weight = 0.008f;
+    float idWeight = 0.005f;     // used only when an identity model is loaded
+    ResolutionMode resolution = ResolutionMode::Clip;
+    uint64_t seed = 0;
+    int previewEvery = 10;       // 0: no previews
+    int previewSize = 256;       // longest side of preview frames
+
+    static EditRequest defaults();
+    // Throws UsageError naming the field when a value is out of range.
+    void validate() const;
+};
+
+struct EditMetrics {
+    float lambda = 0;
+    float clipToTarget = 0;  // cosine between CLIP(G(w*)) and the PAE target
+    float idSimilarity = 1;  // cosine of identity embeddings, 1 without an identity model
+    float l2 = 0;            // ||w* − w0||²  (mean over layers and dims)
+    float loss = 0;          // final total loss
+};
+
+struct EditResult {
+    std::vector<float> lambdas;
+    std::vector<Latent> latents; // w* per λ
+    std::vector<ImageRGB> images; // full resolution, per λ
+    std::vector<EditMetrics> metrics;
+    int stepsRun = 0;
+    double seconds = 0;
+    bool cancelled = false;
+    std::string stopReason; // empty when it ran to the end; else why it stopped early
+};
+
+struct EditProgress {
+    int step = 0;  // steps done
+    int steps = 0;
+    std::vector<float> loss;       // per λ
+    std::vector<float> clipLoss;   // per λ: 1 − cos(CLIP image, target)
+    double elapsedSeconds = 0;
+};
+
+} // namespace pae

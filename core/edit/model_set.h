@@ -1,0 +1,66 @@
+#pragma once
+// The loaded models, shared read-only by jobs. Torch-free interface (pimpl) so ui/ can
+// hold one without LibTorch's headers.
+#include "core/edit/types.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pae {
+
+struct ModelPaths {
+    std::filesystem::path clipDir;       // empty: the built-in SynthFace CLIP
+    std::filesystem::path generatorFile; // empty: the built-in SynthFace generator
+    std::string device = "auto";          // auto | cpu | cuda
+    int threads = 0;                       // 0: LibTorch's default
+};
+
+struct ModelInfo {
+    std::string clipDescription;
+    std::string generatorDescription;
+    std::string device;
+    int resolution = 0;  // the generator's output size
+    int numLatents = 0;
+    int styleDim = 0;
+    bool builtin = false; // the SynthFace models
+};
+
+// What the corpus subspace says about a prompt before any edit runs.
+struct PromptAnalysis {
+    std::vector<std::string> corpusPrompts; // after the template
+    std::string basisDescription;           // "PCA k=10 (62% of variance)" …
+    float subspaceComponent = 0;            // s = Σ_j ⟨t, b_j⟩
+    float subspaceNorm = 0;                 // ‖B t‖: how much of t lies in the subspace
+    bool usable = true;                     // false: the prompt has no component in this corpus
+    std::string warning;
+};
+
+namespace detail { struct ModelSetImpl; }
+
+class ModelSet {
+public:
+    // Loads and validates both models; throws pae::Error naming the file and problem.
+    static std::shared_ptr<ModelSet> load(const ModelPaths& paths);
+    ~ModelSet();
+
+    ModelInfo info() const;
+    // A face from a seed: z → mapping → (truncation) → W+.
+    Latent latentFromSeed(uint64_t seed, float truncation = 0.7f) const;
+    // Reads a latent file (.safetensors with "w" [n_latent,dim] / [1,n_latent,dim] / [dim]).
+    Latent loadLatent(const std::filesystem::path& path) const;
+    void saveLatent(const Latent& latent, const std::filesystem::path& path) const;
+    // Full-resolution image of a latent.
+    ImageRGB render(const Latent& latent) const;
+    PromptAnalysis analyzePrompt(const std::string& prompt, const std::string& corpus, BasisKind basis,
+                                 int pcaComponents) const;
+
+    detail::ModelSetImpl& impl() const { return *d; }
+
+private:
+    explicit ModelSet(std::unique_ptr<detail::ModelSetImpl> impl);
+    std::unique_ptr<detail::ModelSetImpl> d;
+};
+
+} // namespace pae
