@@ -23,6 +23,7 @@ int main(int argc, char** argv)
     });
 
     pae::cli::addInfoCommand(app);
+    pae::cli::addTokenizeCommand(app);
 
     try {
         app.parse(argc, argv);
