@@ -1,0 +1,316 @@
+#include "core/io/restricted_pickle.h"
+#include "core/io/torch_checkpoint.h"
+#include "core/io/weights.h"
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+#include <QtTest/QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using pae::io::TensorMap;
+
+namespace {
+
+fs::path fixture(const std::string& name) { return fs::path(PAE_TEST_DATA_DIR) / "io" / name; }
+
+std::string errorOf(const std::function<void()>& f)
+{
+    try {
+        f();
+    } catch (const pae::Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+bool same(const torch::Tensor& a, const torch::Tensor& b)
+{
+    return a.scalar_type() == b.scalar_type() && a.sizes() == b.sizes() && torch::equal(a, b);
+}
+
+std::vector<std::string> keysOf(const TensorMap& m)
+{
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : m)
+        keys.push_back(k);
+    return keys;
+}
+
+// Hand-written pickles for the VM's failure paths, opcode by opcode.
+struct Pickle {
+    std::string bytes = std::string("\x80\x02", 2);
+    Pickle& op(char c)
+    {
+        bytes += c;
+        return *this;
+    }
+    Pickle& str(const std::string& s) // BINUNICODE
+    {
+        bytes += 'X';
+        for (int i = 0; i < 4; ++i)
+            bytes += static_cast<char>(s.size() >> (8 * i));
+        bytes += s;
+        return *this;
+    }
+    Pickle& int1(uint8_t v)
+    {
+        bytes += 'K';
+        bytes += static_cast<char>(v);
+        return *this;
+    }
+    Pickle& global(const std::string& module, const std::string& name)
+    {
+        bytes += 'c' + module + '\n' + name + '\n';
+        return *this;
+    }
+    Pickle& put(uint8_t i)
+    {
+        bytes += 'q';
+        bytes += static_cast<char>(i);
+        return *this;
+    }
+    Pickle& get(uint8_t i)
+    {
+        bytes += 'h';
+        bytes += static_cast<char>(i);
+        return *this;
+    }
+    // ('storage', torch.FloatStorage, key, 'cpu', numel) BINPERSID
+    Pickle& storage(const std::string& key, uint8_t numel)
+    {
+        op('(').str("storage").global("torch", "FloatStorage").str(key).str("cpu").int1(numel).op('t');
+        return op('Q');
+    }
+};
+
+// Storages for hand-written pickles: arange(numel) as float32.
+torch::Tensor fakeStorage(const std::string&, torch::ScalarType dtype, int64_t numel)
+{
+    return torch::arange(numel, torch::TensorOptions().dtype(dtype));
+}
+
+TensorMap unpickle(const Pickle& p)
+{
+    return pae::io::detail::unpickleStateDict(reinterpret_cast<const uint8_t*>(p.bytes.data()), p.bytes.size(),
+                                              "test.pt", fakeStorage);
+}
+
+} // namespace
+
+class TestTorchCheckpoint : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void shouldReadPlainDict_andDropNonTensorLeaves()
+    {
+        const TensorMap m = pae::io::loadTorchCheckpoint(fixture("plain.pt"));
+        QCOMPARE(keysOf(m), (std::vector<std::string>{"a", "b"}));
+        QVERIFY(same(m.at("a"), torch::arange(6, torch::kFloat32).reshape({2, 3})));
+        QVERIFY(same(m.at("b"), torch::tensor({int64_t(1), int64_t(-2), int64_t(3)})));
+    }
+
+    void shouldReadModuleStateDict_asOrderedDictWithMetadata()
+    {
+        const TensorMap m = pae::io::loadTorchCheckpoint(fixture("ordered.pt"));
+        QCOMPARE(keysOf(m), (std::vector<std::string>{"0.bias", "0.weight", "1.bias", "1.num_batches_tracked",
+                                                      "1.running_mean", "1.running_var", "1.weight"}));
+        QVERIFY(same(m.at("0.weight"), torch::arange(6, torch::kFloat32).reshape({2, 3}) * 0.5));
+        QVERIFY(same(m.at("0.bias"), torch::tensor({-1.0f, 1.0f})));
+        QVERIFY(same(m.at("1.weight"), torch::tensor({2.0f, 2.0f})));
+        QVERIFY(same(m.at("1.bias"), torch::tensor({0.25f, 0.25f})));
+        QVERIFY(same(m.at("1.running_mean"), torch::tensor({0.5f, -0.5f})));
+        QVERIFY(same(m.at("1.running_var"), torch::tensor({4.0f, 8.0f})));
+        QVERIFY(same(m.at("1.num_batches_tracked"), torch::tensor(int64_t(7))));
+    }
+
+    void shouldFlattenNestedDictsAndLists_withDots()
+    {
+        const TensorMap m = pae::io::loadTorchCheckpoint(fixture("nested.pt"));
+        QCOMPARE(m.size(), size_t(7 + 1 + 2));
+        QVERIFY(same(m.at("g_ema.0.weight"), torch::arange(6, torch::kFloat32).reshape({2, 3}) * 0.5));
+        QVERIFY(same(m.at("g_ema.1.num_batches_tracked"), torch::tensor(int64_t(7))));
+        QVERIFY(same(m.at("latent_avg"), torch::tensor({0.125f, -0.25f, 4.0f})));
+        QVERIFY(same(m.at("noises.0"), torch::zeros({1, 1, 2, 2})));
+        QVERIFY(same(m.at("noises.1"), torch::ones({1, 1, 2, 2})));
+    }
+
+    void shouldReadEveryStorageType_exactly()
+    {
+        const TensorMap m = pae::io::loadTorchCheckpoint(fixture("dtypes.pt"));
+        QCOMPARE(m.size(), size_t(11));
+        QVERIFY(same(m.at("f16"), torch::tensor({1.5f, -2.0f, 65504.0f}).to(torch::kFloat16)));
+        QVERIFY(same(m.at("bf16"), torch::tensor({1.5f, -2.0f, 3.0e38f}).to(torch::kBFloat16)));
+        QVERIFY(same(m.at("f64"), torch::tensor({0.1, -1e300}, torch::kFloat64)));
+        QVERIFY(same(m.at("i64"), torch::tensor({int64_t(1) << 40, -(int64_t(1) << 62)})));
+        QVERIFY(same(m.at("i32"), torch::tensor({-7, 2147483647}, torch::kInt32)));
+        QVERIFY(same(m.at("i16"), torch::tensor({-300, 300}, torch::kInt16)));
+        QVERIFY(same(m.at("i8"), torch::tensor({-128, 127}, torch::kInt8)));
+        QVERIFY(same(m.at("u8"), torch::tensor({0, 255}, torch::kUInt8)));
+        QVERIFY(same(m.at("bool"), torch::tensor({true, false, true})));
+        QVERIFY(same(m.at("scalar"), torch::tensor(3.25f)));
+        QVERIFY(same(m.at("empty"), torch::zeros({0, 4})));
+    }
+
+    void shouldRebuildViewsOfOneSharedStorage()
+    {
+        const TensorMap m = pae::io::loadTorchCheckpoint(fixture("views.pt"));
+        const torch::Tensor base = torch::arange(12, torch::kFloat32);
+        QVERIFY(same(m.at("base"), base));
+        QVERIFY(same(m.at("row"), torch::tensor({4.0f, 5.0f, 6.0f, 7.0f})));
+        QVERIFY(same(m.at("col"), torch::tensor({2.0f, 6.0f, 10.0f})));
+        QVERIFY(same(m.at("transposed"), base.reshape({3, 4}).t()));
+        QVERIFY(same(m.at("expanded"), torch::arange(3, torch::kFloat32).expand({2, 3})));
+        // A small view must not keep the whole shared storage alive.
+        QCOMPARE(m.at("row").storage().nbytes(), size_t(4 * sizeof(float)));
+    }
+
+    void shouldReadParameters_bareTensors_andProtocol4()
+    {
+        QVERIFY(same(pae::io::loadTorchCheckpoint(fixture("parameter.pt")).at("p"), torch::tensor({1.0f, 2.0f})));
+        const TensorMap bare = pae::io::loadTorchCheckpoint(fixture("bare_tensor.pt"));
+        QCOMPARE(keysOf(bare), (std::vector<std::string>{""}));
+        QVERIFY(same(bare.at(""), torch::tensor({1.0f, 2.0f}).reshape({1, 2})));
+        QVERIFY(same(pae::io::loadTorchCheckpoint(fixture("protocol4.pt")).at("w"), torch::tensor({1.0f, 2.0f, 3.0f})));
+    }
+
+    void shouldReadFromMemory_likeFromAFile()
+    {
+        std::ifstream in(fixture("nested.pt"), std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const TensorMap m =
+            pae::io::parseTorchCheckpoint(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "mem.pt");
+        const TensorMap f = pae::io::loadTorchCheckpoint(fixture("nested.pt"));
+        QCOMPARE(keysOf(m), keysOf(f));
+        for (const auto& [k, v] : f)
+            QVERIFY2(same(m.at(k), v), k.c_str());
+        // Cut in half: the zip directory at the end is gone.
+        const QString half = QString::fromStdString(errorOf([&] {
+            pae::io::parseTorchCheckpoint(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size() / 2, "half.pt");
+        }));
+        QVERIFY2(half.startsWith("half.pt: not a PyTorch checkpoint"), qPrintable(half));
+    }
+
+    void shouldRefuseForeignGlobals_byName_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("global");
+        QTest::newRow("argparse") << "malicious_namespace.pt" << "argparse.Namespace";
+        QTest::newRow("os.system") << "malicious_os_system.pt" << "os.system";
+    }
+
+    void shouldRefuseForeignGlobals_byName()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, global);
+        const fs::path path = fixture(file.toStdString());
+        const QString message = QString::fromStdString(errorOf([&] { pae::io::loadTorchCheckpoint(path); }));
+        QCOMPARE(message, QString::fromStdString(path.string()) +
+                              ": refusing to load: the checkpoint references the Python global '" + global +
+                              "'; only state dicts of tensors can be read");
+    }
+
+    void shouldRefuseGlobals_writtenEitherWay()
+    {
+        Pickle viaGlobal;
+        viaGlobal.global("__builtin__", "getattr").op('.');
+        QVERIFY(QString::fromStdString(errorOf([&] { unpickle(viaGlobal); })).contains("'__builtin__.getattr'"));
+        Pickle viaStack;
+        viaStack.str("builtins").str("eval").op('\x93').op('.');
+        QVERIFY(QString::fromStdString(errorOf([&] { unpickle(viaStack); })).contains("'builtins.eval'"));
+    }
+
+    void shouldCheckTheByteOrder()
+    {
+        QVERIFY(same(pae::io::loadTorchCheckpoint(fixture("byteorder_little.pt")).at("a"),
+                     torch::arange(6, torch::kFloat32).reshape({2, 3})));
+        QVERIFY(QString::fromStdString(errorOf([] { pae::io::loadTorchCheckpoint(fixture("byteorder_big.pt")); }))
+                    .contains("big-endian"));
+    }
+
+    void shouldExplainUnsupportedFiles()
+    {
+        QVERIFY(QString::fromStdString(errorOf([] { pae::io::loadTorchCheckpoint(fixture("legacy.pt")); }))
+                    .contains("legacy (before PyTorch 1.6) checkpoint format"));
+        const QString notZip = QString::fromStdString(
+            errorOf([] { pae::io::loadTorchCheckpoint(fixture("make_pt_fixtures.py")); }));
+        QVERIFY2(notZip.contains("make_pt_fixtures.py: not a PyTorch checkpoint"), qPrintable(notZip));
+        QVERIFY(QString::fromStdString(errorOf([] { pae::io::loadTorchCheckpoint(fixture("absent.pt")); }))
+                    .contains("absent.pt: cannot open"));
+        QVERIFY(QString::fromStdString(errorOf([] { pae::io::loadWeights(fixture("make_pt_fixtures.py")); }))
+                    .contains("unknown weights format '.py'"));
+    }
+
+    void shouldDispatchByExtension()
+    {
+        QVERIFY(same(pae::io::loadWeights(fixture("plain.pt")).at("b"),
+                     torch::tensor({int64_t(1), int64_t(-2), int64_t(3)})));
+    }
+
+    void shouldRejectMalformedPickles_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("expected");
+        auto row = [](const char* name, const Pickle& p, const char* expected) {
+            QTest::newRow(name) << QByteArray(p.bytes.data(), static_cast<int>(p.bytes.size())) << QString(expected);
+        };
+        row("stack underflow", Pickle().op('}').op('s').op('.'), "at byte 3: stack underflow");
+        row("pop below mark", Pickle().int1(1).op('(').op('\x85').op('.'), "stack underflow");
+        row("memo miss", Pickle().get(5).op('.'), "memo entry 5 is used before it is stored");
+        row("no stop", Pickle().op('}'), "ends in the middle of an instruction");
+        row("truncated string", Pickle().op('X').op('\x10'), "needs 4 more bytes, has 1");
+        row("unknown opcode", Pickle().op('I'), "unsupported pickle opcode 0x49");
+        row("two values at stop", Pickle().op('}').op('}').op('.'), "stops with 2 values");
+        row("setitem on list", Pickle().op(']').int1(1).int1(2).op('s').op('.'), "SETITEM on something other");
+        row("view past storage",
+            Pickle().op('}').str("w").global("torch._utils", "_rebuild_tensor_v2").op('(').storage("0", 4).int1(2)
+                .int1(3).op('\x85').int1(1).op('\x85').op('\x89').op('}').op('t').op('R').op('s').op('.'),
+            "tensor of size [3], stride [1] at offset 2 in storage '0' of 4 elements: the view reaches past the end");
+        row("negative stride",
+            Pickle().op('}').str("w").global("torch._utils", "_rebuild_tensor_v2").op('(').storage("0", 4).int1(0)
+                .int1(2).op('\x85').op('\x8a').op('\x01').op('\xff').op('\x85').op('\x89').op('}').op('t').op('R')
+                .op('s').op('.'),
+            "negative size or stride");
+        row("storage retyped",
+            Pickle().storage("0", 4).op('0').op('(').str("storage").global("torch", "HalfStorage").str("0").str("cpu")
+                .int1(4).op('t').op('Q').op('.'),
+            "storage '0' is referenced with two different types or sizes");
+        row("persid not storage", Pickle().str("x").op('Q').op('.'), "persistent id that is not");
+        row("reduce on storage type",
+            Pickle().global("torch", "FloatStorage").op(')').op('R').op('.'), "torch.FloatStorage cannot be called");
+        // l = []; l.append(l): a cycle that flattening must not follow forever.
+        row("cycle", Pickle().op(']').put(0).get(0).op('a').op('.'), "nests deeper than 100 levels");
+        // d_k = [d_{k-1}, d_{k-1}] for 40 levels: 2^40 paths through a few dozen objects.
+        // POP keeps one list on the stack; the memo keeps the rest reachable.
+        Pickle dagOne;
+        dagOne.op(']').put(0);
+        for (int i = 1; i <= 40; ++i)
+            dagOne.op('0').op(']').put(static_cast<uint8_t>(i)).get(static_cast<uint8_t>(i - 1)).op('a').get(static_cast<uint8_t>(i - 1)).op('a');
+        dagOne.op('.');
+        row("shared blowup", dagOne, "refers to the same objects too many times");
+    }
+
+    void shouldRejectMalformedPickles()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, expected);
+        Pickle p;
+        p.bytes = bytes.toStdString();
+        const QString message = QString::fromStdString(errorOf([&] { unpickle(p); }));
+        QVERIFY2(message.startsWith("test.pt: "), qPrintable(message));
+        QVERIFY2(message.contains(expected), qPrintable(message));
+    }
+
+    void shouldCheckStorageRecordSizes()
+    {
+        const QString message =
+            QString::fromStdString(errorOf([] { pae::io::loadTorchCheckpoint(fixture("truncated_storage.pt")); }));
+        QVERIFY2(message.contains("storage '0' should hold 6 elements of Float but its record has 8 bytes"),
+                 qPrintable(message));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTorchCheckpoint)
+#include "tst_torch_checkpoint.moc"
