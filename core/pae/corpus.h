@@ -1,0 +1,44 @@
+#pragma once
+// A corpus: the prompts whose CLIP embeddings span the subspace an edit is confined to
+// (DESIGN §4.1). One UTF-8 text file in prompts/, one prompt per line:
+//
+//   # Emotions, for the PAE emotion subspace.     <- comment
+//   # template: a {} face                          <- optional, exactly one "{}"
+//   happy
+//   sad
+//
+// Blank lines are ignored; duplicates (compared as CLIP's tokenizer sees them: case and
+// runs of whitespace ignored) are dropped with a warning.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace pae {
+
+struct Corpus {
+    std::string name;            // the file's stem: "emotion"
+    std::filesystem::path file;
+    std::string templ = "{}";    // "{}" when the file has no template line
+    std::vector<std::string> prompts; // as written, in file order, without duplicates
+    std::string contentHash;     // 16 hex digits over template and prompts; names the embedding cache
+
+    // Each prompt put into the template: what is fed to the CLIP text encoder.
+    std::vector<std::string> templatedPrompts() const;
+};
+
+// Throws pae::Error naming the file (and line, where there is one) when the file cannot
+// be read, is not UTF-8, has a bad template line or holds no prompts.
+Corpus loadCorpus(const std::filesystem::path& file);
+
+// A name ("emotion") is looked up as <corpusRoot>/<name>.txt; anything with a '/' or
+// ending in ".txt" is a file path. An unknown name is an error that lists the known ones.
+Corpus findCorpus(const std::string& nameOrPath, const std::filesystem::path& corpusRoot);
+
+// Names (file stems) of the *.txt files directly in root, sorted; empty if root is absent.
+std::vector<std::string> listCorpora(const std::filesystem::path& root);
+
+// FNV-1a, 64 bit, as 16 lowercase hex digits. Stable across platforms and runs: it names
+// cache files.
+std::string fnv1a64Hex(const std::string& bytes);
+
+} // namespace pae

@@ -1,0 +1,58 @@
+#pragma once
+// The CLIP targets of DESIGN §4.3–4.4, one per λ. With n(x) = x/‖x‖, i = n(image
+// embedding), t = n(text embedding), B the corpus basis (rows b_j):
+//   c_j = λ·|⟨i, b_j⟩|,  s = Σ_j ⟨t, b_j⟩
+//   text: T = t
+//   pae:  T = i + λ·t
+//   pae+: T = i − Σ_j c_j·b_j + (Σ_j c_j / s)·t
+// Targets are not normalized: the loss compares them by cosine.
+#include "core/edit/types.h"
+#include "core/pae/subspace.h"
+
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+namespace pae {
+
+// pae+ divides by s. With t normalized, |s| below this is smaller than the differences
+// between CLIP backends (fp16 weights, CPU vs CUDA: ~1e-3 in cosine), so even its sign is
+// noise, and 1/s would turn that noise into a text weight of 1000·Σc or more.
+constexpr double kMinSubspaceComponent = 1e-3;
+
+struct PaeTargets {
+    torch::Tensor targets; // [L, d] float32, one row per λ, on the device of i
+    float s = 0;           // Σ_j ⟨t, b_j⟩ (0 when no basis was given)
+    float subspaceNorm = 0; // ‖B t‖: how much of t lies in the corpus subspace
+};
+
+// i, t: [d] (or [1, d]); normalized here, so any positive scale of either changes nothing.
+// The basis may be undefined for the text and pae kinds, which do not use it. Throws
+// pae::Error when shapes disagree, a vector is zero or not finite, lambdas is empty, or
+// (pae+ only) |s| < kMinSubspaceComponent: then the message names the prompt and
+// subspace.corpus and says to pick a corpus the prompt belongs to.
+PaeTargets computeTargets(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t,
+                          const Subspace& subspace, const std::vector<float>& lambdas,
+                          const std::string& prompt = {});
+
+// The bare formula for one λ on the vectors exactly as given (no normalization, no
+// checks): computeTargets is this applied to n(i) and n(t). Exposed so its algebraic
+// properties can be tested directly.
+torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t,
+                            const torch::Tensor& basis, double lambda);
+
+// What the corpus subspace says about a prompt before a run, without throwing for a bad
+// fit. usable: computeTargets will accept it for this kind. warning: empty when all is
+// well, else one sentence for the user (the first problem found, worst first).
+struct PromptFit {
+    double s = 0;
+    double subspaceNorm = 0;   // ‖B t‖
+    double randomNorm = 0;     // ‖B u‖ expected for a random unit u: sqrt(k/d)
+    bool usable = true;
+    std::string warning;
+};
+PromptFit analyzePromptFit(const torch::Tensor& t, const Subspace& subspace, const std::string& prompt = {},
+                           TargetKind kind = TargetKind::PaePlus);
+
+} // namespace pae
