@@ -77,7 +77,7 @@ void runEmbed(const EmbedOptions& opt)
     if (sources != 1)
         throw UsageError("embed: give exactly one of --text, --image, --pixels");
     const auto device = resolveDevice(parseDeviceChoice(opt.device));
-    const auto clip = models::loadClip(opt.clipDir, device);
+    auto clip = models::loadClip(opt.clipDir, device);
     torch::NoGradGuard noGrad;
 
     if (!opt.texts.empty()) {
