@@ -156,6 +156,19 @@ private Q_SLOTS:
         QVERIFY(relativeError(clip.model->encodeImage(pixels), toTensor(expected()["gelu"]["image_features"])) < 1e-4);
     }
 
+    void shouldKeepTheHash_acrossCopies_andChangeIt_withTheWeights()
+    {
+        QTemporaryDir tmp;
+        const fs::path dir = tmp.path().toStdString();
+        copyFixture(dir);
+        const auto original = pae::models::loadClip(kFixture, torch::kCPU).hash;
+        QCOMPARE(pae::models::loadClip(dir, torch::kCPU).hash, original);
+        auto tensors = pae::io::loadSafetensors(kFixture / "model.safetensors");
+        tensors["logit_scale"] = torch::full({}, 4.0);
+        pae::io::saveSafetensors(dir / "model.safetensors", tensors);
+        QVERIFY(pae::models::loadClip(dir, torch::kCPU).hash != original);
+    }
+
     void shouldRejectActivation_whenUnknown()
     {
         QTemporaryDir tmp;
