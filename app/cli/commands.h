@@ -8,5 +8,6 @@ namespace pae::cli {
 
 void addInfoCommand(CLI::App& app);
 void addTokenizeCommand(CLI::App& app);
+void addEmbedCommand(CLI::App& app);
 
 } // namespace pae::cli

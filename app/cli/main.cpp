@@ -24,6 +24,7 @@ int main(int argc, char** argv)
 
     pae::cli::addInfoCommand(app);
     pae::cli::addTokenizeCommand(app);
+    pae::cli::addEmbedCommand(app);
 
     try {
         app.parse(argc, argv);
