@@ -11,6 +11,8 @@
 namespace pae::io {
 
 // Nested dicts are flattened with '.'; non-tensor leaves (numbers, strings) are dropped.
+// Lists and tuples flatten with their indices ("noises.0"); a file holding one bare
+// tensor (torch.save(latents, f)) gives the single entry "".
 TensorMap loadTorchCheckpoint(const std::filesystem::path& path);
 
 // The same from an in-memory zip (fuzzer, tests).
