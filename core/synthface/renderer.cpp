@@ -273,8 +273,7 @@ void drawHairBack(Canvas& cv, const Layout& L, const Attributes& at, Rgb hair)
     const Poly crown = cv.ellipse({L.cx, topY}, rx, ry, kPi, 2 * kPi);
     outline.insert(outline.end(), crown.begin() + 1, crown.end() - 1);
 
-    // Clockwise on screen, so "left of the walking direction" is outwards... after the
-    // y-down flip that is the right-hand normal; scallop pushes along (dy, -dx).
+    // The outline runs clockwise on screen, so scallop's push along (dy, -dx) is outwards.
     Poly shaped = scallop(resample(outline, 0.006, true), 0.02 * curl, 0.045, true);
     cv.fill(shaped, hair);
     cv.stroke(shaped, 0.006, shade(hair, 0.62), true);
