@@ -382,6 +382,13 @@ std::vector<std::string> captions(const Attributes& attributes, uint64_t seed, i
     return out;
 }
 
+std::vector<std::string> faceCaptions(uint64_t faceSeed, const Attributes& attributes, int count)
+{
+    // An odd constant (2^64 / golden ratio) keeps the caption stream of face n away from
+    // the attribute stream of every nearby face.
+    return captions(attributes, faceSeed ^ 0x9E3779B97F4A7C15ull, count);
+}
+
 const std::vector<std::string>& captionVocabulary()
 {
     static const std::vector<std::string> vocab = [] {

@@ -41,6 +41,11 @@ std::string caption(const Attributes& attributes, std::mt19937_64& rng);
 // `count` captions from a generator seeded with `seed`: the same for the same inputs.
 std::vector<std::string> captions(const Attributes& attributes, uint64_t seed, int count);
 
+// The captions of the face drawn from `faceSeed` (sampleAttributes(faceSeed)): seeded from
+// a stream apart from the one that drew the attributes, so both stay reproducible from the
+// one face seed and neither shifts when the other changes.
+std::vector<std::string> faceCaptions(uint64_t faceSeed, const Attributes& attributes, int count);
+
 // Every word the grammar can emit, sorted, unique (for learning the BPE vocabulary). The
 // only punctuation in captions is ",".
 const std::vector<std::string>& captionVocabulary();
