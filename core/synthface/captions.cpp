@@ -53,7 +53,7 @@ const std::vector<Words>& table()
         {"closed_eyes", Attr::EyeOpen, {}, {},
          {{"closed eyes", false}, {"eyes closed", false}, {"shut eyes", false}, {"eyes shut", false}}},
         {"narrowed_eyes", Attr::EyeOpen, {}, {},
-         {{"narrowed eyes", false}, {"squinting eyes", false}, {"half closed eyes", false}, {"sleepy eyes", false}}},
+         {{"narrowed eyes", false}, {"squinting eyes", false}, {"sleepy eyes", false}}},
         {"big_eyes", Attr::EyeSize, {}, {},
          {{"big eyes", false}, {"large eyes", false}, {"huge eyes", false}, {"wide eyes", false}}},
         {"small_eyes", Attr::EyeSize, {}, {},

@@ -452,7 +452,7 @@ void drawGlasses(Canvas& cv, const Layout& L)
 {
     const Rgb frame{26, 26, 34};
     const double rx = std::min(0.078, L.eyeDx - 0.012), ry = 0.058;
-    const double w = 0.011;
+    const double w = 0.013;
     for (int side = -1; side <= 1; side += 2) {
         const P c{L.cx + side * L.eyeDx, L.eyeY};
         cv.stroke(roundedLens(cv, c, rx, ry), w, frame, true);
@@ -479,9 +479,9 @@ ImageRGB render(const Attributes& attributes, int size)
     // array would skip them: check again, it costs nothing next to drawing.
     const Attributes& at = Attributes::fromValues(attributes.values());
 
-    // Drawing at 2× (4× for small images) and averaging down gives smooth edges on top of
+    // Drawing at 2× (3× or 4× for small images) and averaging down gives smooth edges on top of
     // OpenCV's own anti-aliasing, which is coarse on thin shapes.
-    const int ss = size <= 64 ? 4 : 2;
+    const int ss = size <= 48 ? 4 : size <= 96 ? 3 : 2;
     Canvas cv(size * ss);
 
     Layout L;

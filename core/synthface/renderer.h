@@ -22,7 +22,9 @@ ImageRGB render(const Attributes& attributes, int size);
 struct UnitBox {
     double x0, y0, x1, y1;
 };
-UnitBox mouthRegion();   // the mouth at every width, smile and opening (a beard reaches in)
+// The mouth at every width, smile and opening. A beard reaches in, and so does the jaw
+// line of the narrowest faces at the box's lower corners.
+UnitBox mouthRegion();
 UnitBox eyesRegion();    // both eyes at every size and opening (angry brows dip in)
 UnitBox hairTopRegion(); // the crown above the highest brows: fringe, crown or bald scalp
 

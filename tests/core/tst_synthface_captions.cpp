@@ -12,10 +12,11 @@ using namespace pae::synthface;
 
 namespace {
 
-// " a, b " → " a b ": every phrase can then be found as " phrase " on word boundaries.
+// " a, b " → " a , b ": every phrase can then be found as " phrase " on word boundaries,
+// and never across two list items ("small eyes, closed lips" does not say "eyes closed").
 QString padded(const std::string& caption)
 {
-    return " " + QString::fromStdString(caption).remove(',') + " ";
+    return " " + QString::fromStdString(caption).replace(",", " ,") + " ";
 }
 
 bool says(const QString& padded, const char* phrase) { return padded.contains(" " + QString(phrase) + " "); }
@@ -59,7 +60,7 @@ const std::vector<Claim>& claims()
         {{"closed mouth", "closed lips", "sealed lips"}, [](A a) { return a.mouthOpen() <= 0.1f; }, "closed mouth"},
         {{"wide open eyes", "eyes wide open", "staring eyes"}, [](A a) { return a.eyeOpen() >= 0.8f; }, "wide open eyes"},
         {{"closed eyes", "eyes closed", "shut eyes", "eyes shut"}, [](A a) { return a.eyeOpen() <= 0.15f; }, "closed eyes"},
-        {{"narrowed eyes", "squinting eyes", "half closed eyes", "sleepy eyes"},
+        {{"narrowed eyes", "squinting eyes", "sleepy eyes"},
          [](A a) { return a.eyeOpen() >= 0.15f && a.eyeOpen() <= 0.35f; }, "narrowed eyes"},
         {{"big eyes", "large eyes", "huge eyes", "wide eyes"}, [](A a) { return a.eyeSize() >= 0.7f; }, "big eyes"},
         {{"small eyes", "tiny eyes", "little eyes", "beady eyes"}, [](A a) { return a.eyeSize() <= 0.3f; }, "small eyes"},
