@@ -472,12 +472,9 @@ void checkSize(int size)
 
 } // namespace
 
-ImageRGB render(const Attributes& attributes, int size)
+ImageRGB render(const Attributes& at, int size)
 {
     checkSize(size);
-    // Attributes can only be built through checked setters, but a copy from a foreign
-    // array would skip them: check again, it costs nothing next to drawing.
-    const Attributes& at = Attributes::fromValues(attributes.values());
 
     // Drawing at 2× (3× or 4× for small images) and averaging down gives smooth edges on top of
     // OpenCV's own anti-aliasing, which is coarse on thin shapes.

@@ -14,7 +14,7 @@ constexpr int kMinRenderSize = 32;
 constexpr int kMaxRenderSize = 1024;
 
 // A size × size RGB image. Throws pae::Error for a size outside
-// [kMinRenderSize, kMaxRenderSize] or for attributes out of range.
+// [kMinRenderSize, kMaxRenderSize]. (Attributes are range-checked when they are set.)
 ImageRGB render(const Attributes& attributes, int size);
 
 // Where parts sit in the image, as fractions of its side (x right, y down, [0,1]²): for
