@@ -309,10 +309,17 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(pae::Error, writeImage(sheet, (dir.path() + "/sheet.gif").toStdString()));
     }
 
-    void benchmarkRender128()
+    void benchmarkRender_data()
     {
+        QTest::addColumn<int>("size");
+        QTest::newRow("64") << 64;
+        QTest::newRow("128") << 128;
+    }
+    void benchmarkRender()
+    {
+        QFETCH(int, size);
         const Attributes a = sampleAttributes(11);
-        QBENCHMARK { render(a, 128); }
+        QBENCHMARK { render(a, size); }
     }
 };
 
