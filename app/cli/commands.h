@@ -10,4 +10,10 @@ void addInfoCommand(CLI::App& app);
 void addTokenizeCommand(CLI::App& app);
 void addEmbedCommand(CLI::App& app);
 
+// `synthface` is a group; each of its subcommands lives in its own cmd_synthface_*.cpp and
+// is added to the group by addSynthfaceCommand.
+void addSynthfaceCommand(CLI::App& app);
+void addSynthfaceRenderCommand(CLI::App& synthface);
+void addSynthfaceCaptionsCommand(CLI::App& synthface);
+
 } // namespace pae::cli

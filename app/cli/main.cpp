@@ -25,6 +25,7 @@ int main(int argc, char** argv)
     pae::cli::addInfoCommand(app);
     pae::cli::addTokenizeCommand(app);
     pae::cli::addEmbedCommand(app);
+    pae::cli::addSynthfaceCommand(app);
 
     try {
         app.parse(argc, argv);

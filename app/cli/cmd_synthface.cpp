@@ -1,0 +1,13 @@
+#include "app/cli/commands.h"
+
+namespace pae::cli {
+
+void addSynthfaceCommand(CLI::App& app)
+{
+    auto* group = app.add_subcommand("synthface", "The built-in SynthFace world: render faces, write captions");
+    group->require_subcommand(1);
+    addSynthfaceRenderCommand(*group);
+    addSynthfaceCaptionsCommand(*group);
+}
+
+} // namespace pae::cli

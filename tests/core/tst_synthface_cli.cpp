@@ -1,0 +1,67 @@
+#include <QtTest/QtTest>
+
+#include <nlohmann/json.hpp>
+
+// pae-cli synthface render / captions, run as a user would.
+class TestSynthfaceCli : public QObject {
+    Q_OBJECT
+
+    struct Run {
+        int code;
+        QByteArray out, err;
+    };
+    static Run cli(const QStringList& args)
+    {
+        QProcess p;
+        p.start(PAE_CLI_PATH, args);
+        if (!p.waitForFinished(60000))
+            return {-1, {}, "timeout"};
+        return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+
+private Q_SLOTS:
+    void shouldWriteGridAndAttributes_whenRenderingSeveralFaces()
+    {
+        QTemporaryDir dir;
+        const QString image = dir.filePath("faces.png"), json = dir.filePath("faces.json");
+        const Run r = cli({"synthface", "render", "--seed", "10", "--count", "5", "--size", "64", "--out", image,
+                           "--attributes-out", json});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QFile png(image);
+        QVERIFY(png.open(QIODevice::ReadOnly));
+        QCOMPARE(png.read(4), QByteArray("\x89PNG", 4));
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto doc = nlohmann::json::parse(f.readAll().toStdString());
+        QCOMPARE(doc["faces"].size(), size_t(5));
+        QCOMPARE(doc["columns"].get<int>(), 3);
+        QCOMPARE(doc["faces"][4]["seed"].get<uint64_t>(), uint64_t(14));
+        QVERIFY(doc["faces"][0]["attributes"].contains("smile"));
+    }
+
+    void shouldPrintOneJsonLinePerFace_forCaptions()
+    {
+        const Run a = cli({"synthface", "captions", "--seed", "3", "--count", "4", "--per-face", "2"});
+        QVERIFY2(a.code == 0, a.err.constData());
+        const QList<QByteArray> lines = a.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        for (const QByteArray& line : lines) {
+            const auto j = nlohmann::json::parse(line.toStdString());
+            QCOMPARE(j["captions"].size(), size_t(2));
+            QVERIFY(j["attributes"].is_object());
+        }
+        QCOMPARE(cli({"synthface", "captions", "--seed", "3", "--count", "4", "--per-face", "2"}).out, a.out);
+    }
+
+    void shouldExitWithUsageError_whenSizeIsBad()
+    {
+        QTemporaryDir dir;
+        const Run r = cli({"synthface", "render", "--seed", "1", "--size", "8", "--out", dir.filePath("x.png")});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.startsWith("error: --size 8"));
+        QVERIFY(!QFile::exists(dir.filePath("x.png")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSynthfaceCli)
+#include "tst_synthface_cli.moc"
