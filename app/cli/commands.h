@@ -7,5 +7,6 @@
 namespace pae::cli {
 
 void addInfoCommand(CLI::App& app);
+void addGenerateCommand(CLI::App& app);
 
 } // namespace pae::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv)
     });
 
     pae::cli::addInfoCommand(app);
+    pae::cli::addGenerateCommand(app);
 
     try {
         app.parse(argc, argv);
