@@ -6,6 +6,9 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <cstdlib>
+#include <thread>
+
 namespace pae {
 
 DeviceChoice parseDeviceChoice(const std::string& text)
@@ -45,6 +48,10 @@ torch::Device resolveDevice(DeviceChoice choice)
 
 void configureThreads(int threads)
 {
+    // Debian's LibTorch starts with one intra-op thread on machines where it cannot see
+    // the core topology (VMs); 0 means every core unless OMP_NUM_THREADS says otherwise.
+    if (threads <= 0 && !std::getenv("OMP_NUM_THREADS"))
+        threads = static_cast<int>(std::thread::hardware_concurrency());
     if (threads > 0)
         torch::set_num_threads(threads);
     log::debug("intra-op threads: {}", torch::get_num_threads());
