@@ -15,5 +15,6 @@ void addEmbedCommand(CLI::App& app);
 void addSynthfaceCommand(CLI::App& app);
 void addSynthfaceRenderCommand(CLI::App& synthface);
 void addSynthfaceCaptionsCommand(CLI::App& synthface);
+void addGenerateCommand(CLI::App& app);
 
 } // namespace pae::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv)
     pae::cli::addTokenizeCommand(app);
     pae::cli::addEmbedCommand(app);
     pae::cli::addSynthfaceCommand(app);
+    pae::cli::addGenerateCommand(app);
 
     try {
         app.parse(argc, argv);

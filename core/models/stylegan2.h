@@ -18,8 +18,13 @@ struct StyleGan2Config {
     int64_t styleDim = 512;
     int64_t nMlp = 8;
     int64_t channelMultiplier = 2;
+    // Width of the 4²…32² layers (the port's 512). Above 32² the width is
+    // channelMax·channelMultiplier·32/R, which is the port's table for channelMax = 512 and
+    // lets small models (SynthFace, test fixtures) shrink every layer.
+    int64_t channelMax = 512;
 
     int64_t log2Size() const;
+    int64_t channels(int64_t resolution) const;
     int64_t numLatents() const { return log2Size() * 2 - 2; }
     // Detected from a g_ema state dict (keys without the "g_ema." prefix).
     static StyleGan2Config fromTensors(const io::TensorMap& gEma);
@@ -61,5 +66,7 @@ struct StyleGan2 {
 // A .pt checkpoint ({"g_ema": state dict, "latent_avg": tensor}) or a .safetensors with the
 // same keys ("g_ema.…", "latent_avg"). Strict; errors name the key and shapes.
 StyleGan2 loadStyleGan2(const std::filesystem::path& path, torch::Device device);
+// The same from tensors already read; `source` names them in errors.
+StyleGan2 loadStyleGan2(const io::TensorMap& tensors, const std::string& source, torch::Device device);
 
 } // namespace pae::models

@@ -7,6 +7,7 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 namespace pae {
@@ -48,11 +49,12 @@ torch::Device resolveDevice(DeviceChoice choice)
 
 void configureThreads(int threads)
 {
-    // Debian's LibTorch (OpenMP backend) starts with one thread on some machines, so "all
-    // cores" has to be asked for explicitly; without it every step runs on one core.
-    if (threads <= 0)
-        threads = int(std::max(1u, std::thread::hardware_concurrency()));
-    torch::set_num_threads(threads);
+    // Debian's LibTorch starts with one intra-op thread on machines where it cannot see
+    // the core topology (VMs); 0 means every core unless OMP_NUM_THREADS says otherwise.
+    if (threads <= 0 && !std::getenv("OMP_NUM_THREADS"))
+        threads = static_cast<int>(std::thread::hardware_concurrency());
+    if (threads > 0)
+        torch::set_num_threads(threads);
     log::debug("intra-op threads: {}", torch::get_num_threads());
 }
 
