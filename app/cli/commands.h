@@ -7,5 +7,7 @@
 namespace pae::cli {
 
 void addInfoCommand(CLI::App& app);
+void addEditCommands(CLI::App& app);  // edit, sweep
+void addBenchCommand(CLI::App& app);
 
 } // namespace pae::cli

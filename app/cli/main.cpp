@@ -21,6 +21,8 @@ int main(int argc, char** argv)
     });
 
     pae::cli::addInfoCommand(app);
+    pae::cli::addEditCommands(app);
+    pae::cli::addBenchCommand(app);
 
     try {
         app.parse(argc, argv);
