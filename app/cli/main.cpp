@@ -1,4 +1,5 @@
 #include "app/cli/commands.h"
+#include "core/util/device.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 
@@ -13,6 +14,7 @@ int main(int argc, char** argv)
     app.set_help_all_flag("--help-all", "Show help for every subcommand");
     int verbosity = 0;
     app.add_flag("-v,--verbose", verbosity, "Log more (repeat for debug output)");
+    pae::configureThreads(0);
     app.parse_complete_callback([&] {
         if (verbosity >= 2)
             pae::log::setLevel(spdlog::level::debug);

@@ -6,6 +6,9 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace pae {
 
 DeviceChoice parseDeviceChoice(const std::string& text)
@@ -45,8 +48,11 @@ torch::Device resolveDevice(DeviceChoice choice)
 
 void configureThreads(int threads)
 {
-    if (threads > 0)
-        torch::set_num_threads(threads);
+    // Debian's LibTorch (OpenMP backend) starts with one thread on some machines, so "all
+    // cores" has to be asked for explicitly; without it every step runs on one core.
+    if (threads <= 0)
+        threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(threads);
     log::debug("intra-op threads: {}", torch::get_num_threads());
 }
 

@@ -15,7 +15,7 @@ std::string toString(DeviceChoice choice);
 // there is none is an error, never a silent fallback to the CPU.
 torch::Device resolveDevice(DeviceChoice choice);
 
-// Thread count for intra-op parallelism; 0 keeps LibTorch's default (all cores).
+// Thread count for intra-op parallelism; 0 means all cores.
 void configureThreads(int threads);
 
 } // namespace pae
