@@ -91,8 +91,11 @@ BpeVocabulary learnBpe(const std::map<std::string, int64_t>& wordCounts, int max
         vocab.tokens.push_back(s);
     for (const auto& s : b2u)
         vocab.tokens.push_back(s + "</w>");
+    // Two merges can spell the same token ("ab"+"c", "a"+"bc"); it gets one id.
+    std::set<std::string> seen(vocab.tokens.begin(), vocab.tokens.end());
     for (const auto& [a, b] : vocab.merges)
-        vocab.tokens.push_back(a + b);
+        if (seen.insert(a + b).second)
+            vocab.tokens.push_back(a + b);
     vocab.tokens.push_back("<|startoftext|>");
     vocab.tokens.push_back("<|endoftext|>");
     return vocab;
