@@ -16,5 +16,7 @@ void addSynthfaceCommand(CLI::App& app);
 void addSynthfaceRenderCommand(CLI::App& synthface);
 void addSynthfaceCaptionsCommand(CLI::App& synthface);
 void addGenerateCommand(CLI::App& app);
+void addEditCommands(CLI::App& app);  // edit, sweep
+void addBenchCommand(CLI::App& app);
 
 } // namespace pae::cli

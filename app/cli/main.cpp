@@ -27,6 +27,8 @@ int main(int argc, char** argv)
     pae::cli::addEmbedCommand(app);
     pae::cli::addSynthfaceCommand(app);
     pae::cli::addGenerateCommand(app);
+    pae::cli::addEditCommands(app);
+    pae::cli::addBenchCommand(app);
 
     try {
         app.parse(argc, argv);

@@ -34,7 +34,7 @@ struct EditMetrics {
     float lambda = 0;
     float clipToTarget = 0;  // cosine between CLIP(G(w*)) and the PAE target
     float idSimilarity = 1;  // cosine of identity embeddings, 1 without an identity model
-    float l2 = 0;            // ||w* − w0||²  (mean over layers and dims)
+    float l2 = 0;            // ‖w* − w0‖², summed over layers and dims
     float loss = 0;          // final total loss
 };
 

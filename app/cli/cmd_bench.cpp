@@ -1,0 +1,139 @@
+#include "app/cli/commands.h"
+#include "app/cli/edit_options.h"
+#include "core/edit/bench.h"
+#include "core/edit/edit_job.h"
+#include "core/edit/model_set_impl.h"
+#include "core/util/device.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+namespace pae::cli {
+namespace {
+
+struct BenchOptions {
+    ModelOptions models;
+    int steps = 3;
+    int lambdas = 4;
+    bool json = false;
+    bool randomRealShapes = false;
+    int editSteps = -1; // -1: 200 on the built-in models, else skipped
+    std::string prompt = "a happy face";
+    std::string corpus = "emotion";
+};
+
+nlohmann::json phasesJson(const detail::PhaseTimes& p)
+{
+    return {{"generator_ms", p.generatorMs}, {"clip_ms", p.clipMs}, {"backward_ms", p.backwardMs},
+            {"optimizer_ms", p.optimizerMs}, {"step_ms", p.stepMs}};
+}
+
+void runBench(const BenchOptions& o)
+{
+    std::shared_ptr<ModelSet> modelSet;
+    detail::BenchModels bm;
+    if (o.randomRealShapes) {
+        if (!o.models.clipDir.empty() || !o.models.generatorFile.empty())
+            throw UsageError("--random-real-shapes does not take --clip or --generator");
+        configureThreads(o.models.threads);
+        bm = detail::randomRealShapeModels(resolveDevice(parseDeviceChoice(o.models.device)));
+    } else {
+        modelSet = o.models.load();
+        const detail::ModelSetImpl& M = modelSet->impl();
+        bm.generator = M.gan.generator;
+        bm.generatorConfig = M.gan.config;
+        bm.projectionDim = M.clip.config.projectionDim;
+        bm.device = M.device;
+        bm.embedImages = [&M](const torch::Tensor& images) { return M.embedGeneratorImages(images); };
+        bm.description = modelSet->info().clipDescription + "; " + modelSet->info().generatorDescription;
+    }
+    const int64_t clipRes = detail::clipModeResolution(bm.generatorConfig);
+    if (!o.json)
+        std::fprintf(stderr, "benchmarking %d steps per mode on %s (%s, %d threads)…\n", o.steps,
+                     bm.device.str().c_str(), bm.description.c_str(), torch::get_num_threads());
+    const auto full = detail::benchSteps(bm, 0, 1, o.steps);
+    const auto clip = detail::benchSteps(bm, clipRes, 1, o.steps);
+    const auto sweep = detail::benchSteps(bm, clipRes, o.lambdas, o.steps);
+
+    nlohmann::json j;
+    j["models"] = bm.description;
+    j["device"] = bm.device.str();
+    j["threads"] = torch::get_num_threads();
+    j["steps_timed"] = o.steps;
+    j["generator_size"] = bm.generatorConfig.size;
+    j["clip_resolution"] = clipRes == 0 ? bm.generatorConfig.size : clipRes;
+    j["full_ms_per_step"] = full.stepMs;
+    j["clip_ms_per_step"] = clip.stepMs;
+    j["sweep_ms_per_step"] = sweep.stepMs;
+    j["lambdas"] = o.lambdas;
+    j["sweep_cost_per_lambda"] = clip.stepMs > 0 ? sweep.stepMs / clip.stepMs / o.lambdas : 0.0;
+    j["sweep_cost_vs_one"] = clip.stepMs > 0 ? sweep.stepMs / clip.stepMs : 0.0;
+    j["full"] = phasesJson(full);
+    j["clip"] = phasesJson(clip);
+    j["sweep"] = phasesJson(sweep);
+
+    const int editSteps = o.editSteps >= 0 ? o.editSteps : (modelSet && modelSet->info().builtin ? 200 : 0);
+    if (modelSet && editSteps > 0) {
+        EditRequest request = EditRequest::defaults();
+        request.source = modelSet->latentFromSeed(3);
+        request.prompt = o.prompt;
+        request.corpus = o.corpus;
+        request.steps = editSteps;
+        const auto start = std::chrono::steady_clock::now();
+        double firstPreviewMs = -1;
+        EditCallbacks callbacks;
+        callbacks.preview = [&](int, const std::vector<ImageRGB>&) {
+            if (firstPreviewMs < 0)
+                firstPreviewMs =
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        };
+        EditJob job(modelSet);
+        const EditResult result = job.run(request, callbacks);
+        j["edit"] = {{"steps", result.stepsRun}, {"seconds", result.seconds}, {"first_preview_ms", firstPreviewMs},
+                     {"prompt", o.prompt}, {"corpus", o.corpus}};
+    }
+
+    if (o.json) {
+        std::cout << j.dump() << "\n";
+        return;
+    }
+    std::printf("%-22s %10s %10s %10s %10s %10s\n", "mode", "step ms", "generator", "clip", "backward", "optimizer");
+    auto row = [](const char* name, const detail::PhaseTimes& p) {
+        std::printf("%-22s %10.1f %10.1f %10.1f %10.1f %10.1f\n", name, p.stepMs, p.generatorMs, p.clipMs,
+                    p.backwardMs, p.optimizerMs);
+    };
+    row("full", full);
+    row(("clip (" + std::to_string(j["clip_resolution"].get<int64_t>()) + "²)").c_str(), clip);
+    row(("sweep, " + std::to_string(o.lambdas) + " λ (clip)").c_str(), sweep);
+    std::printf("sweep of %d λ costs %.2f× one λ per step (%.2f× per λ)\n", o.lambdas,
+                j["sweep_cost_vs_one"].get<double>(), j["sweep_cost_per_lambda"].get<double>());
+    if (j.contains("edit"))
+        std::printf("%d-step edit \"%s\": %.2f s, first preview after %.0f ms\n", j["edit"]["steps"].get<int>(),
+                    o.prompt.c_str(), j["edit"]["seconds"].get<double>(), j["edit"]["first_preview_ms"].get<double>());
+}
+
+} // namespace
+
+void addBenchCommand(CLI::App& app)
+{
+    auto o = std::make_shared<BenchOptions>();
+    auto* cmd = app.add_subcommand("bench", "Time the optimization step (full, clip resolution, λ sweep)");
+    o->models.add(cmd);
+    cmd->add_option("--steps", o->steps, "Timed steps per mode (after one warm-up)")->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    cmd->add_option("--lambdas", o->lambdas, "λ values in the sweep batch")->capture_default_str()
+        ->check(CLI::Range(1, 16));
+    cmd->add_flag("--json", o->json, "One JSON object on stdout");
+    cmd->add_flag("--random-real-shapes", o->randomRealShapes,
+                  "Random CLIP ViT-B/32 and StyleGAN2 config-f 1024² weights instead of model files");
+    cmd->add_option("--edit-steps", o->editSteps,
+                    "Also time a whole edit of this many steps (default: 200 on the built-in models, 0 = skip)");
+    cmd->callback([o] { runBench(*o); });
+}
+
+} // namespace pae::cli

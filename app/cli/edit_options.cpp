@@ -1,0 +1,157 @@
+#include "app/cli/edit_options.h"
+
+#include "core/edit/edit_job.h"
+#include "core/io/image.h"
+#include "core/util/error.h"
+#include "core/util/paths.h"
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace pae::cli {
+namespace fs = std::filesystem;
+
+void ModelOptions::add(CLI::App* cmd)
+{
+    cmd->add_option("--clip", clipDir, "CLIP folder (Hugging Face layout); default: built-in SynthFace");
+    cmd->add_option("--generator", generatorFile, "StyleGAN2 .pt or .safetensors; default: built-in SynthFace");
+    cmd->add_option("--device", device, "auto, cpu or cuda")->capture_default_str();
+    cmd->add_option("--threads", threads, "CPU threads (0: all cores)")->capture_default_str();
+}
+
+std::shared_ptr<ModelSet> ModelOptions::load() const
+{
+    ModelPaths paths;
+    paths.clipDir = clipDir;
+    paths.generatorFile = generatorFile;
+    paths.device = device;
+    paths.threads = threads;
+    return ModelSet::load(paths);
+}
+
+void EditOptions::add(CLI::App* cmd)
+{
+    models.add(cmd);
+    auto* source = cmd->add_option_group("face source");
+    source->add_option("--seed", seed, "Generate the face from this seed");
+    source->add_option("--latent", latentFile, "Start from a latent file (.safetensors with 'w' or 'z')");
+    source->require_option(1);
+    cmd->add_option("--truncation", truncation, "Truncation ψ for --seed faces")->capture_default_str();
+    cmd->add_option("--prompt", prompt, "What the face should become, e.g. \"a happy face\"")->required();
+    cmd->add_option("--corpus", request.corpus, "Corpus name in prompts/ or a corpus file")->capture_default_str();
+    cmd->add_option("--target", target, "text, pae or pae+")->capture_default_str();
+    cmd->add_option("--basis", basis, "pca or gram-schmidt")->capture_default_str();
+    cmd->add_option("--pca-k", request.pcaComponents, "Principal components of the corpus")->capture_default_str();
+    cmd->add_option("--steps", request.steps, "Optimization steps")->capture_default_str();
+    cmd->add_option("--lr", request.learningRate, "Learning rate")->capture_default_str();
+    cmd->add_option("--l2", request.l2Weight, "Weight of ‖w − w0‖²")->capture_default_str();
+    cmd->add_option("--resolution", resolution, "clip (stop the generator at 256²) or full")->capture_default_str();
+    cmd->add_option("--optimizer-seed", request.seed, "Seed of the job (determinism)")->capture_default_str();
+    cmd->add_option("--preview-dir", previewDir, "Write preview frames here");
+    cmd->add_option("--preview-every", request.previewEvery, "Preview interval in steps")->capture_default_str();
+    cmd->add_option("--out", out, "Output image")->required();
+    cmd->add_option("--latent-out", latentOut, "Write the edited latent(s) (.safetensors)");
+    cmd->add_option("--metrics-out", metricsOut, "Write metrics and settings (.json)");
+}
+
+EditRequest EditOptions::buildRequest(const ModelSet& modelSet) const
+{
+    EditRequest r = request;
+    r.prompt = prompt;
+    r.target = parseTargetKind(target);
+    r.basis = parseBasisKind(basis);
+    r.resolution = parseResolutionMode(resolution);
+    if (!latentFile.empty())
+        r.source = modelSet.loadLatent(latentFile);
+    else
+        r.source = modelSet.latentFromSeed(*seed, truncation);
+    r.validate();
+    return r;
+}
+
+EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRequest& request,
+                           const std::string& previewDir)
+{
+    if (!previewDir.empty()) {
+        std::error_code ec;
+        fs::create_directories(previewDir, ec);
+        if (ec)
+            throw Error(previewDir + ": cannot create the preview folder: " + ec.message());
+    }
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    int lastPrinted = -1;
+    EditCallbacks callbacks;
+    callbacks.progress = [&](const EditProgress& p) {
+        const double eta = p.step > 0 ? p.elapsedSeconds / p.step * (p.steps - p.step) : 0.0;
+        float best = p.loss.empty() ? 0.f : p.loss[0];
+        if (tty) {
+            const int width = 30;
+            const int filled = int(double(width) * p.step / p.steps);
+            std::fprintf(stderr, "\r[%s%s] %d/%d  loss %.4f  %.1fs  ETA %.0fs ", std::string(size_t(filled), '#').c_str(),
+                         std::string(size_t(width - filled), '.').c_str(), p.step, p.steps, double(best),
+                         p.elapsedSeconds, eta);
+            if (p.step == p.steps)
+                std::fprintf(stderr, "\n");
+        } else {
+            const int decile = p.step * 10 / p.steps;
+            if (decile != lastPrinted) {
+                lastPrinted = decile;
+                std::fprintf(stderr, "step %d/%d loss %.4f elapsed %.1fs eta %.0fs\n", p.step, p.steps, double(best),
+                             p.elapsedSeconds, eta);
+            }
+        }
+    };
+    if (!previewDir.empty())
+        callbacks.preview = [&](int step, const std::vector<ImageRGB>& frames) {
+            for (size_t k = 0; k < frames.size(); ++k) {
+                char name[64];
+                std::snprintf(name, sizeof name, "step%05d-l%zu.png", step, k);
+                io::writeImage(frames[k], fs::path(previewDir) / name);
+            }
+        };
+    EditJob job(models);
+    EditResult result = job.run(request, callbacks);
+    if (tty && result.stepsRun < request.steps)
+        std::fprintf(stderr, "\n");
+    if (!result.stopReason.empty())
+        std::cerr << "warning: " << result.stopReason << "\n";
+    return result;
+}
+
+void writeMetrics(const std::string& path, const ModelSet& models, const EditRequest& request,
+                  const EditResult& result)
+{
+    nlohmann::json j;
+    const ModelInfo info = models.info();
+    j["models"] = {{"clip", info.clipDescription}, {"generator", info.generatorDescription}, {"device", info.device}};
+    j["settings"] = {{"prompt", request.prompt},
+                     {"corpus", request.corpus},
+                     {"target", toString(request.target)},
+                     {"basis", toString(request.basis)},
+                     {"pca_k", request.pcaComponents},
+                     {"lambdas", request.lambdas},
+                     {"steps", request.steps},
+                     {"lr", request.learningRate},
+                     {"l2_weight", request.l2Weight},
+                     {"resolution", toString(request.resolution)},
+                     {"seed", request.seed}};
+    j["steps_run"] = result.stepsRun;
+    j["seconds"] = result.seconds;
+    j["ms_per_step"] = result.stepsRun > 0 ? 1000.0 * result.seconds / result.stepsRun : 0.0;
+    j["cancelled"] = result.cancelled;
+    j["stop_reason"] = result.stopReason;
+    j["per_lambda"] = nlohmann::json::array();
+    for (const auto& m : result.metrics)
+        j["per_lambda"].push_back(
+            {{"lambda", m.lambda}, {"clip_cosine_to_target", m.clipToTarget}, {"l2", m.l2}, {"loss", m.loss}});
+    const std::string text = j.dump(2) + "\n";
+    writeFileAtomically(path, text.data(), text.size());
+}
+
+} // namespace pae::cli

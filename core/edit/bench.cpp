@@ -1,0 +1,102 @@
+#include "core/edit/bench.h"
+
+#include "core/models/clip.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace pae::detail {
+namespace {
+
+double median(std::vector<double> v)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+double msSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+void synchronize(const torch::Device& device)
+{
+    // Timings on CUDA need the queue drained; a tiny copy to the host does that portably.
+    if (device.is_cuda())
+        torch::zeros({1}, torch::TensorOptions().device(device)).cpu();
+}
+
+} // namespace
+
+PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lambdas, int steps)
+{
+    const auto& cfg = models.generatorConfig;
+    torch::manual_seed(0);
+    LossSetup setup;
+    setup.generator = models.generator;
+    setup.embedImages = models.embedImages;
+    setup.w0 = torch::randn({1, cfg.numLatents(), cfg.styleDim}).mul(0.3).to(models.device);
+    auto targets = torch::randn({lambdas, models.projectionDim}).to(models.device);
+    setup.targets = targets / targets.norm(2, -1, true);
+    setup.l2Weight = 0.008;
+    setup.stopResolution = stopResolution;
+
+    torch::Tensor w = setup.w0.repeat({lambdas, 1, 1}).clone().set_requires_grad(true);
+    torch::optim::Adam optimizer({w}, torch::optim::AdamOptions(0.01));
+    std::vector<double> gen, clip, backward, opt, total;
+    for (int step = 0; step <= steps; ++step) {
+        StepTimes times;
+        const auto start = std::chrono::steady_clock::now();
+        optimizer.zero_grad();
+        LossTerms terms = computeLoss(setup, w, &times);
+        synchronize(models.device);
+        auto t0 = std::chrono::steady_clock::now();
+        terms.total.sum().backward();
+        synchronize(models.device);
+        times.backwardMs = msSince(t0);
+        t0 = std::chrono::steady_clock::now();
+        optimizer.step();
+        synchronize(models.device);
+        times.optimizerMs = msSince(t0);
+        if (step == 0)
+            continue; // warm-up: allocator and caches
+        gen.push_back(times.generatorMs);
+        clip.push_back(times.clipMs);
+        backward.push_back(times.backwardMs);
+        opt.push_back(times.optimizerMs);
+        total.push_back(msSince(start));
+    }
+    return PhaseTimes{median(gen), median(clip), median(backward), median(opt), median(total)};
+}
+
+BenchModels randomRealShapeModels(torch::Device device)
+{
+    torch::manual_seed(0);
+    BenchModels m;
+    m.device = device;
+    m.generatorConfig = models::StyleGan2Config{};
+    m.generator = models::Generator(m.generatorConfig);
+    models::ClipConfig clipConfig;
+    models::ClipModel clip(clipConfig);
+    for (auto& p : m.generator->parameters())
+        p.set_requires_grad(false);
+    for (auto& p : clip->parameters())
+        p.set_requires_grad(false);
+    m.generator->to(device);
+    clip->to(device);
+    m.generator->eval();
+    clip->eval();
+    m.projectionDim = clipConfig.projectionDim;
+    const int64_t size = clipConfig.vision.imageSize;
+    m.embedImages = [clip, size](const torch::Tensor& images) mutable {
+        return clip->encodeImage(models::clipPreprocess(images.add(1.0).mul(0.5), size));
+    };
+    m.description = "random weights: CLIP ViT-B/32 shapes, StyleGAN2 config-f 1024²";
+    return m;
+}
+
+} // namespace pae::detail

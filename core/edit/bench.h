@@ -1,0 +1,35 @@
+#pragma once
+// Where the time of one optimization step goes. Used by `pae-cli bench`; speed targets are
+// checked with it, never with timed assertions in tests.
+#include "core/edit/edit_loop.h"
+
+#include <functional>
+#include <string>
+
+namespace pae::detail {
+
+struct PhaseTimes {
+    double generatorMs = 0;
+    double clipMs = 0;
+    double backwardMs = 0;
+    double optimizerMs = 0;
+    double stepMs = 0;
+};
+
+struct BenchModels {
+    models::Generator generator{nullptr};
+    std::function<torch::Tensor(const torch::Tensor&)> embedImages;
+    models::StyleGan2Config generatorConfig;
+    int64_t projectionDim = 0;
+    torch::Device device{torch::kCPU};
+    std::string description;
+};
+
+// Median per-phase times over `steps` timed steps (after one warm-up step) of the W+
+// optimization at the given generator resolution (0 = full) with `lambdas` batch entries.
+PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lambdas, int steps);
+
+// CLIP ViT-B/32 and StyleGAN2 config-f 1024² with random weights: the real shapes, no files.
+BenchModels randomRealShapeModels(torch::Device device);
+
+} // namespace pae::detail

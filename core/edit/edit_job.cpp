@@ -1,0 +1,159 @@
+#include "core/edit/edit_job.h"
+
+#include "core/edit/edit_loop.h"
+#include "core/edit/model_set_impl.h"
+#include "core/io/image.h"
+#include "core/pae/targets.h"
+#include "core/util/error.h"
+#include "core/util/log.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+
+namespace pae {
+namespace {
+
+std::vector<ImageRGB> previewFrames(const torch::Tensor& images, int previewSize)
+{
+    torch::NoGradGuard noGrad;
+    auto unit = detail::generatorToUnit(images.detach()).clamp(0, 1);
+    const int64_t side = unit.size(-1);
+    if (side > previewSize)
+        unit = torch::nn::functional::interpolate(
+            unit, torch::nn::functional::InterpolateFuncOptions()
+                      .size(std::vector<int64_t>{previewSize, previewSize})
+                      .mode(torch::kArea));
+    unit = unit.cpu();
+    std::vector<ImageRGB> frames;
+    for (int64_t i = 0; i < unit.size(0); ++i)
+        frames.push_back(io::tensorToImage(unit[i]));
+    return frames;
+}
+
+} // namespace
+
+EditJob::EditJob(std::shared_ptr<const ModelSet> models) : m_models(std::move(models))
+{
+    if (!m_models)
+        throw Error("edit job: no models are loaded");
+}
+
+EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbacks)
+{
+    request.validate();
+    const auto started = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    const detail::ModelSetImpl& M = m_models->impl();
+    torch::manual_seed(request.seed);
+
+    const torch::Tensor w0 = M.latentToTensor(request.source);
+    const int64_t stopResolution =
+        request.resolution == ResolutionMode::Clip ? detail::clipModeResolution(M.gan.config) : 0;
+
+    // i, t and the targets, one per λ.
+    torch::Tensor targets;
+    {
+        torch::NoGradGuard noGrad;
+        const auto i = M.embedGeneratorImages(M.gan.generator->synthesize(w0, stopResolution))[0];
+        const auto t = M.embedTexts({request.prompt})[0];
+        Subspace subspace;
+        if (request.target != TargetKind::Text) {
+            const Corpus corpus = M.corpus(request.corpus);
+            subspace = M.subspaceFor(corpus, request.basis, request.pcaComponents);
+        }
+        const PaeTargets pae = computeTargets(request.target, i, t, subspace, request.lambdas, request.prompt);
+        targets = pae.targets.to(M.device, torch::kFloat32);
+        targets = targets / targets.norm(2, -1, true).clamp_min(1e-12);
+    }
+
+    const int64_t L = int64_t(request.lambdas.size());
+    detail::LossSetup setup;
+    setup.generator = M.gan.generator;
+    setup.embedImages = [&M](const torch::Tensor& images) { return M.embedGeneratorImages(images); };
+    setup.w0 = w0;
+    setup.targets = targets;
+    setup.l2Weight = request.l2Weight;
+    setup.stopResolution = stopResolution;
+
+    torch::Tensor w = w0.repeat({L, 1, 1}).clone().set_requires_grad(true);
+    torch::optim::Adam optimizer({w}, torch::optim::AdamOptions(request.learningRate));
+    torch::Tensor lastGood = w.detach().clone();
+
+    EditResult result;
+    result.lambdas = request.lambdas;
+    std::vector<float> lastLoss(size_t(L), 0.0f);
+    for (int step = 0; step < request.steps; ++step) {
+        if (callbacks.cancelRequested && callbacks.cancelRequested()) {
+            result.cancelled = true;
+            result.stopReason = "cancelled at step " + std::to_string(step);
+            break;
+        }
+        const double lr = detail::scheduledLearningRate(request.learningRate, step, request.steps);
+        static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[0].options()).lr(lr);
+
+        optimizer.zero_grad();
+        detail::LossTerms terms = detail::computeLoss(setup, w);
+        const auto lossCpu = terms.total.detach().cpu();
+        if (!torch::isfinite(lossCpu).all().item<bool>()) {
+            result.stopReason = "step " + std::to_string(step + 1) +
+                                ": the loss became NaN or Inf; stopped and kept the last good result";
+            log::warn("{}", result.stopReason);
+            break;
+        }
+        lastGood = w.detach().clone();
+        const auto clipCpu = terms.clipLoss.detach().cpu();
+        for (int64_t k = 0; k < L; ++k)
+            lastLoss[size_t(k)] = lossCpu[k].item<float>();
+
+        if (callbacks.preview && request.previewEvery > 0 && step % request.previewEvery == 0)
+            callbacks.preview(step, previewFrames(terms.images, request.previewSize));
+
+        terms.total.sum().backward();
+        optimizer.step();
+        if (!torch::isfinite(w).all().item<bool>()) {
+            result.stopReason = "step " + std::to_string(step + 1) +
+                                ": the latent became NaN or Inf; stopped and kept the last good result";
+            log::warn("{}", result.stopReason);
+            break;
+        }
+        result.stepsRun = step + 1;
+
+        if (callbacks.progress) {
+            EditProgress progress;
+            progress.step = step + 1;
+            progress.steps = request.steps;
+            progress.loss = lastLoss;
+            for (int64_t k = 0; k < L; ++k)
+                progress.clipLoss.push_back(clipCpu[k].item<float>());
+            progress.elapsedSeconds = elapsed();
+            callbacks.progress(progress);
+        }
+    }
+    const torch::Tensor final = result.stopReason.empty() || result.cancelled ? w.detach() : lastGood;
+
+    torch::NoGradGuard noGrad;
+    const auto images = M.gan.generator->synthesize(final, 0);
+    const auto features = M.embedGeneratorImages(images);
+    const auto cosine = torch::nn::functional::cosine_similarity(
+                            features, targets, torch::nn::functional::CosineSimilarityFuncOptions().dim(1))
+                            .cpu();
+    const auto l2 = (final - w0).pow(2).sum({1, 2}).cpu();
+    const auto unit = detail::generatorToUnit(images).clamp(0, 1).cpu();
+    for (int64_t k = 0; k < L; ++k) {
+        result.latents.push_back(M.tensorToLatent(final[k]));
+        result.images.push_back(io::tensorToImage(unit[k]));
+        EditMetrics metrics;
+        metrics.lambda = request.lambdas[size_t(k)];
+        metrics.clipToTarget = cosine[k].item<float>();
+        metrics.l2 = l2[k].item<float>();
+        metrics.loss = (1.0f - metrics.clipToTarget) + request.l2Weight * metrics.l2;
+        result.metrics.push_back(metrics);
+    }
+    result.seconds = elapsed();
+    if (callbacks.preview && !result.cancelled)
+        callbacks.preview(result.stepsRun, previewFrames(images, request.previewSize));
+    return result;
+}
+
+} // namespace pae

@@ -1,0 +1,50 @@
+#include "core/edit/edit_loop.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+
+namespace pae::detail {
+namespace {
+
+double msSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+} // namespace
+
+LossTerms computeLoss(const LossSetup& setup, const torch::Tensor& w, StepTimes* times)
+{
+    LossTerms terms;
+    auto start = std::chrono::steady_clock::now();
+    terms.images = setup.generator->synthesize(w, setup.stopResolution);
+    if (times)
+        times->generatorMs += msSince(start);
+    start = std::chrono::steady_clock::now();
+    const auto features = setup.embedImages(terms.images);
+    terms.clipLoss = 1.0 - torch::nn::functional::cosine_similarity(
+                               features, setup.targets,
+                               torch::nn::functional::CosineSimilarityFuncOptions().dim(1).eps(1e-8));
+    if (times)
+        times->clipMs += msSince(start);
+    terms.l2 = (w - setup.w0).pow(2).sum({1, 2});
+    terms.total = terms.clipLoss + setup.l2Weight * terms.l2;
+    return terms;
+}
+
+double scheduledLearningRate(double base, int step, int steps)
+{
+    const double t = steps > 0 ? double(step) / double(steps) : 0.0;
+    const double rampDown = 0.25;
+    const double rampUp = 0.05;
+    double ramp = std::min(1.0, (1.0 - t) / rampDown);
+    ramp = 0.5 - 0.5 * std::cos(ramp * M_PI);
+    ramp *= std::min(1.0, t / rampUp + 1.0 / std::max(1, steps));
+    return base * ramp;
+}
+
+int64_t clipModeResolution(const models::StyleGan2Config& config) { return config.size > 256 ? 256 : 0; }
+
+} // namespace pae::detail

@@ -1,0 +1,46 @@
+#pragma once
+// The pieces of one optimization step, shared by EditJob and the benchmark so that what
+// is measured is what runs.
+#include "core/models/stylegan2.h"
+
+#include <torch/types.h>
+
+#include <functional>
+
+namespace pae::detail {
+
+struct StepTimes {
+    double generatorMs = 0;
+    double clipMs = 0;
+    double backwardMs = 0;
+    double optimizerMs = 0;
+};
+
+struct LossTerms {
+    torch::Tensor images;   // [L,3,R,R] generator range, what the step rendered
+    torch::Tensor total;    // [L]
+    torch::Tensor clipLoss; // [L]: 1 − cos(E_I(G(w)), T)
+    torch::Tensor l2;       // [L]: ‖w − w0‖²
+};
+
+struct LossSetup {
+    models::Generator generator{nullptr};
+    std::function<torch::Tensor(const torch::Tensor&)> embedImages; // generator images → CLIP features
+    torch::Tensor w0;       // [1,n,d]
+    torch::Tensor targets;  // [L,d], normalized
+    double l2Weight = 0;
+    int64_t stopResolution = 0; // 0: full resolution
+};
+
+// Forward pass of the loss; fills generator and CLIP time when `times` is given.
+LossTerms computeLoss(const LossSetup& setup, const torch::Tensor& w, StepTimes* times = nullptr);
+
+// Learning rate at `step` of `steps`: a short linear warm-up (5%) and a cosine ramp-down
+// over the last 25%, as in StyleCLIP's latent optimization.
+double scheduledLearningRate(double base, int step, int steps);
+
+// The generator resolution for the "clip" mode: the skip output at 256², or the full
+// size when the generator is smaller than that.
+int64_t clipModeResolution(const models::StyleGan2Config& config);
+
+} // namespace pae::detail

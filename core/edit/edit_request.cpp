@@ -1,0 +1,67 @@
+#include "core/edit/edit_request.h"
+
+#include "core/util/error.h"
+
+#include <cmath>
+#include <string>
+
+namespace pae {
+
+EditRequest EditRequest::defaults()
+{
+    EditRequest r;
+    r.corpus = "emotion";
+    r.target = TargetKind::PaePlus;
+    r.basis = BasisKind::Pca;
+    r.pcaComponents = 10;
+    r.lambdas = {8.0f};
+    r.steps = 200;
+    r.learningRate = 0.1f;
+    r.l2Weight = 0.008f;
+    r.idWeight = 0.005f;
+    r.resolution = ResolutionMode::Clip;
+    r.seed = 0;
+    r.previewEvery = 10;
+    r.previewSize = 256;
+    return r;
+}
+
+void EditRequest::validate() const
+{
+    auto bad = [](const std::string& field, const std::string& why) { throw UsageError(field + ": " + why); };
+    if (source.empty())
+        bad("source", "no face latent was given");
+    if (source.values.size() != size_t(source.numLatents) * size_t(source.styleDim))
+        bad("source", "the latent holds " + std::to_string(source.values.size()) + " values, expected " +
+                          std::to_string(source.numLatents) + "×" + std::to_string(source.styleDim));
+    for (float v : source.values)
+        if (!std::isfinite(v))
+            bad("source", "the latent contains NaN or Inf");
+    if (prompt.find_first_not_of(" \t\r\n") == std::string::npos)
+        bad("prompt", "is empty");
+    if (corpus.empty() && target != TargetKind::Text)
+        bad("corpus", "is empty (the PAE targets need a corpus)");
+    if (lambdas.empty())
+        bad("lambda", "no λ value was given");
+    if (lambdas.size() > 16)
+        bad("lambda", "at most 16 λ values run as one batch");
+    for (float l : lambdas)
+        if (!std::isfinite(l) || l < 0 || l > 1000)
+            bad("lambda", "λ = " + std::to_string(l) + " is outside [0, 1000]");
+    if (steps < 1 || steps > 100000)
+        bad("steps", std::to_string(steps) + " is outside [1, 100000]");
+    if (!(learningRate > 0) || learningRate > 10)
+        bad("lr", "the learning rate must be in (0, 10]");
+    if (!(l2Weight >= 0) || !std::isfinite(l2Weight))
+        bad("l2", "the L2 weight must be ≥ 0");
+    if (!(idWeight >= 0) || !std::isfinite(idWeight))
+        bad("id", "the identity weight must be ≥ 0");
+    if (basis == BasisKind::Pca && (pcaComponents < 1 || pcaComponents > 512))
+        bad("pca-k", std::to_string(pcaComponents) + " is outside [1, 512]");
+    if (previewEvery < 0)
+        bad("preview-every", "must be ≥ 0");
+    if (previewSize < 16 || previewSize > 4096)
+        bad("preview-size", "must be in [16, 4096]");
+}
+
+} // namespace pae

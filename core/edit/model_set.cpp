@@ -1,0 +1,218 @@
+#include "core/edit/model_set.h"
+
+#include "core/edit/model_set_impl.h"
+#include "core/io/image.h"
+#include "core/io/safetensors.h"
+#include "core/pae/embedding_cache.h"
+#include "core/pae/targets.h"
+#include "core/util/device.h"
+#include "core/util/error.h"
+#include "core/util/log.h"
+#include "core/util/paths.h"
+
+#include <torch/torch.h>
+
+namespace pae {
+namespace fs = std::filesystem;
+
+namespace detail {
+
+torch::Tensor generatorToUnit(const torch::Tensor& images) { return images.add(1.0).mul(0.5); }
+
+torch::Tensor ModelSetImpl::embedTexts(const std::vector<std::string>& texts) const
+{
+    torch::NoGradGuard noGrad;
+    // Corpora can hold hundreds of prompts: encode in chunks to bound activation memory.
+    std::vector<torch::Tensor> parts;
+    const size_t chunk = 64;
+    for (size_t begin = 0; begin < texts.size(); begin += chunk) {
+        const std::vector<std::string> slice(texts.begin() + long(begin),
+                                             texts.begin() + long(std::min(texts.size(), begin + chunk)));
+        parts.push_back(clip.model->encodeText(clip.tokenize(slice)));
+    }
+    auto features = torch::cat(parts, 0).to(torch::kFloat32);
+    return features / features.norm(2, -1, true).clamp_min(1e-12);
+}
+
+torch::Tensor ModelSetImpl::embedGeneratorImages(const torch::Tensor& images) const
+{
+    const auto pixels = models::clipPreprocess(generatorToUnit(images), clip.config.vision.imageSize);
+    return clip.model->encodeImage(pixels);
+}
+
+Corpus ModelSetImpl::corpus(const std::string& nameOrPath) const { return findCorpus(nameOrPath, corpusRoot); }
+
+Subspace ModelSetImpl::subspaceFor(const Corpus& corpus, BasisKind kind, int pcaComponents) const
+{
+    const std::string key = corpus.contentHash + "/" + toString(kind) + "/" + std::to_string(pcaComponents);
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (auto it = m_subspaces.find(key); it != m_subspaces.end())
+            return it->second;
+    }
+    const torch::Tensor embeddings = getOrCompute(
+        clip.hash, corpus, [this](const std::vector<std::string>& texts) { return embedTexts(texts).cpu(); });
+    Subspace subspace = kind == BasisKind::Pca ? pcaBasis(embeddings, pcaComponents)
+                                               : gramSchmidtBasis(embeddings, corpus.templatedPrompts());
+    subspace.corpus = corpus.name;
+    subspace.basis = subspace.basis.to(device);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_subspaces.emplace(key, subspace);
+    return subspace;
+}
+
+torch::Tensor ModelSetImpl::latentToTensor(const Latent& latent) const
+{
+    const auto& cfg = gan.config;
+    if (latent.numLatents != cfg.numLatents() || latent.styleDim != cfg.styleDim)
+        throw Error("the latent is " + std::to_string(latent.numLatents) + "×" + std::to_string(latent.styleDim) +
+                    ", but the generator takes " + std::to_string(cfg.numLatents()) + "×" +
+                    std::to_string(cfg.styleDim) + " (W+)");
+    return torch::from_blob(const_cast<float*>(latent.values.data()), {1, latent.numLatents, latent.styleDim},
+                            torch::kFloat32)
+        .clone()
+        .to(device);
+}
+
+Latent ModelSetImpl::tensorToLatent(const torch::Tensor& wPlus) const
+{
+    auto w = wPlus.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    if (w.dim() == 3)
+        w = w[0];
+    Latent latent;
+    latent.numLatents = int(w.size(0));
+    latent.styleDim = int(w.size(1));
+    latent.values.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+    return latent;
+}
+
+} // namespace detail
+
+ModelSet::ModelSet(std::unique_ptr<detail::ModelSetImpl> impl) : d(std::move(impl)) {}
+ModelSet::~ModelSet() = default;
+
+std::shared_ptr<ModelSet> ModelSet::load(const ModelPaths& paths)
+{
+    configureThreads(paths.threads);
+    auto impl = std::make_unique<detail::ModelSetImpl>();
+    impl->device = resolveDevice(parseDeviceChoice(paths.device));
+
+    const fs::path builtinDir = builtinModelsDir();
+    fs::path clipDir = paths.clipDir;
+    fs::path generatorFile = paths.generatorFile;
+    impl->builtin = clipDir.empty() && generatorFile.empty();
+    if (clipDir.empty() != generatorFile.empty())
+        throw UsageError("models: give both a CLIP folder and a StyleGAN2 file, or neither for the built-in "
+                         "SynthFace models");
+    if (impl->builtin) {
+        clipDir = builtinDir / "clip";
+        generatorFile = builtinDir / "generator.safetensors";
+        if (!fs::exists(clipDir) || !fs::exists(generatorFile))
+            throw Error(builtinDir.string() +
+                        ": the built-in SynthFace models are missing (expected clip/ and generator.safetensors); "
+                        "run 'pae-cli synthface train --out " + builtinDir.string() + "' or configure real models");
+    }
+    impl->clip = models::loadClip(clipDir, impl->device);
+    impl->gan = models::loadStyleGan2(generatorFile, impl->device);
+    // Models are shared read-only; gradients flow only to the latents a job optimizes.
+    for (auto& p : impl->clip.model->parameters())
+        p.set_requires_grad(false);
+    for (auto& p : impl->gan.generator->parameters())
+        p.set_requires_grad(false);
+    impl->clip.model->eval();
+    impl->gan.generator->eval();
+    impl->clipSource = clipDir.string();
+    impl->generatorSource = generatorFile.string();
+    impl->corpusRoot = impl->builtin ? promptsDir() / "synthface" : promptsDir();
+    log::info("models on {}: CLIP {} ({}), generator {} ({})", impl->device.str(), impl->clipSource,
+              impl->clip.config.describe(), impl->generatorSource, impl->gan.config.describe());
+    return std::shared_ptr<ModelSet>(new ModelSet(std::move(impl)));
+}
+
+ModelInfo ModelSet::info() const
+{
+    ModelInfo info;
+    info.clipDescription = d->clipSource + " — " + d->clip.config.describe();
+    info.generatorDescription = d->generatorSource + " — " + d->gan.config.describe();
+    info.device = d->device.str();
+    info.resolution = int(d->gan.config.size);
+    info.numLatents = int(d->gan.config.numLatents());
+    info.styleDim = int(d->gan.config.styleDim);
+    info.builtin = d->builtin;
+    return info;
+}
+
+Latent ModelSet::latentFromSeed(uint64_t seed, float truncation) const
+{
+    if (!(truncation >= 0 && truncation <= 2))
+        throw UsageError("truncation: " + std::to_string(truncation) + " is outside [0, 2]");
+    torch::NoGradGuard noGrad;
+    const auto z = d->gan.zFromSeed(seed, 1).to(d->device);
+    auto w = d->gan.generator->mapping(z);
+    w = d->gan.truncate(w, truncation);
+    return d->tensorToLatent(d->gan.toWPlus(w));
+}
+
+Latent ModelSet::loadLatent(const fs::path& path) const
+{
+    const io::TensorMap tensors = io::loadSafetensors(path);
+    const auto& cfg = d->gan.config;
+    if (auto it = tensors.find("w"); it != tensors.end()) {
+        auto w = it->second.to(torch::kFloat32);
+        if (w.dim() == 3 && w.size(0) == 1)
+            w = w[0];
+        if (w.dim() == 1)
+            w = w.unsqueeze(0);
+        if (w.dim() == 2 && w.size(0) == 1 && w.size(1) == cfg.styleDim)
+            w = w.expand({cfg.numLatents(), cfg.styleDim});
+        if (w.dim() != 2 || w.size(0) != cfg.numLatents() || w.size(1) != cfg.styleDim)
+            throw Error(path.string() + ": tensor 'w' has shape " + c10::str(it->second.sizes()) + ", expected [" +
+                        std::to_string(cfg.numLatents()) + "," + std::to_string(cfg.styleDim) + "] (W+) or [" +
+                        std::to_string(cfg.styleDim) + "] (W) for this generator");
+        if (!torch::isfinite(w).all().item<bool>())
+            throw Error(path.string() + ": tensor 'w' contains NaN or Inf");
+        return d->tensorToLatent(w);
+    }
+    if (auto it = tensors.find("z"); it != tensors.end()) {
+        auto z = it->second.to(torch::kFloat32).reshape({-1, cfg.styleDim});
+        if (z.size(0) != 1)
+            throw Error(path.string() + ": tensor 'z' must hold one latent");
+        torch::NoGradGuard noGrad;
+        return d->tensorToLatent(d->gan.toWPlus(d->gan.generator->mapping(z.to(d->device))));
+    }
+    throw Error(path.string() + ": no tensor 'w' (W or W+) or 'z' in this latent file");
+}
+
+void ModelSet::saveLatent(const Latent& latent, const fs::path& path) const
+{
+    const auto w = d->latentToTensor(latent).cpu();
+    io::saveSafetensors(path, {{"w", w}}, {{"format", "pae-studio latent"}, {"space", "W+"}});
+}
+
+ImageRGB ModelSet::render(const Latent& latent) const
+{
+    torch::NoGradGuard noGrad;
+    const auto image = d->gan.generator->synthesize(d->latentToTensor(latent));
+    return io::tensorToImage(detail::generatorToUnit(image)[0]);
+}
+
+PromptAnalysis ModelSet::analyzePrompt(const std::string& prompt, const std::string& corpusName, BasisKind basis,
+                                       int pcaComponents) const
+{
+    PromptAnalysis analysis;
+    const Corpus corpus = d->corpus(corpusName);
+    analysis.corpusPrompts = corpus.templatedPrompts();
+    const Subspace subspace = d->subspaceFor(corpus, basis, pcaComponents);
+    analysis.basisDescription = subspace.describe();
+    if (prompt.find_first_not_of(" \t\r\n") == std::string::npos)
+        return analysis;
+    const auto t = d->embedTexts({prompt})[0];
+    const PromptFit fit = analyzePromptFit(t, subspace, prompt);
+    analysis.subspaceComponent = float(fit.s);
+    analysis.subspaceNorm = float(fit.subspaceNorm);
+    analysis.usable = fit.usable;
+    analysis.warning = fit.warning;
+    return analysis;
+}
+
+} // namespace pae

@@ -1,0 +1,44 @@
+#pragma once
+// The torch side of ModelSet: what EditJob and the benchmarks use. Not for ui/.
+#include "core/edit/model_set.h"
+#include "core/models/clip.h"
+#include "core/models/stylegan2.h"
+#include "core/pae/corpus.h"
+#include "core/pae/subspace.h"
+
+#include <torch/types.h>
+
+#include <map>
+#include <mutex>
+
+namespace pae::detail {
+
+struct ModelSetImpl {
+    torch::Device device{torch::kCPU};
+    models::Clip clip;
+    models::StyleGan2 gan;
+    std::filesystem::path corpusRoot;
+    std::string clipSource;
+    std::string generatorSource;
+    bool builtin = false;
+
+    // Normalized text embeddings [N,d], no gradients.
+    torch::Tensor embedTexts(const std::vector<std::string>& texts) const;
+    // Projected image features [N,d] of generator-range images [N,3,H,W]; differentiable.
+    torch::Tensor embedGeneratorImages(const torch::Tensor& images) const;
+    // The corpus' basis, cached in memory and (embeddings) on disk.
+    Subspace subspaceFor(const Corpus& corpus, BasisKind kind, int pcaComponents) const;
+    Corpus corpus(const std::string& nameOrPath) const;
+
+    torch::Tensor latentToTensor(const Latent& latent) const;  // [1,n,d] on device
+    Latent tensorToLatent(const torch::Tensor& wPlus) const;  // one row [n,d] or [1,n,d]
+
+private:
+    mutable std::mutex m_mutex;
+    mutable std::map<std::string, Subspace> m_subspaces;
+};
+
+// Generator range [-1,1] → [0,1], the image CLIP is shown.
+torch::Tensor generatorToUnit(const torch::Tensor& images);
+
+} // namespace pae::detail
