@@ -4,6 +4,7 @@
 #include "core/edit/edit_job.h"
 #include "core/edit/model_set_impl.h"
 #include "core/util/device.h"
+#include "core/util/error.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>

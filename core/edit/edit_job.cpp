@@ -47,29 +47,38 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
     const detail::ModelSetImpl& M = m_models->impl();
     torch::manual_seed(request.seed);
 
+    models::Generator generator = M.gan.generator; // a handle; the shared model is not changed
     const torch::Tensor w0 = M.latentToTensor(request.source);
     const int64_t stopResolution =
         request.resolution == ResolutionMode::Clip ? detail::clipModeResolution(M.gan.config) : 0;
 
     // i, t and the targets, one per λ.
     torch::Tensor targets;
+    std::string sourceProblem;
     {
         torch::NoGradGuard noGrad;
-        const auto i = M.embedGeneratorImages(M.gan.generator->synthesize(w0, stopResolution))[0];
+        const auto i = M.embedGeneratorImages(generator->synthesize(w0, stopResolution))[0];
+        if (!torch::isfinite(i).all().item<bool>())
+            sourceProblem = "step 0: CLIP's embedding of the source face is NaN or Inf (the generator's output "
+                            "overflows); nothing was optimized";
         const auto t = M.embedTexts({request.prompt})[0];
         Subspace subspace;
         if (request.target != TargetKind::Text) {
             const Corpus corpus = M.corpus(request.corpus);
             subspace = M.subspaceFor(corpus, request.basis, request.pcaComponents);
         }
-        const PaeTargets pae = computeTargets(request.target, i, t, subspace, request.lambdas, request.prompt);
-        targets = pae.targets.to(M.device, torch::kFloat32);
-        targets = targets / targets.norm(2, -1, true).clamp_min(1e-12);
+        if (sourceProblem.empty()) {
+            const PaeTargets pae = computeTargets(request.target, i, t, subspace, request.lambdas, request.prompt);
+            targets = pae.targets.to(M.device, torch::kFloat32);
+            targets = targets / targets.norm(2, -1, true).clamp_min(1e-12);
+        } else {
+            targets = t.expand({int64_t(request.lambdas.size()), t.size(0)}).clone();
+        }
     }
 
     const int64_t L = int64_t(request.lambdas.size());
     detail::LossSetup setup;
-    setup.generator = M.gan.generator;
+    setup.generator = generator;
     setup.embedImages = [&M](const torch::Tensor& images) { return M.embedGeneratorImages(images); };
     setup.w0 = w0;
     setup.targets = targets;
@@ -83,7 +92,11 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
     EditResult result;
     result.lambdas = request.lambdas;
     std::vector<float> lastLoss(size_t(L), 0.0f);
-    for (int step = 0; step < request.steps; ++step) {
+    if (!sourceProblem.empty()) {
+        result.stopReason = sourceProblem;
+        log::warn("{}", result.stopReason);
+    }
+    for (int step = 0; step < request.steps && sourceProblem.empty(); ++step) {
         if (callbacks.cancelRequested && callbacks.cancelRequested()) {
             result.cancelled = true;
             result.stopReason = "cancelled at step " + std::to_string(step);
@@ -133,7 +146,7 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
     const torch::Tensor final = result.stopReason.empty() || result.cancelled ? w.detach() : lastGood;
 
     torch::NoGradGuard noGrad;
-    const auto images = M.gan.generator->synthesize(final, 0);
+    const auto images = generator->synthesize(final, 0);
     const auto features = M.embedGeneratorImages(images);
     const auto cosine = torch::nn::functional::cosine_similarity(
                             features, targets, torch::nn::functional::CosineSimilarityFuncOptions().dim(1))

@@ -19,7 +19,8 @@ LossTerms computeLoss(const LossSetup& setup, const torch::Tensor& w, StepTimes*
 {
     LossTerms terms;
     auto start = std::chrono::steady_clock::now();
-    terms.images = setup.generator->synthesize(w, setup.stopResolution);
+    models::Generator generator = setup.generator;
+    terms.images = generator->synthesize(w, setup.stopResolution);
     if (times)
         times->generatorMs += msSince(start);
     start = std::chrono::steady_clock::now();

@@ -28,7 +28,8 @@ torch::Tensor ModelSetImpl::embedTexts(const std::vector<std::string>& texts) co
     for (size_t begin = 0; begin < texts.size(); begin += chunk) {
         const std::vector<std::string> slice(texts.begin() + long(begin),
                                              texts.begin() + long(std::min(texts.size(), begin + chunk)));
-        parts.push_back(clip.model->encodeText(clip.tokenize(slice)));
+        models::ClipModel model = clip.model; // a handle; the shared model is not changed
+        parts.push_back(model->encodeText(clip.tokenize(slice)));
     }
     auto features = torch::cat(parts, 0).to(torch::kFloat32);
     return features / features.norm(2, -1, true).clamp_min(1e-12);
@@ -37,7 +38,8 @@ torch::Tensor ModelSetImpl::embedTexts(const std::vector<std::string>& texts) co
 torch::Tensor ModelSetImpl::embedGeneratorImages(const torch::Tensor& images) const
 {
     const auto pixels = models::clipPreprocess(generatorToUnit(images), clip.config.vision.imageSize);
-    return clip.model->encodeImage(pixels);
+    models::ClipModel model = clip.model;
+    return model->encodeImage(pixels);
 }
 
 Corpus ModelSetImpl::corpus(const std::string& nameOrPath) const { return findCorpus(nameOrPath, corpusRoot); }
@@ -94,17 +96,16 @@ ModelSet::~ModelSet() = default;
 std::shared_ptr<ModelSet> ModelSet::load(const ModelPaths& paths)
 {
     configureThreads(paths.threads);
-    auto impl = std::make_unique<detail::ModelSetImpl>();
-    impl->device = resolveDevice(parseDeviceChoice(paths.device));
+    const torch::Device device = resolveDevice(parseDeviceChoice(paths.device));
 
     const fs::path builtinDir = builtinModelsDir();
     fs::path clipDir = paths.clipDir;
     fs::path generatorFile = paths.generatorFile;
-    impl->builtin = clipDir.empty() && generatorFile.empty();
+    const bool builtin = clipDir.empty() && generatorFile.empty();
     if (clipDir.empty() != generatorFile.empty())
         throw UsageError("models: give both a CLIP folder and a StyleGAN2 file, or neither for the built-in "
                          "SynthFace models");
-    if (impl->builtin) {
+    if (builtin) {
         clipDir = builtinDir / "clip";
         generatorFile = builtinDir / "generator.safetensors";
         if (!fs::exists(clipDir) || !fs::exists(generatorFile))
@@ -112,8 +113,9 @@ std::shared_ptr<ModelSet> ModelSet::load(const ModelPaths& paths)
                         ": the built-in SynthFace models are missing (expected clip/ and generator.safetensors); "
                         "run 'pae-cli synthface train --out " + builtinDir.string() + "' or configure real models");
     }
-    impl->clip = models::loadClip(clipDir, impl->device);
-    impl->gan = models::loadStyleGan2(generatorFile, impl->device);
+    auto impl = std::make_unique<detail::ModelSetImpl>(models::loadClip(clipDir, device),
+                                                       models::loadStyleGan2(generatorFile, device), device);
+    impl->builtin = builtin;
     // Models are shared read-only; gradients flow only to the latents a job optimizes.
     for (auto& p : impl->clip.model->parameters())
         p.set_requires_grad(false);

@@ -14,6 +14,10 @@
 namespace pae::detail {
 
 struct ModelSetImpl {
+    ModelSetImpl(models::Clip clipModel, models::StyleGan2 generator, torch::Device dev)
+        : device(dev), clip(std::move(clipModel)), gan(std::move(generator))
+    {
+    }
     torch::Device device{torch::kCPU};
     models::Clip clip;
     models::StyleGan2 gan;

@@ -113,11 +113,21 @@ private Q_SLOTS:
             const pae::EditResult alone = pae::EditJob(m_models).run(single);
             const auto& a = together.latents[k].values;
             const auto& b = alone.latents[0].values;
+            const auto& w0 = sweep.source.values;
             QCOMPARE(a.size(), b.size());
+            // Batched and single convolutions round differently, and Adam amplifies that
+            // where gradients are tiny: compare against how far the edit moved the latent.
             double maxDiff = 0;
-            for (size_t i = 0; i < a.size(); ++i)
+            double maxMove = 0;
+            for (size_t i = 0; i < a.size(); ++i) {
                 maxDiff = std::max(maxDiff, double(std::abs(a[i] - b[i])));
-            QVERIFY2(maxDiff < 1e-3, qPrintable(QString("λ %1 differs by %2").arg(sweep.lambdas[k]).arg(maxDiff)));
+                maxMove = std::max(maxMove, double(std::abs(b[i] - w0[i])));
+            }
+            QVERIFY(maxMove > 1e-3);
+            QVERIFY2(maxDiff < 0.02 * maxMove, qPrintable(QString("λ %1 differs by %2 (moved %3)")
+                                                              .arg(sweep.lambdas[k])
+                                                              .arg(maxDiff)
+                                                              .arg(maxMove)));
         }
         // Different λ must give different edits, or the sweep shows nothing.
         double spread = 0;
@@ -149,9 +159,9 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(pae::Error, pae::EditJob(m_models).run(r));
     }
 
-    void shouldStopAndKeepTheLastGoodResult_whenTheLossTurnsNaN()
+    void shouldStopAndKeepTheSource_whenTheGeneratorOverflows()
     {
-        // A generator whose weights overflow float32 makes the loss NaN on the first step.
+        // A generator whose weights overflow float32 gives NaN for the source face itself.
         QTemporaryDir dir;
         pae::io::TensorMap weights = pae::io::loadWeights(tinyGenerator());
         bool poisoned = false;
@@ -172,7 +182,7 @@ private Q_SLOTS:
         r.target = pae::TargetKind::Text;
         const pae::EditResult result = pae::EditJob(models).run(r);
         QVERIFY2(result.stopReason.find("NaN") != std::string::npos, result.stopReason.c_str());
-        QVERIFY(result.stopReason.find("step 1") != std::string::npos);
+        QVERIFY(result.stopReason.find("step 0") != std::string::npos);
         QCOMPARE(result.stepsRun, 0);
         QCOMPARE(int(result.latents.size()), 1);
         QVERIFY(result.latents[0].values == r.source.values);
