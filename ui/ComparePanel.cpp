@@ -174,3 +174,6 @@ QImage ComparePanel::gridImage() const
 void ComparePanel::setRunEnabled(bool enabled) { m_run->setEnabled(enabled); }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_ComparePanel.cpp"

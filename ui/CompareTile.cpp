@@ -87,3 +87,6 @@ void CompareTile::mousePressEvent(QMouseEvent* event)
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_CompareTile.cpp"

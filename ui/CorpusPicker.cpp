@@ -229,3 +229,6 @@ bool CorpusPicker::isWarningShown() const { return !m_warning->isHidden(); }
 QString CorpusPicker::warningText() const { return m_warning->text(); }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_CorpusPicker.cpp"

@@ -71,3 +71,6 @@ void EditController::cancel()
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_EditController.cpp"

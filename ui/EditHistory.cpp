@@ -76,3 +76,6 @@ void EditHistory::activate(int index)
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_EditHistory.cpp"

@@ -108,3 +108,6 @@ void EditWorker::runPending()
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_EditWorker.cpp"

@@ -144,3 +144,6 @@ void FaceSourcePanel::setReferenceNotice(bool shown) { m_notice->setVisible(show
 bool FaceSourcePanel::isReferenceNoticeShown() const { return !m_notice->isHidden(); }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_FaceSourcePanel.cpp"

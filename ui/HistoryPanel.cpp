@@ -61,3 +61,6 @@ void HistoryPanel::markCurrent()
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_HistoryPanel.cpp"

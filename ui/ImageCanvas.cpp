@@ -348,3 +348,6 @@ void ImageCanvas::dropEvent(QDropEvent* event)
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_ImageCanvas.cpp"

@@ -69,3 +69,6 @@ QString LogPanel::text() const { return m_view->toPlainText(); }
 int LogPanel::lineCount() const { return m_view->blockCount(); }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_LogPanel.cpp"

@@ -1120,3 +1120,6 @@ void MainWindow::openSessionDialog()
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_MainWindow.cpp"

@@ -58,3 +58,6 @@ void ModelLoader::load(const pae::ModelPaths& paths)
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_ModelLoader.cpp"

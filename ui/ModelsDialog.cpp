@@ -203,3 +203,6 @@ void ModelsDialog::savePaths(const pae::ModelPaths& paths)
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_ModelsDialog.cpp"

@@ -78,3 +78,6 @@ void PromptBox::keyPressEvent(QKeyEvent* event)
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_PromptBox.cpp"

@@ -58,3 +58,6 @@ void SliderSpinBox::setToolTips(const QString& text)
 }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_SliderSpinBox.cpp"

@@ -99,3 +99,6 @@ double StrengthPanel::lambda() const { return m_lambda->value(); }
 void StrengthPanel::resetToDefaults() { setFrom(pae::EditRequest::defaults()); }
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_StrengthPanel.cpp"
