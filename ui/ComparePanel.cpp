@@ -34,6 +34,7 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent)
     m_scroll->setWidgetResizable(true);
     m_scroll->setFrameShape(QFrame::NoFrame);
     m_scroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_scroll->setMinimumHeight(120);
 
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("λ values"), this));
@@ -107,6 +108,7 @@ void ComparePanel::startSweep(const std::vector<float>& lambdas)
         m_stripLayout->insertWidget(m_stripLayout->count() - 1, tile);
         m_tiles << tile;
     }
+    fitTiles();
     selectTile(0);
 }
 
@@ -169,6 +171,20 @@ QImage ComparePanel::gridImage() const
             p.drawText(text, Qt::AlignHCenter | Qt::AlignBottom, t->caption().section(QStringLiteral(" · "), 1));
     }
     return grid;
+}
+
+void ComparePanel::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitTiles();
+}
+
+void ComparePanel::fitTiles()
+{
+    const QMargins m = m_stripLayout->contentsMargins();
+    const int height = m_scroll->viewport()->height() - m.top() - m.bottom();
+    for (CompareTile* t : m_tiles)
+        t->setTileHeight(height);
 }
 
 void ComparePanel::setRunEnabled(bool enabled) { m_run->setEnabled(enabled); }

@@ -46,7 +46,12 @@ Q_SIGNALS:
     void tileActivated(int index);
     void exportGridRequested();
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void fitTiles();
+
     QLineEdit* m_lambdas = nullptr;
     QPushButton* m_run = nullptr;
     QPushButton* m_export = nullptr;

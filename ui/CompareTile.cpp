@@ -8,8 +8,7 @@ namespace pae::ui {
 CompareTile::CompareTile(float lambda, QWidget* parent) : QFrame(parent), m_lambda(lambda)
 {
     setCursor(Qt::PointingHandCursor);
-    // Fixed: the strip scrolls sideways, and equal tiles are what makes them comparable.
-    setFixedSize(sizeHint());
+    setTileHeight(sizeHint().height());
     setToolTip(tr("λ = %1. Click to make this result the current image.").arg(double(lambda)));
 }
 
@@ -45,6 +44,14 @@ QSize CompareTile::sizeHint() const
 {
     const int side = 150;
     return QSize(side + 10, side + fontMetrics().height() * 2 + 16);
+}
+
+void CompareTile::setTileHeight(int height)
+{
+    // Square image area above two lines of text; all tiles share one size so they compare.
+    const int side = qMax(48, height - fontMetrics().height() * 2 - 16);
+    const int textWidth = fontMetrics().horizontalAdvance(QStringLiteral("loss 0.000 · CLIP 0.000")) + 16;
+    setFixedSize(qMax(side + 10, textWidth), side + fontMetrics().height() * 2 + 16);
 }
 
 void CompareTile::paintEvent(QPaintEvent*)

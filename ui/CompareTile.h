@@ -19,6 +19,7 @@ public:
     void setSelected(bool selected);
     bool isSelected() const { return m_selected; }
     QSize sizeHint() const override;
+    void setTileHeight(int height);
 
 Q_SIGNALS:
     void clicked();

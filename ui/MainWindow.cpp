@@ -331,6 +331,19 @@ void MainWindow::buildActions()
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(about);
 
+    // Short toolbar labels; the menus keep the full names.
+    openFile->setIconText(tr("Open…"));
+    anotherFace->setIconText(tr("Another face"));
+    saveSession->setIconText(tr("Save"));
+    exportImage->setIconText(tr("Export…"));
+    m_runAction->setIconText(tr("Run"));
+    m_cancelAction->setIconText(tr("Cancel"));
+    fit->setIconText(tr("Fit"));
+    actual->setIconText(tr("100%"));
+    m_splitAction->setIconText(tr("Split"));
+    models->setIconText(tr("Models…"));
+    m_undoAction->setIconText(tr("Undo"));
+    m_redoAction->setIconText(tr("Redo"));
     QToolBar* bar = addToolBar(tr("Main"));
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setMovable(false);
@@ -387,7 +400,8 @@ void MainWindow::updateActions()
         a->setEnabled(haveModels);
     for (QAction* a : m_needResult)
         a->setEnabled(haveFace);
-    const bool canRun = haveModels && haveFace && !m_referenceMode;
+    // While a job runs, Run stays off so a second Enter does not silently restart it.
+    const bool canRun = haveModels && haveFace && !m_referenceMode && !busy;
     m_runAction->setEnabled(canRun);
     m_sweepAction->setEnabled(canRun);
     m_runButton->setEnabled(canRun);
