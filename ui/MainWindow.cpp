@@ -657,6 +657,10 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
         reportError(tr("Cannot edit yet"), tr("Load the models and pick a face first."));
         return false;
     }
+    if (m_editor->isBusy()) {
+        statusBar()->showMessage(tr("An edit is running; cancel it first (Esc)."), 5000);
+        return false;
+    }
     if (m_referenceMode) {
         reportError(tr("Photo editing is not available"),
                     tr("The open photo is a reference only: editing a photo needs GAN inversion, which is not "
