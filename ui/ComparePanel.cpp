@@ -9,6 +9,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -28,6 +29,12 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent)
     m_strip = new QWidget;
     m_stripLayout = new QHBoxLayout(m_strip);
     m_stripLayout->setContentsMargins(4, 4, 4, 4);
+    m_hint = new QLabel(tr("Compare λ values side by side: list them above and press “Run sweep”.\n"
+                           "All of them run together as one batch; click a result to make it the current face."),
+                        m_strip);
+    m_hint->setAlignment(Qt::AlignCenter);
+    m_hint->setEnabled(false);
+    m_stripLayout->addWidget(m_hint, 100);
     m_stripLayout->addStretch(1);
     m_scroll = new QScrollArea(this);
     m_scroll->setWidget(m_strip);
@@ -93,6 +100,7 @@ void ComparePanel::clearTiles()
     m_tiles.clear();
     m_selected = -1;
     m_export->setEnabled(false);
+    m_hint->show();
 }
 
 void ComparePanel::startSweep(const std::vector<float>& lambdas)
@@ -108,6 +116,7 @@ void ComparePanel::startSweep(const std::vector<float>& lambdas)
         m_stripLayout->insertWidget(m_stripLayout->count() - 1, tile);
         m_tiles << tile;
     }
+    m_hint->setVisible(m_tiles.isEmpty());
     fitTiles();
     selectTile(0);
 }
@@ -181,8 +190,10 @@ void ComparePanel::resizeEvent(QResizeEvent* event)
 
 void ComparePanel::fitTiles()
 {
+    // Leave room for the horizontal scroll bar even before it shows, or it would appear over
+    // the captions as soon as the tiles overflow.
     const QMargins m = m_stripLayout->contentsMargins();
-    const int height = m_scroll->viewport()->height() - m.top() - m.bottom();
+    const int height = m_scroll->height() - m_scroll->horizontalScrollBar()->sizeHint().height() - m.top() - m.bottom() - 2;
     for (CompareTile* t : m_tiles)
         t->setTileHeight(height);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 class QHBoxLayout;
+class QLabel;
 class QLineEdit;
 class QPushButton;
 class QScrollArea;
@@ -58,6 +59,7 @@ private:
     QScrollArea* m_scroll = nullptr;
     QWidget* m_strip = nullptr;
     QHBoxLayout* m_stripLayout = nullptr;
+    QLabel* m_hint = nullptr;
     QVector<CompareTile*> m_tiles;
     int m_selected = -1;
 };

@@ -699,14 +699,19 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
     m_runningRequest.source = {};
     m_runningCorpus = m_corpus->currentCorpus();
     m_sweepRunning = sweep;
-    if (sweep)
+    if (sweep) {
+        QStringList shown;
+        for (float l : lambdas)
+            shown << QString::number(double(l), 'g', 4);
+        m_compare->setLambdaText(shown.join(QStringLiteral(", ")));
         m_compare->startSweep(lambdas);
+    }
     m_progress->setRange(0, r.steps);
     m_progress->setValue(0);
     m_statusEta->clear();
     m_editor->start(m_models, r);
-    pae::log::info("edit: \"{}\" corpus {} λ {} ({} steps)", r.prompt, m_corpus->currentCorpus().toStdString(),
-                   m_compare->lambdaText().toStdString(), r.steps);
+    pae::log::info("edit: \"{}\" corpus {}, {} λ value(s), {} steps", r.prompt, m_corpus->currentCorpus().toStdString(),
+                   r.lambdas.size(), r.steps);
     statusBar()->showMessage(sweep ? tr("Running a sweep of %1 λ values…").arg(lambdas.size()) : tr("Editing…"));
     updateActions();
     return true;
