@@ -91,7 +91,13 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     connect(m_editor, &EditController::preview, this, &MainWindow::onPreview);
     connect(m_editor, &EditController::finished, this, &MainWindow::onFinished);
     connect(m_editor, &EditController::failed, this, &MainWindow::onFailed);
-    connect(m_editor, &EditController::busyChanged, this, &MainWindow::updateActions);
+    connect(m_editor, &EditController::busyChanged, this, [this](bool busy) {
+        updateActions();
+        if (!busy && m_analysisDeferred) {
+            m_analysisDeferred = false;
+            scheduleAnalysis();
+        }
+    });
     connect(m_loader, &ModelLoader::loaded, this, [this](std::shared_ptr<pae::ModelSet> models) {
         setModels(std::move(models));
     });
@@ -456,10 +462,14 @@ QString MainWindow::corpusRootFor(const pae::ModelInfo& info) const
     return info.builtin ? QDir(prompts).filePath(QStringLiteral("synthface")) : prompts;
 }
 
+void MainWindow::startNewHistory()
+{
+    m_editor->cancel();
+    ++m_historyGeneration;
+}
+
 void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
 {
-    if (m_editor->isBusy())
-        m_editor->cancel();
     m_models = std::move(models);
     const pae::ModelInfo info = m_models->info();
     pae::log::info("models: {} / {} on {}", info.clipDescription, info.generatorDescription, info.device);
@@ -474,6 +484,7 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
         m_corpus->setCurrentCorpus(keep);
     m_canvas->setPlaceholderText(tr("Pick a seed or open a latent to start."));
     // Latents of another generator do not fit these models: start from a face of this one.
+    startNewHistory();
     m_history->clear();
     m_compare->clearTiles();
     m_lastRun = {};
@@ -514,6 +525,7 @@ bool MainWindow::showSeed(quint64 seed)
         m_source->setReferenceNotice(false);
         m_source->setSeed(seed);
         m_sessionPath.clear();
+        startNewHistory();
         m_history->reset(e);
         m_canvas->setImage(e.image);
         m_dirty = false;
@@ -544,6 +556,7 @@ bool MainWindow::openLatent(const QString& path)
         m_source->setReferenceNotice(false);
         m_source->addRecentFile(path);
         m_sessionPath.clear();
+        startNewHistory();
         m_history->reset(e);
         m_canvas->setImage(e.image);
         m_dirty = false;
@@ -565,8 +578,7 @@ bool MainWindow::openImage(const QString& path)
         reportError(tr("Cannot open image"), tr("%1: %2").arg(path, reader.errorString()));
         return false;
     }
-    if (m_editor->isBusy())
-        m_editor->cancel();
+    startNewHistory(); // a running edit's result would replace the photo on screen
     m_referenceMode = true;
     m_source->setReferenceNotice(true);
     m_source->addRecentFile(path);
@@ -627,6 +639,11 @@ void MainWindow::analyze()
 {
     if (!m_models || m_corpus->currentCorpus().isEmpty())
         return;
+    if (m_editor->isBusy()) {
+        // The job is using the models; analyze when it is done rather than share them.
+        m_analysisDeferred = true;
+        return;
+    }
     // An empty prompt still shows the corpus and its basis; the subspace check needs a prompt.
     const QString prompt = m_prompt->text().trimmed().isEmpty() ? tr("a face") : m_prompt->text().trimmed();
     try {
@@ -697,6 +714,7 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
     m_prompt->addToHistory(prompt);
     m_runningRequest = r;
     m_runningRequest.source = {};
+    m_runningGeneration = m_historyGeneration;
     m_runningCorpus = m_corpus->currentCorpus();
     m_sweepRunning = sweep;
     if (sweep) {
@@ -744,10 +762,20 @@ void MainWindow::onFinished(const EditOutcome& outcome)
 {
     const pae::EditResult& r = outcome.result;
     m_progress->setValue(m_progress->maximum());
+    if (m_runningGeneration != m_historyGeneration) {
+        // The face was replaced while the job ran (new seed, latent, session or models):
+        // its result belongs to a history that no longer exists.
+        m_sweepRunning = false;
+        m_compare->clearTiles();
+        updateActions();
+        Q_EMIT editFinished();
+        return;
+    }
     if (r.cancelled || r.latents.empty()) {
         statusBar()->showMessage(tr("Cancelled after %1 steps; the face is unchanged.").arg(r.stepsRun), 8000);
         pae::log::info("edit cancelled after {} steps", r.stepsRun);
-        showCurrentEntry();
+        if (!m_referenceMode)
+            showCurrentEntry();
         if (m_sweepRunning)
             m_compare->clearTiles();
         m_sweepRunning = false;
@@ -797,7 +825,8 @@ void MainWindow::onFinished(const EditOutcome& outcome)
 void MainWindow::onFailed(const QString& message)
 {
     m_sweepRunning = false;
-    showCurrentEntry();
+    if (!m_referenceMode)
+        showCurrentEntry();
     updateActions();
     reportError(tr("The edit failed"), message);
     Q_EMIT editFailed(message);
@@ -847,7 +876,7 @@ void MainWindow::exportLatent(const QString& path, bool overwrite)
     // Written beside the target and renamed into place, so a failed write never leaves a
     // truncated latent where a good one was.
     const QFileInfo info(path);
-    QTemporaryFile tmp(info.absoluteDir().filePath(QStringLiteral(".%1.XXXXXX.part").arg(info.fileName())));
+    QTemporaryFile tmp(info.absoluteDir().filePath(QStringLiteral(".%1.XXXXXX.safetensors").arg(info.completeBaseName())));
     if (!tmp.open())
         throw pae::Error(path.toStdString() + ": cannot write in this folder: " + tmp.errorString().toStdString());
     tmp.close();
@@ -945,8 +974,7 @@ bool MainWindow::restoreSession(const SessionData& data, const QString& origin)
         reportError(tr("Cannot open the session"), QString::fromUtf8(ex.what()));
         return false;
     }
-    if (m_editor->isBusy())
-        m_editor->cancel();
+    startNewHistory();
     m_referenceMode = false;
     m_source->setReferenceNotice(false);
     m_compare->clearTiles();

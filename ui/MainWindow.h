@@ -119,6 +119,8 @@ private:
     void offerAutosaveRestore();
     bool restoreSession(const SessionData& data, const QString& origin);
     void updateTitle();
+    // A new face replaces the history: the running job's result no longer applies.
+    void startNewHistory();
     QString corpusRootFor(const pae::ModelInfo& info) const;
     // Dialog-driven variants of the file actions above
     void exportImageDialog();
@@ -180,6 +182,9 @@ private:
     // The request of the job in flight (for labelling its history entries).
     pae::EditRequest m_runningRequest;
     QString m_runningCorpus;
+    quint64 m_historyGeneration = 0;
+    quint64 m_runningGeneration = 0;
+    bool m_analysisDeferred = false;
 };
 
 } // namespace pae::ui
