@@ -1,52 +1,1176 @@
 #include "ui/MainWindow.h"
 
+#include "ui/ComparePanel.h"
+#include "ui/CompareTile.h"
+#include "ui/CorpusFiles.h"
+#include "ui/CorpusPicker.h"
+#include "ui/EditController.h"
+#include "ui/EditHistory.h"
+#include "ui/Exporter.h"
+#include "ui/FaceSourcePanel.h"
+#include "ui/HistoryPanel.h"
+#include "ui/ImageCanvas.h"
+#include "ui/ImageConversion.h"
+#include "ui/LogPanel.h"
+#include "ui/ModelLoader.h"
+#include "ui/ModelsDialog.h"
+#include "ui/PromptBox.h"
+#include "ui/StrengthPanel.h"
+
+#include "core/util/error.h"
+#include "core/util/log.h"
+#include "core/util/paths.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
 #include <QImageReader>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
+#include <QTemporaryFile>
+#include <QTimer>
+#include <QToolBar>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <filesystem>
 
 namespace pae::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
-{
-    setWindowTitle("PAE Studio");
-    m_canvas = new QLabel(tr("Open a face (Ctrl+O)"), this);
-    m_canvas->setAlignment(Qt::AlignCenter);
-    m_canvas->setMinimumSize(256, 256);
-    setCentralWidget(m_canvas);
+namespace {
 
-    auto* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open image…"), QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open image"), QString(),
-                                                          tr("Images (*.png *.jpg *.jpeg *.webp *.bmp)"));
-        if (!path.isEmpty())
-            openImage(path);
+QString formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return QString();
+    const int s = int(std::lround(seconds));
+    return s >= 60 ? QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'))
+                   : QObject::tr("%1 s").arg(s);
+}
+
+QString entryLabel(const QString& prompt, float lambda)
+{
+    return QObject::tr("%1 (λ %2)").arg(prompt).arg(double(lambda), 0, 'g', 4);
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : MainWindow(Options{}, parent) {}
+
+MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(parent), m_options(options)
+{
+    setWindowTitle(tr("PAE Studio"));
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    m_history = new EditHistory(this);
+    m_editor = new EditController(this);
+    m_loader = new ModelLoader(this);
+    buildLayout();
+    buildActions();
+    restoreSettings();
+
+    connect(m_history, &EditHistory::currentChanged, this, [this] {
+        m_dirty = true;
+        showCurrentEntry();
+        updateTitle();
     });
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    resize(900, 700);
-    statusBar()->showMessage(tr("Ready"));
+    connect(m_editor, &EditController::started, this, &MainWindow::editStarted);
+    connect(m_editor, &EditController::progress, this, &MainWindow::onProgress);
+    connect(m_editor, &EditController::preview, this, &MainWindow::onPreview);
+    connect(m_editor, &EditController::finished, this, &MainWindow::onFinished);
+    connect(m_editor, &EditController::failed, this, &MainWindow::onFailed);
+    connect(m_editor, &EditController::busyChanged, this, [this](bool busy) {
+        updateActions();
+        if (!busy && m_analysisDeferred) {
+            m_analysisDeferred = false;
+            scheduleAnalysis();
+        }
+    });
+    connect(m_loader, &ModelLoader::loaded, this, [this](std::shared_ptr<pae::ModelSet> models) {
+        setModels(std::move(models));
+    });
+    connect(m_loader, &ModelLoader::failed, this, [this](const QString& message) {
+        reportError(tr("Cannot load the models"),
+                    tr("%1\n\nChoose other models in Settings → Models… (the built-in SynthFace models always work).")
+                        .arg(message));
+        m_canvas->setPlaceholderText(tr("No models loaded.\nOpen Settings → Models… to choose them."));
+        Q_EMIT modelsFailed(message);
+    });
+
+    m_analysisTimer = new QTimer(this);
+    m_analysisTimer->setSingleShot(true);
+    m_analysisTimer->setInterval(350);
+    connect(m_analysisTimer, &QTimer::timeout, this, &MainWindow::analyze);
+    m_autosaveTimer = new QTimer(this);
+    if (m_options.autosaveSeconds > 0) {
+        m_autosaveTimer->setInterval(m_options.autosaveSeconds * 1000);
+        connect(m_autosaveTimer, &QTimer::timeout, this, [this] {
+            if (m_dirty)
+                autosave();
+        });
+        m_autosaveTimer->start();
+    }
+
+    updateActions();
+    updateTitle();
+    if (m_options.loadModels)
+        loadModels(ModelsDialog::savedPaths());
+}
+
+MainWindow::~MainWindow() = default;
+
+// Layout -----------------------------------------------------------------------------------
+
+void MainWindow::buildLayout()
+{
+    m_canvas = new ImageCanvas(this);
+    m_canvas->setPlaceholderText(tr("Loading the models…"));
+    m_prompt = new PromptBox(this);
+    m_runButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Run"), this);
+    m_runButton->setToolTip(tr("Edit the current face towards the prompt with the strength λ (Ctrl+Return)."));
+    m_runButton->setDefault(true);
+    m_cancelButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Cancel"), this);
+    m_cancelButton->setToolTip(tr("Stop the running edit (Esc). The face stays as it was."));
+
+    auto* central = new QWidget(this);
+    auto* promptRow = new QHBoxLayout;
+    auto* promptLabel = new QLabel(tr("Prompt"), central);
+    promptLabel->setBuddy(m_prompt);
+    promptRow->addWidget(promptLabel);
+    promptRow->addWidget(m_prompt, 1);
+    promptRow->addWidget(m_runButton);
+    promptRow->addWidget(m_cancelButton);
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(6, 6, 6, 0);
+    centralLayout->addLayout(promptRow);
+    centralLayout->addWidget(m_canvas, 1);
+    setCentralWidget(central);
+
+    auto dock = [this](const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(content);
+        d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                       QDockWidget::DockWidgetClosable);
+        addDockWidget(area, d);
+        return d;
+    };
+    m_source = new FaceSourcePanel(this);
+    m_historyPanel = new HistoryPanel(m_history, this);
+    m_corpus = new CorpusPicker(this);
+    m_strength = new StrengthPanel(this);
+    m_compare = new ComparePanel(this);
+    m_log = new LogPanel(this);
+    auto* faceDock = dock(tr("Face"), QStringLiteral("faceDock"), m_source, Qt::LeftDockWidgetArea);
+    auto* historyDock = dock(tr("History"), QStringLiteral("historyDock"), m_historyPanel, Qt::LeftDockWidgetArea);
+    auto* corpusDock = dock(tr("Corpus"), QStringLiteral("corpusDock"), m_corpus, Qt::RightDockWidgetArea);
+    auto* strengthDock = dock(tr("Strength"), QStringLiteral("strengthDock"), m_strength, Qt::RightDockWidgetArea);
+    auto* compareDock = dock(tr("λ comparison"), QStringLiteral("compareDock"), m_compare, Qt::BottomDockWidgetArea);
+    auto* logDock = dock(tr("Log"), QStringLiteral("logDock"), m_log, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(compareDock, logDock);
+    compareDock->raise();
+    // Corners go to the side docks so the bottom strip sits under the canvas only.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    resizeDocks({faceDock, corpusDock}, {250, 320}, Qt::Horizontal);
+    resizeDocks({faceDock, historyDock}, {330, 300}, Qt::Vertical);
+    resizeDocks({corpusDock, strengthDock}, {300, 330}, Qt::Vertical);
+    resizeDocks({compareDock}, {225}, Qt::Vertical);
+    m_dockMenuActions = {faceDock->toggleViewAction(), historyDock->toggleViewAction(), corpusDock->toggleViewAction(),
+                         strengthDock->toggleViewAction(), compareDock->toggleViewAction(), logDock->toggleViewAction()};
+
+    m_statusZoom = new QLabel(this);
+    m_statusZoom->setToolTip(tr("Zoom: 100% shows one image pixel per screen pixel"));
+    m_statusEta = new QLabel(this);
+    m_statusEta->setToolTip(tr("Time left in the running edit"));
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(true);
+    m_progress->setToolTip(tr("Progress of the running edit"));
+    m_progress->hide();
+    statusBar()->addPermanentWidget(m_statusEta);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_statusZoom);
+
+    connect(m_canvas, &ImageCanvas::zoomChanged, this,
+            [this](double percent) { m_statusZoom->setText(tr("%1%").arg(percent, 0, 'f', 0)); });
+    connect(m_canvas, &ImageCanvas::fileDropped, this, &MainWindow::openDroppedFile);
+    connect(m_prompt, &PromptBox::submitted, this, [this] { runEdit(); });
+    connect(m_prompt, &QLineEdit::textChanged, this, &MainWindow::scheduleAnalysis);
+    connect(m_runButton, &QPushButton::clicked, this, [this] {
+        m_prompt->addToHistory(m_prompt->text());
+        runEdit();
+    });
+    connect(m_cancelButton, &QPushButton::clicked, m_editor, &EditController::cancel);
+    connect(m_source, &FaceSourcePanel::seedChosen, this, [this](quint64 seed) { showSeed(seed); });
+    connect(m_source, &FaceSourcePanel::latentFileChosen, this, [this](const QString& p) { openLatent(p); });
+    connect(m_source, &FaceSourcePanel::imageFileChosen, this, [this](const QString& p) { openImage(p); });
+    connect(m_corpus, &CorpusPicker::selectionChanged, this, &MainWindow::scheduleAnalysis);
+    connect(m_corpus, &CorpusPicker::userCorporaChanged, this, [this] { saveSettings(); });
+    connect(m_corpus, &CorpusPicker::promptActivated, this, [this](const QString& p) {
+        m_prompt->setText(p);
+        m_prompt->setFocus();
+    });
+    connect(m_compare, &ComparePanel::sweepRequested, this, [this](const std::vector<float>& l) { runSweep(l); });
+    connect(m_compare, &ComparePanel::tileActivated, this, &MainWindow::chooseSweepResult);
+    connect(m_compare, &ComparePanel::exportGridRequested, this, &MainWindow::exportGridDialog);
+}
+
+void MainWindow::buildActions()
+{
+    QStyle* st = style();
+    auto make = [this](const QString& text, const QKeySequence& key, const QString& tip, auto slot) {
+        auto* a = new QAction(text, this);
+        if (!key.isEmpty())
+            a->setShortcut(key);
+        a->setToolTip(key.isEmpty() ? tip : tr("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
+        a->setStatusTip(tip);
+        connect(a, &QAction::triggered, this, slot);
+        return a;
+    };
+
+    auto* openFile = make(tr("&Open latent or photo…"), QKeySequence::Open, tr("Open a latent (.safetensors) or a photo"),
+                          [this] { openFileDialog(); });
+    openFile->setIcon(st->standardIcon(QStyle::SP_DialogOpenButton));
+    auto* anotherFace = make(tr("&Another face"), QKeySequence(tr("Ctrl+N")), tr("Start over from a random face"),
+                             [this] { m_source->chooseRandomSeed(); });
+    anotherFace->setIcon(st->standardIcon(QStyle::SP_BrowserReload));
+    auto* openSession = make(tr("Open &session…"), QKeySequence(tr("Ctrl+Shift+O")), tr("Open a saved session"),
+                             [this] { openSessionDialog(); });
+    auto* saveSession = make(tr("&Save session"), QKeySequence::Save, tr("Save the edit history and settings"),
+                             [this] { saveSessionDialog(false); });
+    saveSession->setIcon(st->standardIcon(QStyle::SP_DialogSaveButton));
+    auto* saveSessionAs = make(tr("Save session &as…"), QKeySequence(tr("Ctrl+Shift+S")),
+                               tr("Save the session under a new name"), [this] { saveSessionDialog(true); });
+    auto* exportImage = make(tr("&Export image…"), QKeySequence(tr("Ctrl+E")), tr("Save the current image (PNG, JPEG, WebP)"),
+                             [this] { exportImageDialog(); });
+    exportImage->setIcon(st->standardIcon(QStyle::SP_DriveFDIcon));
+    auto* exportGrid = make(tr("Export comparison &grid…"), QKeySequence(tr("Ctrl+Shift+G")),
+                            tr("Save the λ comparison tiles as one image"), [this] { exportGridDialog(); });
+    auto* exportLatent = make(tr("Export &latent…"), QKeySequence(tr("Ctrl+Shift+E")),
+                              tr("Save the current face's W+ latent as .safetensors"), [this] { exportLatentDialog(); });
+    auto* exportAnim = make(tr("Export &animation…"), QKeySequence(),
+                            tr("Save the last edit's preview frames as an animated GIF or a PNG sequence"),
+                            [this] { exportAnimationDialog(); });
+    auto* quit = make(tr("&Quit"), QKeySequence::Quit, tr("Quit PAE Studio"), [this] { close(); });
+
+    m_undoAction = m_history->undoStack()->createUndoAction(this, tr("&Undo"));
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    m_undoAction->setIcon(st->standardIcon(QStyle::SP_ArrowBack));
+    m_undoAction->setToolTip(tr("Go back to the previous face (Ctrl+Z)"));
+    m_redoAction = m_history->undoStack()->createRedoAction(this, tr("&Redo"));
+    m_redoAction->setShortcuts({QKeySequence(tr("Ctrl+Shift+Z")), QKeySequence::Redo});
+    m_redoAction->setIcon(st->standardIcon(QStyle::SP_ArrowForward));
+    m_redoAction->setToolTip(tr("Bring back the edit you undid (Ctrl+Shift+Z)"));
+
+    m_runAction = make(tr("&Run edit"), QKeySequence(tr("Ctrl+Return")), tr("Run the prompt on the current face"),
+                       [this] { runEdit(); });
+    m_runAction->setIcon(st->standardIcon(QStyle::SP_MediaPlay));
+    m_sweepAction = make(tr("Run λ &sweep"), QKeySequence(tr("Ctrl+Shift+Return")),
+                         tr("Run the prompt for every λ of the comparison list"), [this] {
+                             QString error;
+                             const auto l = ComparePanel::parseLambdas(m_compare->lambdaText(), &error);
+                             if (l.empty())
+                                 reportError(tr("λ list"), error);
+                             else
+                                 runSweep(l);
+                         });
+    m_cancelAction = make(tr("&Cancel edit"), QKeySequence(Qt::Key_Escape), tr("Stop the running edit"),
+                          [this] { m_editor->cancel(); });
+    m_cancelAction->setIcon(st->standardIcon(QStyle::SP_MediaStop));
+    auto* focusPrompt = make(tr("Focus &prompt"), QKeySequence(tr("Ctrl+L")), tr("Type a new prompt"), [this] {
+        m_prompt->setFocus();
+        m_prompt->selectAll();
+    });
+
+    auto* fit = make(tr("&Fit to window"), QKeySequence(tr("Ctrl+0")), tr("Show the whole image"),
+                     [this] { m_canvas->fitToWindow(); });
+    auto* actual = make(tr("&Actual size"), QKeySequence(tr("Ctrl+1")), tr("One image pixel per screen pixel"),
+                        [this] { m_canvas->actualSize(); });
+    auto* zoomIn = make(tr("Zoom &in"), QKeySequence::ZoomIn, tr("Zoom in"), [this] { m_canvas->zoomIn(); });
+    auto* zoomOut = make(tr("Zoom &out"), QKeySequence::ZoomOut, tr("Zoom out"), [this] { m_canvas->zoomOut(); });
+    m_splitAction = make(tr("&Before/after split"), QKeySequence(tr("Ctrl+B")),
+                         tr("Compare with the original: drag the handle; hold Space on the canvas to flip"),
+                         [this](bool on) { m_canvas->setSplitEnabled(on); });
+    m_splitAction->setCheckable(true);
+    connect(m_canvas, &ImageCanvas::splitEnabledChanged, m_splitAction, &QAction::setChecked);
+    auto* models = make(tr("&Models…"), QKeySequence(), tr("Choose the CLIP and StyleGAN2 models, device and threads"),
+                        [this] { showModelsDialog(); });
+    models->setIcon(st->standardIcon(QStyle::SP_ComputerIcon));
+    auto* about = make(tr("&About PAE Studio"), QKeySequence(), tr("About PAE Studio"), [this] {
+        QMessageBox::about(this, tr("About PAE Studio"),
+                           tr("<b>PAE Studio %1</b><p>Text-guided face editing with CLIP-PAE "
+                              "(Zhou, Zhong, Öztireli, SIGGRAPH 2023).</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addActions({anotherFace, openFile});
+    file->addSeparator();
+    file->addActions({openSession, saveSession, saveSessionAs});
+    file->addSeparator();
+    file->addActions({exportImage, exportGrid, exportLatent, exportAnim});
+    file->addSeparator();
+    file->addAction(quit);
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addActions({m_undoAction, m_redoAction});
+    edit->addSeparator();
+    edit->addActions({m_runAction, m_sweepAction, m_cancelAction, focusPrompt});
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addActions({fit, actual, zoomIn, zoomOut, m_splitAction});
+    view->addSeparator();
+    view->addActions(m_dockMenuActions);
+    QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+    settings->addAction(models);
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(about);
+
+    // Short toolbar labels; the menus keep the full names.
+    openFile->setIconText(tr("Open…"));
+    anotherFace->setIconText(tr("Another face"));
+    saveSession->setIconText(tr("Save"));
+    exportImage->setIconText(tr("Export…"));
+    m_runAction->setIconText(tr("Run"));
+    m_cancelAction->setIconText(tr("Cancel"));
+    fit->setIconText(tr("Fit"));
+    actual->setIconText(tr("100%"));
+    m_splitAction->setIconText(tr("Split"));
+    models->setIconText(tr("Models…"));
+    m_undoAction->setIconText(tr("Undo"));
+    m_redoAction->setIconText(tr("Redo"));
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addActions({anotherFace, openFile, saveSession, exportImage});
+    bar->addSeparator();
+    bar->addActions({m_undoAction, m_redoAction});
+    bar->addSeparator();
+    bar->addActions({m_runAction, m_cancelAction});
+    bar->addSeparator();
+    bar->addActions({fit, actual, m_splitAction});
+    bar->addSeparator();
+    bar->addAction(models);
+    // The canvas catches Space itself; these only need to work while the window has focus.
+    for (QAction* a : {fit, actual, zoomIn, zoomOut, focusPrompt})
+        addAction(a);
+
+    m_needModels = {anotherFace, openFile, openSession, m_runAction, m_sweepAction};
+    m_needResult = {exportImage, exportLatent, saveSession, saveSessionAs};
+    m_exportGridAction = exportGrid;
+    m_exportAnimAction = exportAnim;
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    m_prompt->setHistory(s.value(QStringLiteral("prompt/history")).toStringList());
+    m_corpus->setUserCorpora(s.value(QStringLiteral("corpus/user")).toStringList());
+    m_compare->setLambdaText(s.value(QStringLiteral("compare/lambdas"), m_compare->lambdaText()).toString());
+    m_source->setSeed(s.value(QStringLiteral("faceSource/seed"), 42).toULongLong());
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1366, 768);
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue(QStringLiteral("prompt/history"), m_prompt->history());
+    s.setValue(QStringLiteral("corpus/user"), m_corpus->userCorpora());
+    s.setValue(QStringLiteral("corpus/current"), m_corpus->currentCorpus());
+    s.setValue(QStringLiteral("compare/lambdas"), m_compare->lambdaText());
+    s.setValue(QStringLiteral("faceSource/seed"), m_source->seed());
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+}
+
+void MainWindow::updateActions()
+{
+    const bool haveModels = m_models != nullptr;
+    const bool busy = m_editor->isBusy();
+    const bool haveFace = !m_history->isEmpty();
+    for (QAction* a : m_needModels)
+        a->setEnabled(haveModels);
+    for (QAction* a : m_needResult)
+        a->setEnabled(haveFace);
+    // While a job runs, Run stays off so a second Enter does not silently restart it.
+    const bool canRun = haveModels && haveFace && !m_referenceMode && !busy;
+    m_runAction->setEnabled(canRun);
+    m_sweepAction->setEnabled(canRun);
+    m_runButton->setEnabled(canRun);
+    m_compare->setRunEnabled(canRun);
+    m_cancelAction->setEnabled(busy);
+    m_cancelButton->setEnabled(busy);
+    m_exportGridAction->setEnabled(m_compare->tileCount() > 0);
+    m_exportAnimAction->setEnabled(!m_lastRun.outcome.previewFrames.isEmpty());
+    const QString why = m_referenceMode
+                            ? tr("A photo is open for reference only: editing photos needs GAN inversion, which is not "
+                                 "implemented yet. Pick a seed or open a latent to edit.")
+                            : tr("Edit the current face towards the prompt with the strength λ (Ctrl+Return).");
+    m_runButton->setToolTip(why);
+    m_progress->setVisible(busy);
+    m_statusEta->setVisible(busy);
+}
+
+void MainWindow::updateTitle()
+{
+    const QString name = m_sessionPath.isEmpty() ? tr("Untitled") : QFileInfo(m_sessionPath).fileName();
+    setWindowTitle(tr("%1[*] — PAE Studio").arg(name));
+    setWindowModified(m_dirty && m_history->count() > 1);
+}
+
+void MainWindow::reportError(const QString& title, const QString& message)
+{
+    m_lastError = message;
+    pae::log::error("{}: {}", title.toStdString(), message.toStdString());
+    statusBar()->showMessage(tr("%1: %2").arg(title, message.section(QLatin1Char('\n'), 0, 0)), 10000);
+    if (isVisible()) {
+        // open(), not exec(): a nested event loop here would run queued frames and job
+        // signals in the middle of whatever reported the error.
+        auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    }
+    Q_EMIT errorShown(message);
+}
+
+// Models ----------------------------------------------------------------------------------
+
+void MainWindow::loadModels(const pae::ModelPaths& paths)
+{
+    statusBar()->showMessage(tr("Loading the models…"));
+    m_canvas->setPlaceholderText(tr("Loading the models…"));
+    m_loader->load(paths);
+}
+
+QString MainWindow::corpusRootFor(const pae::ModelInfo& info) const
+{
+    const QString prompts = QString::fromStdString(pae::promptsDir().string());
+    return info.builtin ? QDir(prompts).filePath(QStringLiteral("synthface")) : prompts;
+}
+
+void MainWindow::startNewHistory()
+{
+    m_editor->cancel();
+    ++m_historyGeneration;
+}
+
+void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
+{
+    m_models = std::move(models);
+    const pae::ModelInfo info = m_models->info();
+    pae::log::info("models: {} / {} on {}", info.clipDescription, info.generatorDescription, info.device);
+    statusBar()->showMessage(tr("Models ready: %1 on %2")
+                                 .arg(info.builtin ? tr("built-in SynthFace") : QString::fromStdString(info.generatorDescription),
+                                      QString::fromStdString(info.device)),
+                             5000);
+    m_strength->setIdentityAvailable(false);
+    const QString keep = QSettings().value(QStringLiteral("corpus/current")).toString();
+    m_corpus->setCorpusRoot(corpusRootFor(info));
+    if (!keep.isEmpty())
+        m_corpus->setCurrentCorpus(keep);
+    m_canvas->setPlaceholderText(tr("Pick a seed or open a latent to start."));
+    // Latents of another generator do not fit these models: start from a face of this one.
+    startNewHistory();
+    m_history->clear();
+    m_compare->clearTiles();
+    m_lastRun = {};
+    showSeed(m_source->seed());
+    updateActions();
+    Q_EMIT modelsReady();
+    if (m_options.offerRestore) {
+        m_options.offerRestore = false;
+        QTimer::singleShot(0, this, &MainWindow::offerAutosaveRestore);
+    }
+}
+
+void MainWindow::showModelsDialog()
+{
+    ModelsDialog dialog(ModelsDialog::savedPaths(), this);
+    if (dialog.exec() == QDialog::Accepted && dialog.models())
+        setModels(dialog.models());
+}
+
+// Faces -----------------------------------------------------------------------------------
+
+bool MainWindow::showSeed(quint64 seed)
+{
+    if (!m_models) {
+        reportError(tr("No models"), tr("The models are not loaded yet."));
+        return false;
+    }
+    try {
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        HistoryEntry e;
+        e.kind = HistoryEntry::Kind::Seed;
+        e.seed = seed;
+        e.label = tr("Seed %1").arg(seed);
+        e.latent = m_models->latentFromSeed(seed);
+        e.image = toQImage(m_models->render(e.latent));
+        QApplication::restoreOverrideCursor();
+        m_referenceMode = false;
+        m_source->setReferenceNotice(false);
+        m_source->setSeed(seed);
+        m_sessionPath.clear();
+        startNewHistory();
+        m_history->reset(e);
+        m_canvas->setImage(e.image);
+        m_dirty = false;
+        updateTitle();
+        updateActions();
+        return true;
+    } catch (const std::exception& ex) {
+        QApplication::restoreOverrideCursor();
+        reportError(tr("Cannot make a face"), QString::fromUtf8(ex.what()));
+        return false;
+    }
+}
+
+bool MainWindow::openLatent(const QString& path)
+{
+    if (!m_models) {
+        reportError(tr("No models"), tr("The models are not loaded yet."));
+        return false;
+    }
+    try {
+        HistoryEntry e;
+        e.kind = HistoryEntry::Kind::LatentFile;
+        e.sourceFile = QFileInfo(path).absoluteFilePath();
+        e.label = QFileInfo(path).fileName();
+        e.latent = m_models->loadLatent(path.toStdString());
+        e.image = toQImage(m_models->render(e.latent));
+        m_referenceMode = false;
+        m_source->setReferenceNotice(false);
+        m_source->addRecentFile(path);
+        m_sessionPath.clear();
+        startNewHistory();
+        m_history->reset(e);
+        m_canvas->setImage(e.image);
+        m_dirty = false;
+        updateTitle();
+        updateActions();
+        return true;
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot open the latent"), QString::fromUtf8(ex.what()));
+        return false;
+    }
 }
 
 bool MainWindow::openImage(const QString& path)
 {
     QImageReader reader(path);
     reader.setAutoTransform(true);
-    QImage image = reader.read();
+    const QImage image = reader.read();
     if (image.isNull()) {
-        const QString message = tr("%1: %2").arg(path, reader.errorString());
-        statusBar()->showMessage(message);
-        if (isVisible())
-            QMessageBox::warning(this, tr("Cannot open image"), message);
+        reportError(tr("Cannot open image"), tr("%1: %2").arg(path, reader.errorString()));
         return false;
     }
-    m_image = image.convertToFormat(QImage::Format_RGB888);
-    m_canvas->setPixmap(QPixmap::fromImage(m_image).scaled(m_canvas->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
-    statusBar()->showMessage(tr("%1 (%2×%3)").arg(path).arg(m_image.width()).arg(m_image.height()));
+    startNewHistory(); // a running edit's result would replace the photo on screen
+    m_referenceMode = true;
+    m_source->setReferenceNotice(true);
+    m_source->addRecentFile(path);
+    m_canvas->setImage(image.convertToFormat(QImage::Format_RGB888));
+    m_canvas->setBeforeImage(QImage());
+    statusBar()->showMessage(tr("%1 (%2×%3) — reference only: photo editing needs GAN inversion, not implemented yet")
+                                 .arg(QFileInfo(path).fileName())
+                                 .arg(image.width())
+                                 .arg(image.height()));
+    updateActions();
     return true;
 }
 
-QImage MainWindow::currentImage() const { return m_image; }
+QImage MainWindow::currentImage() const { return m_canvas->image(); }
+
+void MainWindow::openDroppedFile(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("paesession") || suffix == QLatin1String("json"))
+        openSession(path);
+    else if (FaceSourcePanel::isLatentFile(path))
+        openLatent(path);
+    else
+        openImage(path);
+}
+
+void MainWindow::showCurrentEntry()
+{
+    if (m_history->isEmpty())
+        return;
+    const HistoryEntry& e = m_history->current();
+    if (m_referenceMode) {
+        m_referenceMode = false;
+        m_source->setReferenceNotice(false);
+        m_canvas->setImage(e.image);
+    } else {
+        m_canvas->setFrame(e.image);
+    }
+    m_canvas->setBeforeImage(m_history->at(0).image);
+    QString text = tr("<b>Current face:</b> %1").arg(e.label.toHtmlEscaped());
+    if (m_history->currentIndex() > 0)
+        text += tr("<br>started from %1, %2 edit(s)").arg(m_history->at(0).label.toHtmlEscaped()).arg(m_history->currentIndex());
+    m_source->setSourceDescription(text);
+    updateActions();
+}
+
+// Corpus analysis -------------------------------------------------------------------------
+
+void MainWindow::scheduleAnalysis()
+{
+    if (m_models && !m_corpus->currentCorpus().isEmpty()) {
+        m_corpus->setAnalysisPending();
+        m_analysisTimer->start();
+    }
+}
+
+void MainWindow::analyze()
+{
+    if (!m_models || m_corpus->currentCorpus().isEmpty())
+        return;
+    if (m_editor->isBusy()) {
+        // The job is using the models; analyze when it is done rather than share them.
+        m_analysisDeferred = true;
+        return;
+    }
+    // An empty prompt still shows the corpus and its basis; the subspace check needs a prompt.
+    const QString prompt = m_prompt->text().trimmed().isEmpty() ? tr("a face") : m_prompt->text().trimmed();
+    try {
+        const pae::PromptAnalysis a = m_models->analyzePrompt(prompt.toStdString(), m_corpus->currentCorpus().toStdString(),
+                                                              m_corpus->basis(), m_corpus->pcaComponents());
+        m_corpus->setAnalysis(a);
+        QStringList prompts;
+        for (const std::string& p : a.corpusPrompts)
+            prompts << QString::fromStdString(p);
+        m_prompt->setCompletions(prompts);
+    } catch (const std::exception& ex) {
+        m_corpus->setAnalysisError(QString::fromUtf8(ex.what()));
+        pae::log::warn("corpus analysis: {}", ex.what());
+    }
+}
+
+// Edits -----------------------------------------------------------------------------------
+
+bool MainWindow::runEdit() { return startJob({float(m_strength->lambda())}, false); }
+
+bool MainWindow::runSweep(const std::vector<float>& lambdas) { return startJob(lambdas, true); }
+
+bool MainWindow::isEditing() const { return m_editor->isBusy(); }
+
+bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
+{
+    if (!m_models || m_history->isEmpty()) {
+        reportError(tr("Cannot edit yet"), tr("Load the models and pick a face first."));
+        return false;
+    }
+    if (m_editor->isBusy()) {
+        statusBar()->showMessage(tr("An edit is running; cancel it first (Esc)."), 5000);
+        return false;
+    }
+    if (m_referenceMode) {
+        reportError(tr("Photo editing is not available"),
+                    tr("The open photo is a reference only: editing a photo needs GAN inversion, which is not "
+                       "implemented yet. Pick a seed or open a latent to edit a face."));
+        return false;
+    }
+    const QString prompt = m_prompt->text().trimmed();
+    if (prompt.isEmpty()) {
+        reportError(tr("No prompt"), tr("Type what the face should become, e.g. “a happy face”."));
+        m_prompt->setFocus();
+        return false;
+    }
+    if (m_corpus->currentCorpus().isEmpty()) {
+        reportError(tr("No corpus"), tr("Choose the corpus the edit belongs to, or add one."));
+        return false;
+    }
+    pae::EditRequest r = pae::EditRequest::defaults();
+    m_strength->applyTo(r);
+    r.lambdas = lambdas;
+    r.source = m_history->current().latent;
+    r.prompt = prompt.toStdString();
+    r.corpus = m_corpus->currentCorpus().toStdString();
+    r.basis = m_corpus->basis();
+    r.pcaComponents = m_corpus->pcaComponents();
+    const int resolution = m_models->info().resolution;
+    if (resolution > 0)
+        r.previewSize = std::min(r.previewSize, resolution);
+    try {
+        r.validate();
+    } catch (const std::exception& ex) {
+        reportError(tr("Invalid settings"), QString::fromUtf8(ex.what()));
+        return false;
+    }
+    m_prompt->addToHistory(prompt);
+    m_runningRequest = r;
+    m_runningRequest.source = {};
+    m_runningGeneration = m_historyGeneration;
+    m_runningCorpus = m_corpus->currentCorpus();
+    m_sweepRunning = sweep;
+    if (sweep) {
+        QStringList shown;
+        for (float l : lambdas)
+            shown << QString::number(double(l), 'g', 4);
+        m_compare->setLambdaText(shown.join(QStringLiteral(", ")));
+        m_compare->startSweep(lambdas);
+    }
+    m_progress->setRange(0, r.steps);
+    m_progress->setValue(0);
+    m_statusEta->clear();
+    m_editor->start(m_models, r);
+    pae::log::info("edit: \"{}\" corpus {}, {} λ value(s), {} steps", r.prompt, m_corpus->currentCorpus().toStdString(),
+                   r.lambdas.size(), r.steps);
+    statusBar()->showMessage(sweep ? tr("Running a sweep of %1 λ values…").arg(lambdas.size()) : tr("Editing…"));
+    updateActions();
+    return true;
+}
+
+void MainWindow::onProgress(const pae::EditProgress& p)
+{
+    m_progress->setMaximum(std::max(1, p.steps));
+    m_progress->setValue(p.step);
+    if (p.step > 0 && p.elapsedSeconds > 0) {
+        const double eta = p.elapsedSeconds / p.step * (p.steps - p.step);
+        m_statusEta->setText(tr("ETA %1").arg(formatDuration(eta)));
+    }
+    if (!p.loss.empty())
+        statusBar()->showMessage(tr("Step %1/%2 · loss %3").arg(p.step).arg(p.steps).arg(double(p.loss.front()), 0, 'f', 4));
+}
+
+void MainWindow::onPreview(int step, const QVector<QImage>& frames)
+{
+    if (frames.isEmpty())
+        return;
+    const int shown = m_sweepRunning ? std::clamp(m_compare->selectedTile(), 0, int(frames.size()) - 1) : 0;
+    m_canvas->setFrame(frames[shown]);
+    if (m_sweepRunning)
+        m_compare->setFrames(frames);
+    Q_EMIT previewShown(step);
+}
+
+void MainWindow::onFinished(const EditOutcome& outcome)
+{
+    const pae::EditResult& r = outcome.result;
+    m_progress->setValue(m_progress->maximum());
+    if (m_runningGeneration != m_historyGeneration) {
+        // The face was replaced while the job ran (new seed, latent, session or models):
+        // its result belongs to a history that no longer exists.
+        m_sweepRunning = false;
+        m_compare->clearTiles();
+        updateActions();
+        Q_EMIT editFinished();
+        return;
+    }
+    if (r.cancelled || r.latents.empty()) {
+        statusBar()->showMessage(tr("Cancelled after %1 steps; the face is unchanged.").arg(r.stepsRun), 8000);
+        pae::log::info("edit cancelled after {} steps", r.stepsRun);
+        if (!m_referenceMode)
+            showCurrentEntry();
+        if (m_sweepRunning)
+            m_compare->clearTiles();
+        m_sweepRunning = false;
+        updateActions();
+        Q_EMIT editFinished();
+        return;
+    }
+    const quint64 sweepId = m_nextSweepId++;
+    QVector<HistoryEntry> entries;
+    for (size_t i = 0; i < r.latents.size(); ++i) {
+        HistoryEntry e;
+        e.kind = HistoryEntry::Kind::Edit;
+        e.prompt = QString::fromStdString(m_runningRequest.prompt);
+        e.corpus = m_runningCorpus;
+        e.settings = m_runningRequest;
+        e.lambda = i < r.lambdas.size() ? r.lambdas[i] : 0.f;
+        e.settings.lambdas = {e.lambda};
+        e.label = entryLabel(e.prompt, e.lambda);
+        if (i < r.metrics.size()) {
+            e.metrics = r.metrics[i];
+            e.hasMetrics = true;
+        }
+        e.sweepId = sweepId;
+        e.latent = r.latents[i];
+        e.image = int(i) < outcome.images.size() ? outcome.images[int(i)] : QImage();
+        entries << e;
+    }
+    m_lastRun = {sweepId, entries, outcome};
+    int chosen = 0;
+    if (m_sweepRunning) {
+        m_compare->setResults(outcome.images, r.metrics);
+        chosen = std::clamp(m_compare->selectedTile(), 0, int(entries.size()) - 1);
+    }
+    m_sweepRunning = false;
+    m_history->push(entries[chosen]);
+    QString message = tr("Done in %1 (%2 steps).").arg(formatDuration(r.seconds)).arg(r.stepsRun);
+    if (!r.stopReason.empty()) {
+        message = tr("Stopped early: %1. The last good result is kept.").arg(QString::fromStdString(r.stopReason));
+        reportError(tr("The edit stopped early"), message);
+    }
+    statusBar()->showMessage(message, 8000);
+    autosave();
+    updateActions();
+    Q_EMIT editFinished();
+}
+
+void MainWindow::onFailed(const QString& message)
+{
+    m_sweepRunning = false;
+    if (!m_referenceMode)
+        showCurrentEntry();
+    updateActions();
+    reportError(tr("The edit failed"), message);
+    Q_EMIT editFailed(message);
+}
+
+void MainWindow::chooseSweepResult(int index)
+{
+    if (m_editor->isBusy()) {
+        m_compare->selectTile(index); // the canvas follows this tile's previews
+        return;
+    }
+    if (index < 0 || index >= m_lastRun.entries.size() || m_history->isEmpty())
+        return;
+    const HistoryEntry& chosen = m_lastRun.entries[index];
+    if (m_history->current().sweepId == m_lastRun.sweepId)
+        m_history->replaceCurrent(chosen);
+    else
+        m_history->push(chosen);
+    m_compare->selectTile(index);
+}
+
+// Files -----------------------------------------------------------------------------------
+
+void MainWindow::exportImage(const QString& path, bool overwrite)
+{
+    if (m_history->isEmpty())
+        throw pae::Error(path.toStdString() + ": there is no face to export");
+    Exporter::writeImage(m_history->current().image, path, overwrite);
+    pae::log::info("exported image {}", path.toStdString());
+}
+
+void MainWindow::exportGrid(const QString& path, bool overwrite)
+{
+    const QImage grid = m_compare->gridImage();
+    if (grid.isNull())
+        throw pae::Error(path.toStdString() + ": run a λ sweep first; there is no comparison to export");
+    Exporter::writeImage(grid, path, overwrite);
+    pae::log::info("exported comparison grid {}", path.toStdString());
+}
+
+void MainWindow::exportLatent(const QString& path, bool overwrite)
+{
+    if (m_history->isEmpty() || !m_models)
+        throw pae::Error(path.toStdString() + ": there is no latent to export");
+    if (!overwrite && QFileInfo::exists(path))
+        throw pae::Error(path.toStdString() + ": the file exists; not overwriting it without being asked to");
+    // Written beside the target and renamed into place, so a failed write never leaves a
+    // truncated latent where a good one was.
+    const QFileInfo info(path);
+    QTemporaryFile tmp(info.absoluteDir().filePath(QStringLiteral(".%1.XXXXXX.safetensors").arg(info.completeBaseName())));
+    if (!tmp.open())
+        throw pae::Error(path.toStdString() + ": cannot write in this folder: " + tmp.errorString().toStdString());
+    tmp.close();
+    m_models->saveLatent(m_history->current().latent, tmp.fileName().toStdString());
+    std::error_code ec;
+    std::filesystem::rename(tmp.fileName().toStdString(), info.absoluteFilePath().toStdString(), ec);
+    if (ec)
+        throw pae::Error(path.toStdString() + ": cannot move the finished file into place: " + ec.message());
+    tmp.setAutoRemove(false);
+    pae::log::info("exported latent {}", path.toStdString());
+}
+
+void MainWindow::exportAnimation(const QString& path, bool overwrite)
+{
+    const QVector<QVector<QImage>>& frames = m_lastRun.outcome.previewFrames;
+    if (frames.isEmpty())
+        throw pae::Error(path.toStdString() + ": no edit has run yet; there are no frames to export");
+    const int index = std::clamp(m_compare->tileCount() ? m_compare->selectedTile() : 0, 0, int(frames.size()) - 1);
+    QVector<QImage> sequence = frames[index];
+    if (index < m_lastRun.outcome.images.size())
+        sequence << m_lastRun.outcome.images[index].scaled(sequence.isEmpty() ? m_lastRun.outcome.images[index].size()
+                                                                              : sequence.first().size(),
+                                                           Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    if (QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0) {
+        Exporter::writeGif(sequence, path, 120, overwrite);
+    } else {
+        const QFileInfo info(path);
+        Exporter::writeFrameSequence(sequence, info.absolutePath(), info.completeBaseName(), overwrite);
+    }
+    pae::log::info("exported {} animation frames to {}", sequence.size(), path.toStdString());
+}
+
+SessionData MainWindow::sessionData() const
+{
+    SessionData d;
+    d.settings = pae::EditRequest::defaults();
+    m_strength->applyTo(d.settings);
+    d.settings.basis = m_corpus->basis();
+    d.settings.pcaComponents = m_corpus->pcaComponents();
+    d.prompt = m_prompt->text();
+    d.corpus = m_corpus->currentCorpus();
+    d.lambdaList = m_compare->lambdaText();
+    d.entries = m_history->entries();
+    d.current = m_history->currentIndex();
+    return d;
+}
+
+void MainWindow::saveSession(const QString& path, bool overwrite)
+{
+    Session::save(sessionData(), path, overwrite);
+    m_sessionPath = path;
+    m_dirty = false;
+    updateTitle();
+    pae::log::info("saved session {}", path.toStdString());
+}
+
+bool MainWindow::openSession(const QString& path)
+{
+    try {
+        const SessionData data = Session::load(path);
+        if (!restoreSession(data, path))
+            return false;
+        m_sessionPath = path;
+        m_dirty = false;
+        updateTitle();
+        return true;
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot open the session"), QString::fromUtf8(ex.what()));
+        return false;
+    }
+}
+
+bool MainWindow::restoreSession(const SessionData& data, const QString& origin)
+{
+    if (!m_models) {
+        reportError(tr("Cannot open the session"), tr("%1: load the models first.").arg(origin));
+        return false;
+    }
+    QVector<HistoryEntry> entries = data.entries;
+    try {
+        const pae::ModelInfo info = m_models->info();
+        for (HistoryEntry& e : entries) {
+            if (e.latent.numLatents != info.numLatents || e.latent.styleDim != info.styleDim)
+                throw pae::Error(QStringLiteral("%1: latent “%2” is %3×%4, the loaded generator takes %5×%6; "
+                                                "open the models this session was made with")
+                                     .arg(origin, e.label)
+                                     .arg(e.latent.numLatents)
+                                     .arg(e.latent.styleDim)
+                                     .arg(info.numLatents)
+                                     .arg(info.styleDim)
+                                     .toStdString());
+            e.image = toQImage(m_models->render(e.latent));
+        }
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot open the session"), QString::fromUtf8(ex.what()));
+        return false;
+    }
+    startNewHistory();
+    m_referenceMode = false;
+    m_source->setReferenceNotice(false);
+    m_compare->clearTiles();
+    m_lastRun = {};
+    m_history->reset(entries.first());
+    for (int i = 1; i < entries.size(); ++i)
+        m_history->push(entries[i]);
+    m_history->setCurrentIndex(data.current);
+    m_canvas->setImage(m_history->current().image);
+    m_strength->setFrom(data.settings);
+    m_corpus->setBasis(data.settings.basis, data.settings.pcaComponents);
+    if (!data.corpus.isEmpty() && !m_corpus->setCurrentCorpus(data.corpus) && QFileInfo::exists(data.corpus)) {
+        m_corpus->addUserCorpus(data.corpus);
+        m_corpus->setCurrentCorpus(data.corpus);
+    }
+    m_prompt->setText(data.prompt);
+    if (!data.lambdaList.isEmpty())
+        m_compare->setLambdaText(data.lambdaList);
+    if (entries.first().kind == HistoryEntry::Kind::Seed)
+        m_source->setSeed(entries.first().seed);
+    updateActions();
+    statusBar()->showMessage(tr("Opened %1 (%2 history entries)").arg(QFileInfo(origin).fileName()).arg(entries.size()), 5000);
+    return true;
+}
+
+QString MainWindow::autosavePath() const
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("autosave.paesession"));
+}
+
+bool MainWindow::autosave()
+{
+    if (m_history->isEmpty())
+        return false;
+    const QString path = autosavePath();
+    try {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        Session::save(sessionData(), path, true);
+        m_dirty = m_dirty && !m_sessionPath.isEmpty(); // the named session still needs saving
+        pae::log::debug("autosaved to {}", path.toStdString());
+        return true;
+    } catch (const std::exception& ex) {
+        pae::log::warn("autosave failed: {}", ex.what());
+        statusBar()->showMessage(tr("Autosave failed: %1").arg(QString::fromUtf8(ex.what())), 10000);
+        return false;
+    }
+}
+
+void MainWindow::offerAutosaveRestore()
+{
+    const QString path = autosavePath();
+    if (!QFileInfo::exists(path))
+        return;
+    const auto answer = QMessageBox::question(
+        this, tr("Restore the last session?"),
+        tr("PAE Studio did not close normally last time. Restore the edits it autosaved (%1)?")
+            .arg(QFileInfo(path).lastModified().toString(Qt::TextDate)),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    if (answer == QMessageBox::Yes) {
+        if (openSession(path)) {
+            m_sessionPath.clear();
+            m_dirty = true;
+            updateTitle();
+        }
+    } else {
+        QFile::remove(path);
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_dirty && m_history->count() > 1 && isVisible()) {
+        const auto answer = QMessageBox::question(this, tr("Save the session?"),
+                                                  tr("The edits since the last save will be lost. Save them first?"),
+                                                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                                  QMessageBox::Save);
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Save) {
+            saveSessionDialog(false);
+            if (m_dirty) {
+                event->ignore();
+                return;
+            }
+        }
+    }
+    m_editor->cancel();
+    saveSettings();
+    // A clean exit leaves nothing to restore.
+    QFile::remove(autosavePath());
+    event->accept();
+}
+
+// Dialogs ---------------------------------------------------------------------------------
+
+void MainWindow::openFileDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open latent or photo"), QString(),
+        tr("Latents and photos (*.safetensors *.png *.jpg *.jpeg *.webp *.bmp);;Latents (*.safetensors);;"
+           "Photos, reference only (*.png *.jpg *.jpeg *.webp *.bmp)"));
+    if (!path.isEmpty())
+        openDroppedFile(path);
+}
+
+void MainWindow::exportImageDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export image"), QStringLiteral("face.png"),
+                                                      Exporter::imageFileFilter());
+    if (path.isEmpty())
+        return;
+    try {
+        exportImage(path, true); // the dialog has asked about replacing
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot export the image"), QString::fromUtf8(ex.what()));
+    }
+}
+
+void MainWindow::exportGridDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export comparison grid"), QStringLiteral("comparison.png"),
+                                                      Exporter::imageFileFilter());
+    if (path.isEmpty())
+        return;
+    try {
+        exportGrid(path, true);
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot export the grid"), QString::fromUtf8(ex.what()));
+    }
+}
+
+void MainWindow::exportLatentDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export latent"), QStringLiteral("face.safetensors"),
+                                                      tr("Latents (*.safetensors)"));
+    if (path.isEmpty())
+        return;
+    try {
+        exportLatent(path, true);
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot export the latent"), QString::fromUtf8(ex.what()));
+    }
+}
+
+void MainWindow::exportAnimationDialog()
+{
+    QString filter;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export animation"), QStringLiteral("edit.gif"),
+                                                      tr("Animated GIF (*.gif);;PNG frame sequence (*.png)"), &filter);
+    if (path.isEmpty())
+        return;
+    try {
+        // The dialog asked about the one name it saw; the frames of a sequence get their own
+        // names, so refuse to overwrite those.
+        const bool gif = QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0;
+        exportAnimation(path, gif);
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot export the animation"), QString::fromUtf8(ex.what()));
+    }
+}
+
+void MainWindow::saveSessionDialog(bool saveAs)
+{
+    QString path = m_sessionPath;
+    bool overwrite = !path.isEmpty(); // saving again over our own session file
+    if (saveAs || path.isEmpty()) {
+        path = QFileDialog::getSaveFileName(this, tr("Save session"), QStringLiteral("edits.paesession"),
+                                            tr("PAE Studio sessions (*.paesession)"));
+        overwrite = true;
+    }
+    if (path.isEmpty())
+        return;
+    try {
+        saveSession(path, overwrite);
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot save the session"), QString::fromUtf8(ex.what()));
+    }
+}
+
+void MainWindow::openSessionDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QString(),
+                                                      tr("PAE Studio sessions (*.paesession);;All files (*)"));
+    if (!path.isEmpty())
+        openSession(path);
+}
 
 } // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_MainWindow.cpp"

@@ -1,22 +1,190 @@
 #pragma once
-#include <QMainWindow>
+// The studio: canvas in the middle, the face source and history on the left, corpus and
+// strength on the right, λ comparison and log below. Owns the loaded models, the edit
+// chain and the edit thread; every user-facing error ends up in a message box and the log.
+#include "core/edit/model_set.h"
+#include "ui/EditWorker.h"
+#include "ui/Session.h"
 
+#include <QMainWindow>
+#include <QPointer>
+
+#include <memory>
+#include <vector>
+
+class QAction;
 class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTimer;
 
 namespace pae::ui {
+
+class ComparePanel;
+class CorpusPicker;
+class EditController;
+class EditHistory;
+class FaceSourcePanel;
+class HistoryPanel;
+class ImageCanvas;
+class LogPanel;
+class ModelLoader;
+class PromptBox;
+class StrengthPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    struct Options {
+        bool loadModels = true;    // load the models saved in the settings on start
+        bool offerRestore = true;  // ask to restore an autosave left by a crash
+        int autosaveSeconds = 60;  // 0: only after each edit
+    };
     explicit MainWindow(QWidget* parent = nullptr);
+    explicit MainWindow(const Options& options, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
-    // Opens an image file into the canvas; returns false and shows why when it cannot.
+    // Shows a photo as a view-only reference (photo editing needs inversion, which does not
+    // exist yet); returns false and says why when the file cannot be read.
     bool openImage(const QString& path);
+    // What the canvas shows.
     QImage currentImage() const;
 
+    // Models ------------------------------------------------------------------------------
+    void loadModels(const pae::ModelPaths& paths);
+    void setModels(std::shared_ptr<pae::ModelSet> models);
+    std::shared_ptr<pae::ModelSet> models() const { return m_models; }
+
+    // Faces and edits (each returns false after showing the error) -------------------------
+    bool showSeed(quint64 seed);
+    bool openLatent(const QString& path);
+    bool runEdit();
+    bool runSweep(const std::vector<float>& lambdas);
+    bool isEditing() const;
+    bool isReferenceMode() const { return m_referenceMode; }
+    void chooseSweepResult(int index);
+
+    // Files: throw pae::Error; `overwrite` must be true to replace an existing file ---------
+    void exportImage(const QString& path, bool overwrite);
+    void exportGrid(const QString& path, bool overwrite);
+    void exportLatent(const QString& path, bool overwrite);
+    // .gif: an animated GIF of the last run's preview frames (selected λ); anything else is
+    // taken as a folder-and-stem for a PNG frame sequence.
+    void exportAnimation(const QString& path, bool overwrite);
+    SessionData sessionData() const;
+    void saveSession(const QString& path, bool overwrite);
+    bool openSession(const QString& path);
+    QString autosavePath() const;
+    bool autosave();
+
+    // For tests and scripting
+    ImageCanvas* canvas() const { return m_canvas; }
+    PromptBox* promptBox() const { return m_prompt; }
+    StrengthPanel* strengthPanel() const { return m_strength; }
+    CorpusPicker* corpusPicker() const { return m_corpus; }
+    ComparePanel* comparePanel() const { return m_compare; }
+    FaceSourcePanel* faceSourcePanel() const { return m_source; }
+    EditHistory* history() const { return m_history; }
+    LogPanel* logPanel() const { return m_log; }
+    QString lastError() const { return m_lastError; }
+    QProgressBar* progressBar() const { return m_progress; }
+
+Q_SIGNALS:
+    void modelsReady();
+    void modelsFailed(const QString& message);
+    void editStarted();
+    void previewShown(int step);
+    void editFinished();
+    void editFailed(const QString& message);
+    void errorShown(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
 private:
-    QLabel* m_canvas = nullptr;
-    QImage m_image;
+    void buildActions();
+    void buildLayout();
+    void restoreSettings();
+    void saveSettings() const;
+    void updateActions();
+    void reportError(const QString& title, const QString& message);
+    void showCurrentEntry();
+    void scheduleAnalysis();
+    void analyze();
+    bool startJob(const std::vector<float>& lambdas, bool sweep);
+    void onProgress(const pae::EditProgress& progress);
+    void onPreview(int step, const QVector<QImage>& frames);
+    void onFinished(const EditOutcome& outcome);
+    void onFailed(const QString& message);
+    void offerAutosaveRestore();
+    bool restoreSession(const SessionData& data, const QString& origin);
+    void updateTitle();
+    // A new face replaces the history: the running job's result no longer applies.
+    void startNewHistory();
+    QString corpusRootFor(const pae::ModelInfo& info) const;
+    // Dialog-driven variants of the file actions above
+    void exportImageDialog();
+    void exportGridDialog();
+    void exportLatentDialog();
+    void exportAnimationDialog();
+    void saveSessionDialog(bool saveAs);
+    void openSessionDialog();
+    void openFileDialog();
+    void openDroppedFile(const QString& path);
+    void showModelsDialog();
+
+    Options m_options;
+    std::shared_ptr<pae::ModelSet> m_models;
+    ModelLoader* m_loader = nullptr;
+    EditController* m_editor = nullptr;
+    EditHistory* m_history = nullptr;
+
+    ImageCanvas* m_canvas = nullptr;
+    PromptBox* m_prompt = nullptr;
+    QPushButton* m_runButton = nullptr;
+    QPushButton* m_cancelButton = nullptr;
+    FaceSourcePanel* m_source = nullptr;
+    HistoryPanel* m_historyPanel = nullptr;
+    CorpusPicker* m_corpus = nullptr;
+    StrengthPanel* m_strength = nullptr;
+    ComparePanel* m_compare = nullptr;
+    LogPanel* m_log = nullptr;
+    QLabel* m_statusZoom = nullptr;
+    QLabel* m_statusEta = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QTimer* m_analysisTimer = nullptr;
+    QTimer* m_autosaveTimer = nullptr;
+
+    QAction* m_runAction = nullptr;
+    QAction* m_sweepAction = nullptr;
+    QAction* m_cancelAction = nullptr;
+    QAction* m_undoAction = nullptr;
+    QAction* m_redoAction = nullptr;
+    QAction* m_splitAction = nullptr;
+    QList<QAction*> m_needModels;  // enabled once models are loaded
+    QList<QAction*> m_needResult;  // enabled when there is a face to export
+    QList<QAction*> m_dockMenuActions;
+    QAction* m_exportGridAction = nullptr;
+    QAction* m_exportAnimAction = nullptr;
+
+    bool m_referenceMode = false;
+    bool m_sweepRunning = false;
+    bool m_dirty = false;
+    QString m_sessionPath;
+    QString m_lastError;
+    // The last finished run, kept for tile clicks and the animation export.
+    struct LastRun {
+        quint64 sweepId = 0;
+        QVector<HistoryEntry> entries;
+        EditOutcome outcome;
+    } m_lastRun;
+    quint64 m_nextSweepId = 1;
+    // The request of the job in flight (for labelling its history entries).
+    pae::EditRequest m_runningRequest;
+    QString m_runningCorpus;
+    quint64 m_historyGeneration = 0;
+    quint64 m_runningGeneration = 0;
+    bool m_analysisDeferred = false;
 };
 
 } // namespace pae::ui

@@ -1,0 +1,69 @@
+// Screenshots for the README, taken from the running application on the SynthFace models:
+// docs/screenshot-main.png (mid-edit, before/after split) and docs/screenshot-compare.png
+// (a finished λ sweep). Labelled slow: it writes into the source tree.
+#include "ui/CorpusPicker.h"
+#include "ui/EditHistory.h"
+#include "ui/Exporter.h"
+#include "ui/ImageCanvas.h"
+#include "ui/MainWindow.h"
+#include "ui/PromptBox.h"
+#include "ui/SliderSpinBox.h"
+#include "ui/StrengthPanel.h"
+
+#include <QDockWidget>
+#include <QSignalSpy>
+#include <QtTest/QtTest>
+
+using namespace pae::ui;
+
+class TestScreenshots : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+    }
+
+    void shouldSaveScreenshotsOfTheMainWindowAndTheComparison()
+    {
+        MainWindow::Options o;
+        o.offerRestore = false;
+        o.autosaveSeconds = 0;
+        MainWindow w(o);
+        QSignalSpy ready(&w, &MainWindow::modelsReady);
+        QVERIFY(ready.wait(120000));
+        w.resize(1366, 768);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
+        QDir().mkpath(docs);
+
+        w.strengthPanel()->stepsControl()->setValue(200);
+        w.promptBox()->setText(QStringLiteral("a happy face"));
+        w.canvas()->setSplitEnabled(true);
+        QSignalSpy previews(&w, &MainWindow::previewShown);
+        QSignalSpy done(&w, &MainWindow::editFinished);
+        QVERIFY(w.runEdit());
+        QTRY_VERIFY_WITH_TIMEOUT(previews.count() >= 8 || !done.isEmpty(), 180000);
+        QVERIFY2(done.isEmpty(), "the edit finished before a mid-edit screenshot could be taken");
+        QTest::qWait(50);
+        Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-main.png"), true);
+        QVERIFY(done.wait(180000));
+
+        w.canvas()->setSplitEnabled(false);
+        w.strengthPanel()->stepsControl()->setValue(120);
+        auto* compareDock = w.findChild<QDockWidget*>(QStringLiteral("compareDock"));
+        QVERIFY(compareDock);
+        w.resizeDocks({compareDock}, {300}, Qt::Vertical);
+        done.clear();
+        QVERIFY(w.runSweep({2.f, 4.f, 6.f, 8.f, 12.f}));
+        QVERIFY(done.wait(180000));
+        QTest::qWait(50);
+        Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-compare.png"), true);
+        QVERIFY(QImage(docs + QStringLiteral("/screenshot-compare.png")).width() >= 1366);
+    }
+};
+
+QTEST_MAIN(TestScreenshots)
+#include "tst_screenshots.moc"

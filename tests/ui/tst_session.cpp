@@ -1,0 +1,167 @@
+#include "ui/Session.h"
+
+#include "core/util/error.h"
+
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+using namespace pae::ui;
+
+namespace {
+pae::Latent latent(int n, int d, float base)
+{
+    pae::Latent l;
+    l.numLatents = n;
+    l.styleDim = d;
+    for (int i = 0; i < n * d; ++i)
+        l.values.push_back(base + 0.37f * float(i) - 1e-7f * float(i * i));
+    return l;
+}
+
+pae::EditRequest settings()
+{
+    pae::EditRequest r; // the in-class values; every field is then set to something non-default
+    r.target = pae::TargetKind::Pae;
+    r.basis = pae::BasisKind::GramSchmidt;
+    r.pcaComponents = 7;
+    r.lambdas = {2.5f, 5.f};
+    r.steps = 120;
+    r.learningRate = 0.05f;
+    r.l2Weight = 0.012f;
+    r.idWeight = 0.003f;
+    r.resolution = pae::ResolutionMode::Full;
+    r.seed = 18446744073709551615ull;
+    r.previewEvery = 5;
+    r.previewSize = 128;
+    return r;
+}
+
+void compareSettings(const pae::EditRequest& a, const pae::EditRequest& b)
+{
+    QCOMPARE(int(a.target), int(b.target));
+    QCOMPARE(int(a.basis), int(b.basis));
+    QCOMPARE(a.pcaComponents, b.pcaComponents);
+    QCOMPARE(a.lambdas, b.lambdas);
+    QCOMPARE(a.steps, b.steps);
+    QCOMPARE(a.learningRate, b.learningRate);
+    QCOMPARE(a.l2Weight, b.l2Weight);
+    QCOMPARE(a.idWeight, b.idWeight);
+    QCOMPARE(int(a.resolution), int(b.resolution));
+    QCOMPARE(a.seed, b.seed);
+    QCOMPARE(a.previewEvery, b.previewEvery);
+    QCOMPARE(a.previewSize, b.previewSize);
+}
+
+SessionData sample()
+{
+    SessionData d;
+    d.settings = settings();
+    d.prompt = QStringLiteral("a surprised face — ünïcödé");
+    d.corpus = QStringLiteral("/data/prompts/emotion.txt");
+    d.lambdaList = QStringLiteral("2, 5, 8");
+    HistoryEntry src;
+    src.kind = HistoryEntry::Kind::Seed;
+    src.seed = 42;
+    src.label = QStringLiteral("Seed 42");
+    src.latent = latent(4, 8, -1.f);
+    d.entries << src;
+    for (int i = 0; i < 2; ++i) {
+        HistoryEntry e;
+        e.kind = HistoryEntry::Kind::Edit;
+        e.label = QStringLiteral("edit %1").arg(i);
+        e.prompt = QStringLiteral("a happy face");
+        e.corpus = d.corpus;
+        e.settings = settings();
+        e.settings.lambdas = {float(i + 3)};
+        e.lambda = float(i + 3);
+        e.hasMetrics = true;
+        e.metrics = {float(i + 3), 0.81f, 1.f, 0.02f, 0.33f};
+        e.sweepId = 7;
+        e.latent = latent(4, 8, float(i));
+        d.entries << e;
+    }
+    d.current = 1;
+    return d;
+}
+} // namespace
+
+class TestSession : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void shouldRestoreSettingsAndHistory_whenSavedAndLoaded()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("s.paesession");
+        const SessionData d = sample();
+        Session::save(d, path, false);
+        const SessionData back = Session::load(path);
+        compareSettings(back.settings, d.settings);
+        QCOMPARE(back.prompt, d.prompt);
+        QCOMPARE(back.corpus, d.corpus);
+        QCOMPARE(back.lambdaList, d.lambdaList);
+        QCOMPARE(back.current, 1);
+        QCOMPARE(back.entries.size(), 3);
+        QCOMPARE(int(back.entries[0].kind), int(HistoryEntry::Kind::Seed));
+        QCOMPARE(back.entries[0].seed, quint64(42));
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(back.entries[i].label, d.entries[i].label);
+            QCOMPARE(back.entries[i].latent.numLatents, 4);
+            QCOMPARE(back.entries[i].latent.styleDim, 8);
+            // Bit-exact: latents travel as raw float32.
+            QCOMPARE(back.entries[i].latent.values, d.entries[i].latent.values);
+            QCOMPARE(back.entries[i].created.toMSecsSinceEpoch(), d.entries[i].created.toMSecsSinceEpoch());
+        }
+        const HistoryEntry& e = back.entries[2];
+        QCOMPARE(e.prompt, QStringLiteral("a happy face"));
+        QCOMPARE(e.lambda, 4.f);
+        QVERIFY(e.hasMetrics);
+        QCOMPARE(e.metrics.clipToTarget, 0.81f);
+        QCOMPARE(e.metrics.loss, 0.33f);
+        QCOMPARE(e.sweepId, quint64(7));
+        compareSettings(e.settings, d.entries[2].settings);
+        // Saving what was loaded gives the same file.
+        QCOMPARE(Session::toJson(back), Session::toJson(d));
+    }
+
+    void shouldRefuseToOverwrite_whenNotAskedTo()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("s.paesession");
+        Session::save(sample(), path, false);
+        QVERIFY_THROWS_EXCEPTION(pae::Error, Session::save(sample(), path, false));
+        Session::save(sample(), path, true);
+    }
+
+    void shouldNameTheField_whenTheFileIsBroken_data()
+    {
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("target") << QByteArray("\"target\": \"pae\"") << QByteArray("\"target\": \"magic\"") << "settings.target";
+        QTest::newRow("current") << QByteArray("\"current\": 1") << QByteArray("\"current\": 9") << "current";
+        QTest::newRow("format") << QByteArray("pae-studio-session") << QByteArray("something-else") << "not a PAE Studio session";
+        QTest::newRow("latent size") << QByteArray("\"styleDim\": 8") << QByteArray("\"styleDim\": 9") << "history[0].latent";
+        QTest::newRow("json") << QByteArray("{") << QByteArray("[[") << "not valid JSON";
+    }
+    void shouldNameTheField_whenTheFileIsBroken()
+    {
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QFETCH(QString, mentions);
+        QByteArray json = Session::toJson(sample());
+        QVERIFY(json.contains(from));
+        const int at = json.indexOf(from);
+        json.replace(at, from.size(), to);
+        try {
+            Session::fromJson(json, QStringLiteral("broken.paesession"));
+            QFAIL("no error");
+        } catch (const pae::Error& e) {
+            const QString message = QString::fromUtf8(e.what());
+            QVERIFY2(message.startsWith(QStringLiteral("broken.paesession: ")) && message.contains(mentions),
+                     qPrintable(message));
+        }
+    }
+};
+
+QTEST_MAIN(TestSession)
+#include "tst_session.moc"

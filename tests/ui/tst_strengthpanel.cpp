@@ -1,0 +1,98 @@
+#include "ui/SliderSpinBox.h"
+#include "ui/StrengthPanel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QPushButton>
+#include <QSlider>
+#include <QtTest/QtTest>
+
+using pae::ui::StrengthPanel;
+
+namespace {
+void compareToDefaults(const pae::EditRequest& r)
+{
+    const pae::EditRequest d = pae::EditRequest::defaults();
+    QCOMPARE(r.lambdas.size(), size_t(1));
+    QCOMPARE(r.lambdas.front(), d.lambdas.front());
+    QCOMPARE(r.l2Weight, d.l2Weight);
+    QCOMPARE(r.idWeight, d.idWeight);
+    QCOMPARE(r.steps, d.steps);
+    QCOMPARE(r.learningRate, d.learningRate);
+    QCOMPARE(int(r.target), int(d.target));
+    QCOMPARE(int(r.resolution), int(d.resolution));
+}
+} // namespace
+
+class TestStrengthPanel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void shouldShowTheDefaults_whenCreated()
+    {
+        StrengthPanel panel;
+        pae::EditRequest r;
+        panel.applyTo(r);
+        compareToDefaults(r);
+    }
+
+    void shouldRestoreTheDefaults_whenResetIsClicked()
+    {
+        StrengthPanel panel;
+        panel.lambdaControl()->setValue(17.5);
+        panel.l2Control()->slider()->setValue(40); // drives the spin box: 0.040
+        QCOMPARE(panel.l2Control()->value(), 0.04);
+        panel.stepsControl()->spinBox()->setValue(630);
+        panel.learningRateControl()->setValue(0.3);
+        panel.targetControl()->setCurrentIndex(2);
+        panel.resolutionControl()->setCurrentIndex(1);
+        pae::EditRequest changed;
+        panel.applyTo(changed);
+        QCOMPARE(changed.lambdas.front(), 17.5f);
+        QCOMPARE(changed.steps, 630);
+        QCOMPARE(int(changed.target), int(pae::TargetKind::Text));
+        QCOMPARE(int(changed.resolution), int(pae::ResolutionMode::Full));
+
+        QPushButton* reset = nullptr;
+        for (QPushButton* b : panel.findChildren<QPushButton*>())
+            if (b->text().contains(QStringLiteral("Reset")))
+                reset = b;
+        QVERIFY(reset);
+        QTest::mouseClick(reset, Qt::LeftButton);
+        pae::EditRequest r;
+        panel.applyTo(r);
+        compareToDefaults(r);
+    }
+
+    void shouldRoundTripARequest_whenSetAndRead()
+    {
+        StrengthPanel panel;
+        pae::EditRequest in = pae::EditRequest::defaults();
+        in.lambdas = {3.2f};
+        in.l2Weight = 0.021f;
+        in.steps = 90;
+        in.learningRate = 0.045f;
+        in.target = pae::TargetKind::Pae;
+        in.resolution = pae::ResolutionMode::Full;
+        panel.setFrom(in);
+        pae::EditRequest out;
+        panel.applyTo(out);
+        QCOMPARE(out.lambdas, in.lambdas);
+        QCOMPARE(out.l2Weight, in.l2Weight);
+        QCOMPARE(out.steps, in.steps);
+        QCOMPARE(out.learningRate, in.learningRate);
+        QCOMPARE(int(out.target), int(in.target));
+        QCOMPARE(int(out.resolution), int(in.resolution));
+    }
+
+    void shouldDisableIdentityWeight_whenNoIdentityModelIsLoaded()
+    {
+        StrengthPanel panel;
+        QVERIFY(!panel.identityControl()->isEnabled());
+        QVERIFY(panel.identityControl()->spinBox()->toolTip().contains(QStringLiteral("none is loaded")));
+        panel.setIdentityAvailable(true);
+        QVERIFY(panel.identityControl()->isEnabled());
+    }
+};
+
+QTEST_MAIN(TestStrengthPanel)
+#include "tst_strengthpanel.moc"

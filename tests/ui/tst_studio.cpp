@@ -1,0 +1,297 @@
+// End to end on the built-in SynthFace models: the window as a user drives it.
+#include "ui/CompareTile.h"
+#include "ui/CorpusPicker.h"
+#include "ui/ComparePanel.h"
+#include "ui/EditHistory.h"
+#include "ui/ImageCanvas.h"
+#include "ui/MainWindow.h"
+#include "ui/ModelsDialog.h"
+#include "ui/PromptBox.h"
+#include "ui/SliderSpinBox.h"
+#include "ui/StrengthPanel.h"
+
+#include "core/util/error.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest/QtTest>
+
+using namespace pae::ui;
+
+namespace {
+constexpr int kModelTimeoutMs = 120000;
+constexpr int kEditTimeoutMs = 180000;
+
+MainWindow::Options testOptions()
+{
+    MainWindow::Options o;
+    o.offerRestore = false;
+    o.autosaveSeconds = 0;
+    return o;
+}
+
+// A window with the models loaded, a face shown and short edits.
+std::unique_ptr<MainWindow> readyWindow(int steps = 30)
+{
+    auto w = std::make_unique<MainWindow>(testOptions());
+    QSignalSpy ready(w.get(), &MainWindow::modelsReady);
+    QSignalSpy failed(w.get(), &MainWindow::modelsFailed);
+    if (!ready.wait(kModelTimeoutMs) || !failed.isEmpty()) {
+        qWarning() << "models did not load:" << w->lastError();
+        return nullptr;
+    }
+    w->strengthPanel()->stepsControl()->setValue(steps);
+    // Shortcuts (Esc, Ctrl+Z) only reach an active window.
+    w->resize(1366, 768);
+    w->show();
+    QApplication::setActiveWindow(w.get());
+    if (!QTest::qWaitForWindowActive(w.get()))
+        qWarning() << "the window did not become active";
+    return w;
+}
+
+bool finishEdit(MainWindow* w)
+{
+    QSignalSpy done(w, &MainWindow::editFinished);
+    QSignalSpy failed(w, &MainWindow::editFailed);
+    const bool ok = done.wait(kEditTimeoutMs);
+    if (!failed.isEmpty())
+        qWarning() << "edit failed:" << failed.first().first().toString();
+    return ok && failed.isEmpty();
+}
+
+double meanDifference(const QImage& a, const QImage& b)
+{
+    const QImage x = a.convertToFormat(QImage::Format_RGB888), y = b.convertToFormat(QImage::Format_RGB888).scaled(x.size());
+    double sum = 0;
+    for (int r = 0; r < x.height(); ++r)
+        for (int c = 0; c < x.width() * 3; ++c)
+            sum += std::abs(int(x.constScanLine(r)[c]) - int(y.constScanLine(r)[c]));
+    return sum / (x.width() * x.height() * 3);
+}
+} // namespace
+
+class TestStudio : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear(); // built-in models, no user corpora
+    }
+
+    void shouldShowAFace_whenTheModelsLoad()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        QVERIFY(!w->currentImage().isNull());
+        QCOMPARE(w->history()->count(), 1);
+        QVERIFY(!w->corpusPicker()->currentCorpus().isEmpty());
+    }
+
+    void shouldPreviewThenShowTheResult_whenAPromptIsTypedAndRun()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        const QImage source = w->currentImage();
+        QSignalSpy previews(w.get(), &MainWindow::previewShown);
+        w->promptBox()->setFocus();
+        QTest::keyClicks(w->promptBox(), QStringLiteral("a happy face"));
+        QTest::keyClick(w->promptBox(), Qt::Key_Return);
+        QVERIFY(w->isEditing());
+        QVERIFY(finishEdit(w.get()));
+        QVERIFY(previews.count() >= 1);
+        QCOMPARE(w->history()->count(), 2);
+        QCOMPARE(w->history()->current().prompt, QStringLiteral("a happy face"));
+        QCOMPARE(w->currentImage(), w->history()->current().image);
+        QVERIFY(meanDifference(w->currentImage(), source) > 0.5);
+        QVERIFY(!w->isEditing());
+    }
+
+    void shouldKeepTheFace_whenCancelledMidJob()
+    {
+        auto w = readyWindow(2000);
+        QVERIFY(w);
+        const QImage source = w->currentImage();
+        QSignalSpy previews(w.get(), &MainWindow::previewShown);
+        QSignalSpy done(w.get(), &MainWindow::editFinished);
+        w->promptBox()->setText(QStringLiteral("a sad face"));
+        QVERIFY(w->runEdit());
+        QVERIFY(previews.wait(kEditTimeoutMs));
+        QElapsedTimer t;
+        t.start();
+        QTest::keyClick(w.get(), Qt::Key_Escape);
+        QVERIFY(done.wait(kEditTimeoutMs));
+        QVERIFY2(t.elapsed() < 10000, "the job did not stop soon after the cancel");
+        QCOMPARE(w->history()->count(), 1);
+        QCOMPARE(w->currentImage(), source);
+        QVERIFY(!w->isEditing());
+    }
+
+    void shouldFillThreeTiles_whenThreeLambdasAreSwept()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        w->promptBox()->setText(QStringLiteral("a happy face"));
+        QVERIFY(w->runSweep({2.f, 5.f, 8.f}));
+        QCOMPARE(w->comparePanel()->tileCount(), 3);
+        QVERIFY(finishEdit(w.get()));
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(!w->comparePanel()->tile(i)->image().isNull());
+            QVERIFY(w->comparePanel()->tile(i)->hasMetrics());
+        }
+        // Larger λ moves further from the source.
+        const QImage source = w->history()->at(0).image;
+        QVERIFY(meanDifference(w->comparePanel()->tile(2)->image(), source) >
+                meanDifference(w->comparePanel()->tile(0)->image(), source));
+        // Clicking a tile makes it current, without a new undo step for the same sweep.
+        QTest::mouseClick(w->comparePanel()->tile(2), Qt::LeftButton);
+        QCOMPARE(w->history()->count(), 2);
+        QCOMPARE(w->history()->current().lambda, 8.f);
+        QCOMPARE(w->currentImage(), w->comparePanel()->tile(2)->image());
+    }
+
+    void shouldRestoreThePreviousImage_whenUndone()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        const QImage source = w->currentImage();
+        w->promptBox()->setText(QStringLiteral("a happy face"));
+        QVERIFY(w->runEdit());
+        QVERIFY(finishEdit(w.get()));
+        const QImage edited = w->currentImage();
+        QVERIFY(edited != source);
+        QTest::keySequence(w.get(), QKeySequence::Undo);
+        QCOMPARE(w->currentImage(), source);
+        QTest::keySequence(w.get(), QKeySequence(QStringLiteral("Ctrl+Shift+Z")));
+        QCOMPARE(w->currentImage(), edited);
+        // The next edit starts from the current result.
+        w->promptBox()->setText(QStringLiteral("a face with open mouth"));
+        QVERIFY(w->runEdit());
+        QVERIFY(finishEdit(w.get()));
+        QCOMPARE(w->history()->count(), 3);
+    }
+
+    void shouldWriteAValidPng_whenExporting()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("face.png");
+        w->exportImage(path, false);
+        QCOMPARE(QImage(path).convertToFormat(QImage::Format_RGB888), w->history()->current().image);
+        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exportImage(path, false));
+        const QString latent = dir.filePath("face.safetensors");
+        w->exportLatent(latent, false);
+        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exportLatent(latent, false));
+        QVERIFY(w->openLatent(latent));
+        QCOMPARE(w->currentImage(), QImage(path).convertToFormat(QImage::Format_RGB888));
+    }
+
+    void shouldReopenIdentically_whenASessionIsSaved()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("edits.paesession");
+        SessionData saved;
+        {
+            auto w = readyWindow();
+            QVERIFY(w);
+            w->promptBox()->setText(QStringLiteral("a happy face"));
+            QVERIFY(w->runEdit());
+            QVERIFY(finishEdit(w.get()));
+            w->strengthPanel()->lambdaControl()->setValue(3.5);
+            w->saveSession(path, false);
+            saved = w->sessionData();
+            saved.entries = w->history()->entries();
+        }
+        auto w = readyWindow();
+        QVERIFY(w);
+        QVERIFY(w->openSession(path));
+        const SessionData back = w->sessionData();
+        QCOMPARE(back.prompt, saved.prompt);
+        QCOMPARE(back.corpus, saved.corpus);
+        QCOMPARE(back.settings.lambdas, saved.settings.lambdas);
+        QCOMPARE(back.settings.steps, saved.settings.steps);
+        QCOMPARE(back.current, saved.current);
+        QCOMPARE(w->history()->count(), saved.entries.size());
+        for (int i = 0; i < saved.entries.size(); ++i) {
+            QCOMPARE(w->history()->at(i).latent.values, saved.entries[i].latent.values);
+            QCOMPARE(w->history()->at(i).image, saved.entries[i].image);
+            QCOMPARE(w->history()->at(i).label, saved.entries[i].label);
+        }
+        QCOMPARE(w->currentImage(), saved.entries[saved.current].image);
+    }
+
+    void shouldShowTheLoaderErrorInTheDialog_whenAModelPathIsBad()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        pae::ModelPaths bad;
+        bad.clipDir = "/nonexistent/clip";
+        bad.generatorFile = "/nonexistent/stylegan2.pt";
+        ModelsDialog dialog(bad, w.get());
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isValidating(), kModelTimeoutMs);
+        QVERIFY(!dialog.isAcceptable());
+        QVERIFY2(dialog.statusText().contains(QStringLiteral("/nonexistent")), qPrintable(dialog.statusText()));
+        dialog.accept(); // refused: nothing loaded
+        QVERIFY(dialog.result() != QDialog::Accepted);
+        // Switching back to the built-in models is always possible.
+        dialog.setPaths(pae::ModelPaths{});
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isValidating() && dialog.isAcceptable(), kModelTimeoutMs);
+        // The window never noticed and still edits.
+        w->promptBox()->setText(QStringLiteral("a happy face"));
+        QVERIFY(w->runEdit());
+        QVERIFY(finishEdit(w.get()));
+    }
+
+    void shouldReportTheError_whenTheJobFails()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        QTemporaryDir dir;
+        const QString corpus = dir.filePath("empty.txt");
+        QFile f(corpus);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("# nothing but a comment\n");
+        f.close();
+        QVERIFY(w->corpusPicker()->addUserCorpus(corpus));
+        QVERIFY(w->corpusPicker()->setCurrentCorpus(corpus));
+        w->promptBox()->setText(QStringLiteral("a happy face"));
+        QSignalSpy failed(w.get(), &MainWindow::editFailed);
+        QSignalSpy errors(w.get(), &MainWindow::errorShown);
+        if (w->runEdit())
+            QVERIFY(failed.wait(kEditTimeoutMs));
+        QVERIFY(!errors.isEmpty());
+        QVERIFY2(w->lastError().contains(QStringLiteral("empty.txt")), qPrintable(w->lastError()));
+        QCOMPARE(w->history()->count(), 1);
+        QVERIFY(!w->isEditing());
+    }
+
+    void shouldKeepTheEventLoopResponsive_whileAJobRuns()
+    {
+        auto w = readyWindow(60);
+        QVERIFY(w);
+        qint64 worst = 0;
+        QElapsedTimer clock;
+        QTimer tick;
+        tick.setTimerType(Qt::PreciseTimer);
+        tick.setInterval(10);
+        connect(&tick, &QTimer::timeout, this, [&] {
+            if (clock.isValid())
+                worst = std::max(worst, clock.elapsed() - 10);
+            clock.restart();
+        });
+        w->promptBox()->setText(QStringLiteral("a happy face"));
+        QVERIFY(w->runSweep({2.f, 8.f}));
+        tick.start();
+        QVERIFY(finishEdit(w.get()));
+        tick.stop();
+        qInfo() << "worst event-loop lateness while editing:" << worst << "ms";
+        QVERIFY2(worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(worst)));
+    }
+};
+
+QTEST_MAIN(TestStudio)
+#include "tst_studio.moc"

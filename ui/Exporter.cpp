@@ -1,0 +1,109 @@
+#include "ui/Exporter.h"
+
+#include "ui/GifEncoder.h"
+
+#include "core/util/error.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QImageWriter>
+#include <QSaveFile>
+
+namespace pae::ui {
+
+namespace {
+
+std::string str(const QString& s) { return s.toStdString(); }
+
+void refuseExisting(const QString& path, bool overwrite)
+{
+    if (!overwrite && QFileInfo::exists(path))
+        throw pae::Error(str(path) + ": the file exists; not overwriting it without being asked to");
+}
+
+QByteArray formatFor(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg"))
+        return "jpeg";
+    if (suffix == QLatin1String("png") || suffix == QLatin1String("webp") || suffix == QLatin1String("bmp"))
+        return suffix.toLatin1();
+    throw pae::Error(str(path) + ": unknown image type “." + str(suffix) + "”; use .png, .jpg or .webp");
+}
+
+} // namespace
+
+void Exporter::writeImage(const QImage& image, const QString& path, bool overwrite, int quality)
+{
+    if (image.isNull())
+        throw pae::Error(str(path) + ": there is no image to write");
+    const QByteArray format = formatFor(path);
+    if (!QImageWriter::supportedImageFormats().contains(format))
+        throw pae::Error(str(path) + ": this Qt build cannot write " + format.toStdString() + " images");
+    refuseExisting(path, overwrite);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        throw pae::Error(str(path) + ": cannot write: " + str(file.errorString()));
+    QImageWriter writer(&file, format);
+    writer.setQuality(quality);
+    if (format == "png")
+        writer.setCompression(6);
+    const QImage out = format == "jpeg" ? image.convertToFormat(QImage::Format_RGB888) : image;
+    if (!writer.write(out)) {
+        file.cancelWriting();
+        throw pae::Error(str(path) + ": cannot encode the image: " + str(writer.errorString()));
+    }
+    if (!file.commit())
+        throw pae::Error(str(path) + ": cannot finish writing: " + str(file.errorString()));
+}
+
+QStringList Exporter::writeFrameSequence(const QVector<QImage>& frames, const QString& dir, const QString& stem,
+                                         bool overwrite)
+{
+    if (frames.isEmpty())
+        throw pae::Error(str(dir) + ": there are no frames to write");
+    QStringList paths;
+    for (int i = 0; i < frames.size(); ++i)
+        paths << QDir(dir).filePath(QStringLiteral("%1_%2.png").arg(stem).arg(i, 4, 10, QLatin1Char('0')));
+    // Check all names first so a refusal never leaves half a sequence behind.
+    for (const QString& p : paths)
+        refuseExisting(p, overwrite);
+    for (int i = 0; i < frames.size(); ++i)
+        writeImage(frames[i], paths[i], overwrite);
+    return paths;
+}
+
+void Exporter::writeGif(const QVector<QImage>& frames, const QString& path, int delayMs, bool overwrite)
+{
+    if (frames.isEmpty())
+        throw pae::Error(str(path) + ": there are no frames to write");
+    refuseExisting(path, overwrite);
+    writeBytes(GifEncoder::encode(frames, delayMs), path, overwrite);
+}
+
+void Exporter::writeBytes(const QByteArray& bytes, const QString& path, bool overwrite)
+{
+    refuseExisting(path, overwrite);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        throw pae::Error(str(path) + ": cannot write: " + str(file.errorString()));
+    if (file.write(bytes) != bytes.size()) {
+        file.cancelWriting();
+        throw pae::Error(str(path) + ": write failed: " + str(file.errorString()));
+    }
+    if (!file.commit())
+        throw pae::Error(str(path) + ": cannot finish writing: " + str(file.errorString()));
+}
+
+QString Exporter::imageFileFilter()
+{
+    const QList<QByteArray> formats = QImageWriter::supportedImageFormats();
+    QStringList filters{QObject::tr("PNG image (*.png)")};
+    if (formats.contains("jpeg"))
+        filters << QObject::tr("JPEG image (*.jpg *.jpeg)");
+    if (formats.contains("webp"))
+        filters << QObject::tr("WebP image (*.webp)");
+    return filters.join(QStringLiteral(";;"));
+}
+
+} // namespace pae::ui

@@ -1,0 +1,30 @@
+#pragma once
+// One state of the face: the source (a seed or a latent file) or the result of an edit,
+// with what it took to get there.
+#include "core/edit/edit_request.h"
+
+#include <QDateTime>
+#include <QImage>
+#include <QString>
+
+namespace pae::ui {
+
+struct HistoryEntry {
+    enum class Kind { Seed, LatentFile, Edit };
+    Kind kind = Kind::Edit;
+    QString label;
+    quint64 seed = 0;        // Kind::Seed
+    QString sourceFile;      // Kind::LatentFile
+    QString prompt;          // Kind::Edit
+    QString corpus;
+    pae::EditRequest settings; // its source latent is left empty: the previous entry holds it
+    float lambda = 0;
+    bool hasMetrics = false;
+    pae::EditMetrics metrics;
+    quint64 sweepId = 0;     // results chosen from one sweep share it
+    pae::Latent latent;
+    QImage image;
+    QDateTime created = QDateTime::currentDateTime();
+};
+
+} // namespace pae::ui

@@ -1,0 +1,353 @@
+#include "ui/ImageCanvas.h"
+
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QMimeData>
+#include <QPainter>
+#include <QPainterPath>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace pae::ui {
+
+namespace {
+constexpr double kMinZoom = 0.02;
+constexpr double kMaxZoom = 64.0;
+constexpr double kHandleGrab = 8.0; // logical pixels either side of the split line
+} // namespace
+
+ImageCanvas::ImageCanvas(QWidget* parent) : QWidget(parent)
+{
+    setAcceptDrops(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    setMinimumSize(200, 200);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setToolTip(tr("Wheel: zoom around the cursor · drag: pan · double-click: fit\n"
+                  "Hold Space: show the original · drag the split handle to compare · drop a file to open it"));
+}
+
+void ImageCanvas::setImage(const QImage& image)
+{
+    m_image = image;
+    m_fit = true;
+    fitToWindow();
+}
+
+void ImageCanvas::setFrame(const QImage& image)
+{
+    if (m_image.isNull() || image.isNull()) {
+        setImage(image);
+        return;
+    }
+    if (image.size() != m_image.size()) {
+        // Keep the on-screen rectangle: the same face at another resolution must not jump.
+        m_scale *= double(m_image.width()) / double(image.width());
+    }
+    m_image = image;
+    if (m_fit)
+        fitToWindow();
+    else
+        update();
+}
+
+void ImageCanvas::setBeforeImage(const QImage& image)
+{
+    m_before = image;
+    update();
+}
+
+void ImageCanvas::clear()
+{
+    m_image = QImage();
+    m_before = QImage();
+    update();
+}
+
+void ImageCanvas::setPlaceholderText(const QString& text)
+{
+    m_placeholder = text;
+    update();
+}
+
+double ImageCanvas::zoomPercent() const { return m_scale * devicePixelRatioF() * 100.0; }
+
+QPointF ImageCanvas::mapToImage(const QPointF& widgetPos) const { return (widgetPos - m_offset) / m_scale; }
+
+QPointF ImageCanvas::mapFromImage(const QPointF& imagePos) const { return imagePos * m_scale + m_offset; }
+
+QRectF ImageCanvas::imageRect() const
+{
+    return QRectF(m_offset, QSizeF(m_image.width() * m_scale, m_image.height() * m_scale));
+}
+
+double ImageCanvas::splitX() const { return m_offset.x() + m_splitPos * m_image.width() * m_scale; }
+
+bool ImageCanvas::nearSplitHandle(const QPointF& pos) const
+{
+    if (!m_split || m_image.isNull())
+        return false;
+    const QRectF r = imageRect();
+    return std::abs(pos.x() - splitX()) <= kHandleGrab && pos.y() >= r.top() - kHandleGrab &&
+           pos.y() <= r.bottom() + kHandleGrab;
+}
+
+void ImageCanvas::setSplitPosition(double fraction)
+{
+    m_splitPos = std::clamp(fraction, 0.0, 1.0);
+    update();
+}
+
+void ImageCanvas::setScale(double scale)
+{
+    const double dpr = devicePixelRatioF();
+    m_scale = std::clamp(scale, kMinZoom / dpr, kMaxZoom / dpr);
+    Q_EMIT zoomChanged(zoomPercent());
+}
+
+void ImageCanvas::centerImage()
+{
+    m_offset = QPointF((width() - m_image.width() * m_scale) / 2.0, (height() - m_image.height() * m_scale) / 2.0);
+}
+
+void ImageCanvas::fitToWindow()
+{
+    m_fit = true;
+    if (!m_image.isNull()) {
+        const double margin = 8.0;
+        const double sx = (width() - 2 * margin) / m_image.width();
+        const double sy = (height() - 2 * margin) / m_image.height();
+        setScale(std::max(1e-3, std::min(sx, sy)));
+        centerImage();
+    }
+    update();
+}
+
+void ImageCanvas::actualSize()
+{
+    m_fit = false;
+    if (!m_image.isNull()) {
+        setScale(1.0 / devicePixelRatioF());
+        centerImage();
+    }
+    update();
+}
+
+void ImageCanvas::zoomIn() { zoomAt(QPointF(width() / 2.0, height() / 2.0), 1.25); }
+
+void ImageCanvas::zoomOut() { zoomAt(QPointF(width() / 2.0, height() / 2.0), 1.0 / 1.25); }
+
+void ImageCanvas::zoomAt(const QPointF& widgetPos, double factor)
+{
+    if (m_image.isNull())
+        return;
+    const QPointF anchor = mapToImage(widgetPos);
+    m_fit = false;
+    setScale(m_scale * factor);
+    m_offset = widgetPos - anchor * m_scale;
+    update();
+}
+
+void ImageCanvas::panBy(const QPointF& delta)
+{
+    if (m_image.isNull())
+        return;
+    m_fit = false;
+    m_offset += delta;
+    update();
+}
+
+void ImageCanvas::setSplitEnabled(bool enabled)
+{
+    if (m_split == enabled)
+        return;
+    m_split = enabled;
+    update();
+    Q_EMIT splitEnabledChanged(enabled);
+}
+
+void ImageCanvas::setShowingBefore(bool before)
+{
+    if (m_holdBefore == before)
+        return;
+    m_holdBefore = before;
+    update();
+}
+
+void ImageCanvas::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    p.fillRect(rect(), palette().color(QPalette::Window).darker(135));
+    if (m_image.isNull()) {
+        p.setPen(palette().color(QPalette::WindowText));
+        p.drawText(rect().adjusted(16, 16, -16, -16), Qt::AlignCenter | Qt::TextWordWrap, m_placeholder);
+        return;
+    }
+    // Smooth when shrinking, crisp pixels when zoomed in far enough to inspect them.
+    p.setRenderHint(QPainter::SmoothPixmapTransform, zoomPercent() < 400.0);
+    const QRectF target = imageRect();
+    const bool haveBefore = !m_before.isNull();
+    if (m_holdBefore && haveBefore) {
+        p.drawImage(target, m_before);
+    } else if (m_split && haveBefore) {
+        const double x = std::clamp(splitX(), target.left(), target.right());
+        p.save();
+        p.setClipRect(QRectF(target.left(), target.top(), x - target.left(), target.height()));
+        p.drawImage(target, m_before);
+        p.setClipRect(QRectF(x, target.top(), target.right() - x, target.height()));
+        p.drawImage(target, m_image);
+        p.restore();
+    } else {
+        p.drawImage(target, m_image);
+    }
+
+    auto label = [&](const QString& text, const QPointF& at, Qt::Alignment align) {
+        QFont f = font();
+        f.setBold(true);
+        p.setFont(f);
+        const QFontMetricsF fm(f);
+        QRectF box(0, 0, fm.horizontalAdvance(text) + 12, fm.height() + 6);
+        box.moveTop(at.y());
+        if (align & Qt::AlignRight)
+            box.moveRight(at.x());
+        else
+            box.moveLeft(at.x());
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(0, 0, 0, 150));
+        p.drawRoundedRect(box, 4, 4);
+        p.setPen(Qt::white);
+        p.drawText(box, Qt::AlignCenter, text);
+    };
+
+    const QRectF visible = target.intersected(QRectF(rect()));
+    if (m_holdBefore && haveBefore) {
+        label(tr("Original"), visible.topLeft() + QPointF(8, 8), Qt::AlignLeft);
+    } else if (m_split && haveBefore) {
+        const double x = std::clamp(splitX(), target.left(), target.right());
+        p.setPen(QPen(QColor(255, 255, 255, 220), 2));
+        p.drawLine(QPointF(x, visible.top()), QPointF(x, visible.bottom()));
+        const QPointF c(x, visible.center().y());
+        p.setBrush(Qt::white);
+        p.setPen(QPen(QColor(0, 0, 0, 120), 1));
+        p.drawEllipse(c, 11, 11);
+        p.setPen(QPen(QColor(40, 40, 40), 2));
+        p.drawLine(c + QPointF(-6, 0), c + QPointF(-2, -4));
+        p.drawLine(c + QPointF(-6, 0), c + QPointF(-2, 4));
+        p.drawLine(c + QPointF(6, 0), c + QPointF(2, -4));
+        p.drawLine(c + QPointF(6, 0), c + QPointF(2, 4));
+        label(tr("Before"), QPointF(x - 8, visible.top() + 8), Qt::AlignRight);
+        label(tr("After"), QPointF(x + 8, visible.top() + 8), Qt::AlignLeft);
+    }
+}
+
+void ImageCanvas::resizeEvent(QResizeEvent*)
+{
+    if (m_fit)
+        fitToWindow();
+}
+
+void ImageCanvas::wheelEvent(QWheelEvent* event)
+{
+    const double steps = event->angleDelta().y() / 120.0;
+    if (steps == 0.0)
+        return;
+    zoomAt(event->position(), std::pow(1.2, steps));
+    event->accept();
+}
+
+void ImageCanvas::mousePressEvent(QMouseEvent* event)
+{
+    m_lastPos = event->position();
+    if (event->button() == Qt::LeftButton && nearSplitHandle(event->position())) {
+        m_drag = Drag::Split;
+    } else if (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton) {
+        m_drag = Drag::Pan;
+        setCursor(Qt::ClosedHandCursor);
+    }
+}
+
+void ImageCanvas::mouseMoveEvent(QMouseEvent* event)
+{
+    const QPointF pos = event->position();
+    if (m_drag == Drag::Split) {
+        const QRectF r = imageRect();
+        if (r.width() > 0)
+            setSplitPosition((pos.x() - r.left()) / r.width());
+    } else if (m_drag == Drag::Pan) {
+        panBy(pos - m_lastPos);
+    } else {
+        updateCursor(pos);
+    }
+    m_lastPos = pos;
+}
+
+void ImageCanvas::mouseReleaseEvent(QMouseEvent* event)
+{
+    m_drag = Drag::None;
+    updateCursor(event->position());
+}
+
+void ImageCanvas::mouseDoubleClickEvent(QMouseEvent*) { fitToWindow(); }
+
+void ImageCanvas::updateCursor(const QPointF& pos)
+{
+    if (nearSplitHandle(pos))
+        setCursor(Qt::SplitHCursor);
+    else if (!m_image.isNull())
+        setCursor(Qt::OpenHandCursor);
+    else
+        unsetCursor();
+}
+
+void ImageCanvas::keyPressEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Space) {
+        if (!event->isAutoRepeat())
+            setShowingBefore(true);
+        event->accept();
+        return;
+    }
+    QWidget::keyPressEvent(event);
+}
+
+void ImageCanvas::keyReleaseEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Space) {
+        if (!event->isAutoRepeat())
+            setShowingBefore(false);
+        event->accept();
+        return;
+    }
+    QWidget::keyReleaseEvent(event);
+}
+
+void ImageCanvas::focusOutEvent(QFocusEvent* event)
+{
+    // A key release that goes to another window would otherwise leave "Original" stuck on.
+    setShowingBefore(false);
+    QWidget::focusOutEvent(event);
+}
+
+void ImageCanvas::dragEnterEvent(QDragEnterEvent* event)
+{
+    const QMimeData* mime = event->mimeData();
+    if (mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void ImageCanvas::dropEvent(QDropEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile())
+        return;
+    event->acceptProposedAction();
+    Q_EMIT fileDropped(urls.first().toLocalFile());
+}
+
+} // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_ImageCanvas.cpp"

@@ -1,0 +1,286 @@
+#include "ui/Session.h"
+
+#include "ui/Exporter.h"
+
+#include "core/util/error.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtEndian>
+
+#include <cmath>
+#include <cstring>
+
+namespace pae::ui {
+
+namespace {
+
+const char* const kFormat = "pae-studio-session";
+
+[[noreturn]] void fail(const QString& origin, const QString& what)
+{
+    throw pae::Error((origin + QStringLiteral(": ") + what).toStdString());
+}
+
+// The same spellings as pae-cli and core/edit/types.h use.
+QString targetName(pae::TargetKind k)
+{
+    switch (k) {
+    case pae::TargetKind::Text: return QStringLiteral("text");
+    case pae::TargetKind::Pae: return QStringLiteral("pae");
+    case pae::TargetKind::PaePlus: break;
+    }
+    return QStringLiteral("pae+");
+}
+QString resolutionName(pae::ResolutionMode m) { return m == pae::ResolutionMode::Full ? QStringLiteral("full") : QStringLiteral("clip"); }
+QString basisName(pae::BasisKind b) { return b == pae::BasisKind::GramSchmidt ? QStringLiteral("gram-schmidt") : QStringLiteral("pca"); }
+
+QJsonObject latentToJson(const pae::Latent& latent)
+{
+    QByteArray bytes(int(latent.values.size() * sizeof(float)), Qt::Uninitialized);
+    for (size_t i = 0; i < latent.values.size(); ++i)
+        qToLittleEndian(latent.values[i], bytes.data() + i * sizeof(float));
+    return {{QStringLiteral("numLatents"), latent.numLatents},
+            {QStringLiteral("styleDim"), latent.styleDim},
+            {QStringLiteral("float32le"), QString::fromLatin1(bytes.toBase64())}};
+}
+
+pae::Latent latentFromJson(const QJsonValue& v, const QString& origin, const QString& field)
+{
+    const QJsonObject o = v.toObject();
+    pae::Latent latent;
+    latent.numLatents = o.value(QStringLiteral("numLatents")).toInt(-1);
+    latent.styleDim = o.value(QStringLiteral("styleDim")).toInt(-1);
+    const QByteArray bytes = QByteArray::fromBase64(o.value(QStringLiteral("float32le")).toString().toLatin1());
+    if (latent.numLatents <= 0 || latent.styleDim <= 0)
+        fail(origin, field + QStringLiteral(": numLatents and styleDim must be positive"));
+    const qint64 expected = qint64(latent.numLatents) * latent.styleDim * qint64(sizeof(float));
+    if (bytes.size() != expected)
+        fail(origin, QStringLiteral("%1: %2 bytes of latent data, expected %3 (%4×%5 float32)")
+                         .arg(field)
+                         .arg(bytes.size())
+                         .arg(expected)
+                         .arg(latent.numLatents)
+                         .arg(latent.styleDim));
+    latent.values.resize(size_t(latent.numLatents) * size_t(latent.styleDim));
+    for (size_t i = 0; i < latent.values.size(); ++i) {
+        latent.values[i] = qFromLittleEndian<float>(bytes.constData() + i * sizeof(float));
+        if (!std::isfinite(latent.values[i]))
+            fail(origin, field + QStringLiteral(": the latent holds NaN or Inf"));
+    }
+    return latent;
+}
+
+QJsonObject settingsToJson(const pae::EditRequest& r)
+{
+    QJsonArray lambdas;
+    for (float l : r.lambdas)
+        lambdas.append(double(l));
+    return {{QStringLiteral("target"), targetName(r.target)},
+            {QStringLiteral("basis"), basisName(r.basis)},
+            {QStringLiteral("pcaComponents"), r.pcaComponents},
+            {QStringLiteral("lambdas"), lambdas},
+            {QStringLiteral("steps"), r.steps},
+            {QStringLiteral("learningRate"), double(r.learningRate)},
+            {QStringLiteral("l2Weight"), double(r.l2Weight)},
+            {QStringLiteral("idWeight"), double(r.idWeight)},
+            {QStringLiteral("resolution"), resolutionName(r.resolution)},
+            {QStringLiteral("seed"), QString::number(r.seed)},
+            {QStringLiteral("previewEvery"), r.previewEvery},
+            {QStringLiteral("previewSize"), r.previewSize}};
+}
+
+pae::EditRequest settingsFromJson(const QJsonValue& v, const QString& origin, const QString& field)
+{
+    if (!v.isObject())
+        fail(origin, field + QStringLiteral(": missing or not an object"));
+    const QJsonObject o = v.toObject();
+    pae::EditRequest r; // in-class initializers; every field below is read from the file
+    auto number = [&](const char* key) {
+        const QJsonValue x = o.value(QLatin1String(key));
+        if (!x.isDouble())
+            fail(origin, QStringLiteral("%1.%2: missing or not a number").arg(field, QLatin1String(key)));
+        return x.toDouble();
+    };
+    auto text = [&](const char* key) {
+        const QJsonValue x = o.value(QLatin1String(key));
+        if (!x.isString())
+            fail(origin, QStringLiteral("%1.%2: missing or not a string").arg(field, QLatin1String(key)));
+        return x.toString();
+    };
+    const QString target = text("target");
+    if (target == QLatin1String("text"))
+        r.target = pae::TargetKind::Text;
+    else if (target == QLatin1String("pae"))
+        r.target = pae::TargetKind::Pae;
+    else if (target == QLatin1String("pae+"))
+        r.target = pae::TargetKind::PaePlus;
+    else
+        fail(origin, QStringLiteral("%1.target: “%2” is not text, pae or pae+").arg(field, target));
+    const QString basis = text("basis");
+    if (basis == QLatin1String("pca"))
+        r.basis = pae::BasisKind::Pca;
+    else if (basis == QLatin1String("gram-schmidt"))
+        r.basis = pae::BasisKind::GramSchmidt;
+    else
+        fail(origin, QStringLiteral("%1.basis: “%2” is not pca or gram-schmidt").arg(field, basis));
+    const QString resolution = text("resolution");
+    if (resolution == QLatin1String("clip"))
+        r.resolution = pae::ResolutionMode::Clip;
+    else if (resolution == QLatin1String("full"))
+        r.resolution = pae::ResolutionMode::Full;
+    else
+        fail(origin, QStringLiteral("%1.resolution: “%2” is not clip or full").arg(field, resolution));
+    r.pcaComponents = int(number("pcaComponents"));
+    r.steps = int(number("steps"));
+    r.learningRate = float(number("learningRate"));
+    r.l2Weight = float(number("l2Weight"));
+    r.idWeight = float(number("idWeight"));
+    r.previewEvery = int(number("previewEvery"));
+    r.previewSize = int(number("previewSize"));
+    bool ok = false;
+    r.seed = text("seed").toULongLong(&ok);
+    if (!ok)
+        fail(origin, field + QStringLiteral(".seed: not an unsigned integer"));
+    r.lambdas.clear();
+    for (const QJsonValue& l : o.value(QStringLiteral("lambdas")).toArray()) {
+        if (!l.isDouble())
+            fail(origin, field + QStringLiteral(".lambdas: not a list of numbers"));
+        r.lambdas.push_back(float(l.toDouble()));
+    }
+    return r;
+}
+
+QString kindName(HistoryEntry::Kind k)
+{
+    switch (k) {
+    case HistoryEntry::Kind::Seed: return QStringLiteral("seed");
+    case HistoryEntry::Kind::LatentFile: return QStringLiteral("latent-file");
+    case HistoryEntry::Kind::Edit: break;
+    }
+    return QStringLiteral("edit");
+}
+
+} // namespace
+
+QByteArray Session::toJson(const SessionData& data)
+{
+    QJsonArray entries;
+    for (const HistoryEntry& e : data.entries) {
+        QJsonObject o{{QStringLiteral("kind"), kindName(e.kind)},
+                      {QStringLiteral("label"), e.label},
+                      {QStringLiteral("created"), e.created.toString(Qt::ISODateWithMs)},
+                      {QStringLiteral("latent"), latentToJson(e.latent)}};
+        if (e.kind == HistoryEntry::Kind::Seed)
+            o.insert(QStringLiteral("seed"), QString::number(e.seed));
+        if (e.kind == HistoryEntry::Kind::LatentFile)
+            o.insert(QStringLiteral("sourceFile"), e.sourceFile);
+        if (e.kind == HistoryEntry::Kind::Edit) {
+            o.insert(QStringLiteral("prompt"), e.prompt);
+            o.insert(QStringLiteral("corpus"), e.corpus);
+            o.insert(QStringLiteral("settings"), settingsToJson(e.settings));
+            o.insert(QStringLiteral("lambda"), double(e.lambda));
+            o.insert(QStringLiteral("sweepId"), QString::number(e.sweepId));
+            if (e.hasMetrics)
+                o.insert(QStringLiteral("metrics"), QJsonObject{{QStringLiteral("lambda"), double(e.metrics.lambda)},
+                                                                {QStringLiteral("clipToTarget"), double(e.metrics.clipToTarget)},
+                                                                {QStringLiteral("idSimilarity"), double(e.metrics.idSimilarity)},
+                                                                {QStringLiteral("l2"), double(e.metrics.l2)},
+                                                                {QStringLiteral("loss"), double(e.metrics.loss)}});
+        }
+        entries.append(o);
+    }
+    const QJsonObject root{{QStringLiteral("format"), QLatin1String(kFormat)},
+                           {QStringLiteral("version"), formatVersion},
+                           {QStringLiteral("settings"), settingsToJson(data.settings)},
+                           {QStringLiteral("prompt"), data.prompt},
+                           {QStringLiteral("corpus"), data.corpus},
+                           {QStringLiteral("lambdaList"), data.lambdaList},
+                           {QStringLiteral("history"), entries},
+                           {QStringLiteral("current"), data.current}};
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+SessionData Session::fromJson(const QByteArray& json, const QString& origin)
+{
+    QJsonParseError err{};
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
+    if (err.error != QJsonParseError::NoError)
+        fail(origin, QStringLiteral("not valid JSON at byte %1: %2").arg(err.offset).arg(err.errorString()));
+    const QJsonObject root = doc.object();
+    if (root.value(QStringLiteral("format")).toString() != QLatin1String(kFormat))
+        fail(origin, QStringLiteral("not a PAE Studio session (format field missing or different)"));
+    const int version = root.value(QStringLiteral("version")).toInt(-1);
+    if (version != formatVersion)
+        fail(origin, QStringLiteral("session version %1 is not supported (this build reads %2)").arg(version).arg(formatVersion));
+
+    SessionData data;
+    data.settings = settingsFromJson(root.value(QStringLiteral("settings")), origin, QStringLiteral("settings"));
+    data.prompt = root.value(QStringLiteral("prompt")).toString();
+    data.corpus = root.value(QStringLiteral("corpus")).toString();
+    data.lambdaList = root.value(QStringLiteral("lambdaList")).toString();
+    const QJsonArray entries = root.value(QStringLiteral("history")).toArray();
+    if (entries.isEmpty())
+        fail(origin, QStringLiteral("history: empty; a session starts with its source face"));
+    for (int i = 0; i < entries.size(); ++i) {
+        const QString field = QStringLiteral("history[%1]").arg(i);
+        const QJsonObject o = entries[i].toObject();
+        HistoryEntry e;
+        const QString kind = o.value(QStringLiteral("kind")).toString();
+        if (kind == QLatin1String("seed"))
+            e.kind = HistoryEntry::Kind::Seed;
+        else if (kind == QLatin1String("latent-file"))
+            e.kind = HistoryEntry::Kind::LatentFile;
+        else if (kind == QLatin1String("edit"))
+            e.kind = HistoryEntry::Kind::Edit;
+        else
+            fail(origin, QStringLiteral("%1.kind: “%2” is not seed, latent-file or edit").arg(field, kind));
+        if ((i == 0) != (e.kind != HistoryEntry::Kind::Edit))
+            fail(origin, field + QStringLiteral(": the first entry must be the source face and only the first"));
+        e.label = o.value(QStringLiteral("label")).toString();
+        e.created = QDateTime::fromString(o.value(QStringLiteral("created")).toString(), Qt::ISODateWithMs);
+        e.latent = latentFromJson(o.value(QStringLiteral("latent")), origin, field + QStringLiteral(".latent"));
+        e.seed = o.value(QStringLiteral("seed")).toString().toULongLong();
+        e.sourceFile = o.value(QStringLiteral("sourceFile")).toString();
+        if (e.kind == HistoryEntry::Kind::Edit) {
+            e.prompt = o.value(QStringLiteral("prompt")).toString();
+            e.corpus = o.value(QStringLiteral("corpus")).toString();
+            e.settings = settingsFromJson(o.value(QStringLiteral("settings")), origin, field + QStringLiteral(".settings"));
+            e.lambda = float(o.value(QStringLiteral("lambda")).toDouble());
+            e.sweepId = o.value(QStringLiteral("sweepId")).toString().toULongLong();
+            if (o.contains(QStringLiteral("metrics"))) {
+                const QJsonObject m = o.value(QStringLiteral("metrics")).toObject();
+                e.hasMetrics = true;
+                e.metrics.lambda = float(m.value(QStringLiteral("lambda")).toDouble());
+                e.metrics.clipToTarget = float(m.value(QStringLiteral("clipToTarget")).toDouble());
+                e.metrics.idSimilarity = float(m.value(QStringLiteral("idSimilarity")).toDouble());
+                e.metrics.l2 = float(m.value(QStringLiteral("l2")).toDouble());
+                e.metrics.loss = float(m.value(QStringLiteral("loss")).toDouble());
+            }
+        }
+        data.entries.append(e);
+    }
+    data.current = root.value(QStringLiteral("current")).toInt(-1);
+    if (data.current < 0 || data.current >= data.entries.size())
+        fail(origin, QStringLiteral("current: %1 is not an index into the %2 history entries")
+                         .arg(data.current)
+                         .arg(data.entries.size()));
+    return data;
+}
+
+void Session::save(const SessionData& data, const QString& path, bool overwrite)
+{
+    Exporter::writeBytes(toJson(data), path, overwrite);
+}
+
+SessionData Session::load(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        fail(path, QStringLiteral("cannot open: %1").arg(file.errorString()));
+    return fromJson(file.readAll(), path);
+}
+
+} // namespace pae::ui

@@ -1,0 +1,33 @@
+#pragma once
+// A saved piece of work: the edit chain (source, each edit's prompt, settings and latent)
+// and the panel settings. JSON with latents as base64 float32, so one file carries it all.
+// Images are not stored: they are rendered again from the latents when the session opens.
+#include "ui/HistoryEntry.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QVector>
+
+namespace pae::ui {
+
+struct SessionData {
+    pae::EditRequest settings; // the panels' settings; source and λ list live elsewhere
+    QString prompt;
+    QString corpus;
+    QString lambdaList;
+    QVector<HistoryEntry> entries;
+    int current = 0;
+};
+
+class Session {
+public:
+    static constexpr int formatVersion = 1;
+    static QByteArray toJson(const SessionData& data);
+    // Throws pae::Error naming `origin` and the field that is wrong.
+    static SessionData fromJson(const QByteArray& json, const QString& origin);
+    // Atomic; refuses to replace an existing file unless overwrite.
+    static void save(const SessionData& data, const QString& path, bool overwrite);
+    static SessionData load(const QString& path);
+};
+
+} // namespace pae::ui

@@ -1,0 +1,54 @@
+#pragma once
+// How hard and how long to push: λ, loss weights, steps, learning rate, target kind and
+// resolution mode. Reads from and writes into an EditRequest, so the defaults live in
+// EditRequest::defaults() only.
+#include "core/edit/edit_request.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QPushButton;
+
+namespace pae::ui {
+
+class SliderSpinBox;
+
+class StrengthPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit StrengthPanel(QWidget* parent = nullptr);
+
+    // Copies the panel's values into `request` (λ becomes a one-element list).
+    void applyTo(pae::EditRequest& request) const;
+    // Shows the request's values; the first λ goes to the λ slider.
+    void setFrom(const pae::EditRequest& request);
+    // Identity loss needs a face recognition model; without one its weight is meaningless.
+    void setIdentityAvailable(bool available);
+
+    double lambda() const;
+    SliderSpinBox* lambdaControl() const { return m_lambda; }
+    SliderSpinBox* l2Control() const { return m_l2; }
+    SliderSpinBox* identityControl() const { return m_id; }
+    SliderSpinBox* stepsControl() const { return m_steps; }
+    SliderSpinBox* learningRateControl() const { return m_lr; }
+    QComboBox* targetControl() const { return m_target; }
+    QComboBox* resolutionControl() const { return m_resolution; }
+
+public Q_SLOTS:
+    void resetToDefaults();
+
+Q_SIGNALS:
+    void changed();
+
+private:
+    SliderSpinBox* m_lambda = nullptr;
+    SliderSpinBox* m_l2 = nullptr;
+    SliderSpinBox* m_id = nullptr;
+    SliderSpinBox* m_steps = nullptr;
+    SliderSpinBox* m_lr = nullptr;
+    QComboBox* m_target = nullptr;
+    QComboBox* m_resolution = nullptr;
+    QPushButton* m_reset = nullptr;
+};
+
+} // namespace pae::ui
