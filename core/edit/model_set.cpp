@@ -141,6 +141,7 @@ ModelInfo ModelSet::info() const
     info.numLatents = int(d->gan.config.numLatents());
     info.styleDim = int(d->gan.config.styleDim);
     info.builtin = d->builtin;
+    info.corpusRoot = d->corpusRoot;
     return info;
 }
 

@@ -25,6 +25,7 @@ struct ModelInfo {
     int numLatents = 0;
     int styleDim = 0;
     bool builtin = false; // the SynthFace models
+    std::filesystem::path corpusRoot; // where corpus names are looked up (prompts/ or prompts/synthface/)
 };
 
 // What the corpus subspace says about a prompt before any edit runs.

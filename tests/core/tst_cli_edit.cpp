@@ -1,0 +1,150 @@
+// pae-cli edit, sweep and bench end to end on the tiny fixture models.
+#include "core/io/safetensors.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include <fstream>
+
+namespace {
+
+struct Result {
+    int exitCode;
+    QString stdOut;
+    QString stdErr;
+};
+
+class TestCliEdit : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+
+    Result run(QStringList args)
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("XDG_CACHE_HOME", m_dir.filePath("cache"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(PAE_CLI_PATH), args);
+        if (!p.waitForFinished(240000))
+            return {-1, {}, "timeout"};
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+
+    static QStringList models()
+    {
+        return {"--clip", PAE_TEST_DATA_DIR "/tiny-clip", "--generator", PAE_TEST_DATA_DIR "/tiny-stylegan2/generator.pt",
+                "--device", "cpu"};
+    }
+
+private Q_SLOTS:
+    void shouldWriteImageLatentAndMetrics_whenEditing()
+    {
+        const Result r = run(QStringList{"edit"} + models() +
+                             QStringList{"--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "8",
+                                         "--lambda", "5", "--out", path("edit.png"), "--latent-out",
+                                         path("edit.safetensors"), "--metrics-out", path("edit.json"), "--preview-dir",
+                                         path("previews"), "--preview-every", "4"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        const QImage image(path("edit.png"));
+        QCOMPARE(image.size(), QSize(32, 32));
+        const auto latent = pae::io::loadSafetensors(path("edit.safetensors").toStdString());
+        QCOMPARE(latent.at("w").dim(), 3);
+        std::ifstream in(path("edit.json").toStdString());
+        const auto metrics = nlohmann::json::parse(in);
+        QCOMPARE(metrics["steps_run"].get<int>(), 8);
+        QCOMPARE(metrics["settings"]["target"].get<std::string>(), std::string("pae+"));
+        QCOMPARE(metrics["per_lambda"].size(), size_t(1));
+        QCOMPARE(metrics["per_lambda"][0]["lambda"].get<float>(), 5.0f);
+        QVERIFY(metrics["per_lambda"][0].contains("clip_cosine_to_target"));
+        QVERIFY(QDir(path("previews")).entryList({"*.png"}).size() >= 2);
+        // Not a terminal: plain progress lines, no carriage returns.
+        QVERIFY(r.stdErr.contains("step 8/8"));
+        QVERIFY(!r.stdErr.contains('\r'));
+    }
+
+    void shouldWriteALabelledGrid_whenSweeping()
+    {
+        const Result r = run(QStringList{"sweep"} + models() +
+                             QStringList{"--seed", "3", "--prompt", "a sad face", "--steps", "4", "--lambdas", "1,4,8",
+                                         "--out", path("grid.png")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        const QImage grid(path("grid.png"));
+        QVERIFY(!grid.isNull());
+        // Source + 3 λ columns of 32 px with 4 px gaps; a label strip on top.
+        QCOMPARE(grid.width(), 4 * 32 + 3 * 4);
+        QVERIFY(grid.height() > 32);
+        QCOMPARE(r.stdOut.count("lambda "), 3);
+    }
+
+    void shouldLoadALatentFile_asTheFaceSource()
+    {
+        const Result first = run(QStringList{"edit"} + models() +
+                                 QStringList{"--seed", "5", "--prompt", "a happy face", "--steps", "2", "--out",
+                                             path("a.png"), "--latent-out", path("a.safetensors")});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.stdErr));
+        const Result second = run(QStringList{"edit"} + models() +
+                                  QStringList{"--latent", path("a.safetensors"), "--prompt", "blonde hair", "--corpus",
+                                              "hair-colour", "--steps", "2", "--out", path("b.png")});
+        QVERIFY2(second.exitCode == 0, qPrintable(second.stdErr));
+    }
+
+    void shouldReportOneJsonObject_whenBenchmarking()
+    {
+        const Result r = run(QStringList{"bench"} + models() + QStringList{"--steps", "1", "--lambdas", "2", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        const auto j = nlohmann::json::parse(r.stdOut.toStdString());
+        for (const char* key : {"full_ms_per_step", "clip_ms_per_step", "sweep_ms_per_step"})
+            QVERIFY2(j.contains(key) && j[key].get<double>() > 0, key);
+        QCOMPARE(j["lambdas"].get<int>(), 2);
+    }
+
+    void shouldFailWithOneErrorLine_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("mentions");
+        const QStringList m = models();
+        QTest::newRow("unknown corpus") << (QStringList{"edit"} + m + QStringList{"--seed", "1", "--prompt", "x",
+                                                                                   "--corpus", "nope", "--out", "o.png"})
+                                        << 1 << "nope";
+        QTest::newRow("bad target") << (QStringList{"edit"} + m + QStringList{"--seed", "1", "--prompt", "x", "--target",
+                                                                               "best", "--out", "o.png"})
+                                    << 2 << "best";
+        QTest::newRow("bad lambdas") << (QStringList{"sweep"} + m + QStringList{"--seed", "1", "--prompt", "x",
+                                                                                 "--lambdas", "1,x", "--out", "o.png"})
+                                     << 2 << "'x'";
+        QTest::newRow("missing clip folder")
+            << QStringList{"edit", "--clip", "/nonexistent/clip", "--generator",
+                           PAE_TEST_DATA_DIR "/tiny-stylegan2/generator.pt", "--seed", "1", "--prompt", "x", "--out", "o.png"}
+            << 1 << "/nonexistent/clip";
+        QTest::newRow("no face source") << (QStringList{"edit"} + m + QStringList{"--prompt", "x", "--out", "o.png"}) << 2
+                                        << "";
+        QTest::newRow("steps out of range") << (QStringList{"edit"} + m + QStringList{"--seed", "1", "--prompt", "x",
+                                                                                       "--steps", "0", "--out", "o.png"})
+                                            << 2 << "steps";
+    }
+
+    void shouldFailWithOneErrorLine()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, mentions);
+        const Result r = run(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.stdErr.startsWith("error: "), qPrintable(r.stdErr));
+        QVERIFY2(r.stdErr.contains(mentions), qPrintable(r.stdErr));
+        QVERIFY(!r.stdErr.contains("terminate called"));
+    }
+};
+
+} // namespace
+
+QTEST_GUILESS_MAIN(TestCliEdit)
+#include "tst_cli_edit.moc"
