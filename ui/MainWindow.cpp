@@ -2,7 +2,6 @@
 
 #include "ui/ComparePanel.h"
 #include "ui/CompareTile.h"
-#include "ui/CorpusFiles.h"
 #include "ui/CorpusPicker.h"
 #include "ui/EditController.h"
 #include "ui/EditHistory.h"
@@ -14,6 +13,7 @@
 #include "ui/LogPanel.h"
 #include "ui/ModelLoader.h"
 #include "ui/ModelsDialog.h"
+#include "ui/PromptAnalyzer.h"
 #include "ui/PromptBox.h"
 #include "ui/StrengthPanel.h"
 
@@ -77,6 +77,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     m_history = new EditHistory(this);
     m_editor = new EditController(this);
     m_loader = new ModelLoader(this);
+    m_analyzer = new PromptAnalyzer(this);
     buildLayout();
     buildActions();
     restoreSettings();
@@ -109,6 +110,11 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
         Q_EMIT modelsFailed(message);
     });
 
+    connect(m_analyzer, &PromptAnalyzer::analyzed, this, &MainWindow::onAnalyzed);
+    connect(m_analyzer, &PromptAnalyzer::failed, this, [this](const QString& message) {
+        m_corpus->setAnalysisError(message);
+        pae::log::warn("corpus analysis: {}", message.toStdString());
+    });
     m_analysisTimer = new QTimer(this);
     m_analysisTimer->setSingleShot(true);
     m_analysisTimer->setInterval(350);
@@ -126,7 +132,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     updateActions();
     updateTitle();
     if (m_options.loadModels)
-        loadModels(ModelsDialog::savedPaths());
+        loadModels(m_options.modelPaths ? *m_options.modelPaths : ModelsDialog::savedPaths());
 }
 
 MainWindow::~MainWindow() = default;
@@ -640,24 +646,23 @@ void MainWindow::analyze()
     if (!m_models || m_corpus->currentCorpus().isEmpty())
         return;
     if (m_editor->isBusy()) {
-        // The job is using the models; analyze when it is done rather than share them.
+        // The job has the CPU (and the models); analyze when it is done.
         m_analysisDeferred = true;
         return;
     }
     // An empty prompt still shows the corpus and its basis; the subspace check needs a prompt.
     const QString prompt = m_prompt->text().trimmed().isEmpty() ? tr("a face") : m_prompt->text().trimmed();
-    try {
-        const pae::PromptAnalysis a = m_models->analyzePrompt(prompt.toStdString(), m_corpus->currentCorpus().toStdString(),
-                                                              m_corpus->basis(), m_corpus->pcaComponents());
-        m_corpus->setAnalysis(a);
-        QStringList prompts;
-        for (const std::string& p : a.corpusPrompts)
-            prompts << QString::fromStdString(p);
-        m_prompt->setCompletions(prompts);
-    } catch (const std::exception& ex) {
-        m_corpus->setAnalysisError(QString::fromUtf8(ex.what()));
-        pae::log::warn("corpus analysis: {}", ex.what());
-    }
+    m_analyzer->analyze(m_models, {prompt.toStdString(), m_corpus->currentCorpus().toStdString(), m_corpus->basis(),
+                                   m_corpus->pcaComponents()});
+}
+
+void MainWindow::onAnalyzed(const pae::PromptAnalysis& a)
+{
+    m_corpus->setAnalysis(a);
+    QStringList prompts;
+    for (const std::string& p : a.corpusPrompts)
+        prompts << QString::fromStdString(p);
+    m_prompt->setCompletions(prompts);
 }
 
 // Edits -----------------------------------------------------------------------------------

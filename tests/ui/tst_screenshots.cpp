@@ -1,6 +1,9 @@
-// Screenshots for the README, taken from the running application on the SynthFace models:
-// docs/screenshot-main.png (mid-edit, before/after split) and docs/screenshot-compare.png
-// (a finished λ sweep). Labelled slow: it writes into the source tree.
+// Screenshots for the README, taken from the running application: docs/screenshot-main.png
+// (mid-edit, before/after split) and docs/screenshot-compare.png (a finished λ sweep).
+// On the built-in SynthFace models when this checkout has them, else on the tiny random
+// fixtures (which only show the layout). Labelled slow: it writes into the source tree.
+#include "StudioTestModels.h"
+
 #include "ui/CorpusPicker.h"
 #include "ui/EditHistory.h"
 #include "ui/Exporter.h"
@@ -19,17 +22,17 @@ using namespace pae::ui;
 class TestScreenshots : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
-    }
+    void initTestCase() { pae::test::isolateUserFiles(m_cache); }
 
     void shouldSaveScreenshotsOfTheMainWindowAndTheComparison()
     {
         MainWindow::Options o;
         o.offerRestore = false;
         o.autosaveSeconds = 0;
+        if (!pae::test::builtinModelsPresent()) {
+            qWarning("no built-in SynthFace models: the screenshots show the tiny random fixture models");
+            o.modelPaths = pae::test::tinyModels();
+        }
         MainWindow w(o);
         QSignalSpy ready(&w, &MainWindow::modelsReady);
         QVERIFY(ready.wait(120000));
@@ -63,6 +66,9 @@ private Q_SLOTS:
         Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-compare.png"), true);
         QVERIFY(QImage(docs + QStringLiteral("/screenshot-compare.png")).width() >= 1366);
     }
+
+private:
+    QTemporaryDir m_cache;
 };
 
 QTEST_MAIN(TestScreenshots)
