@@ -114,6 +114,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     connect(m_analyzer, &PromptAnalyzer::failed, this, [this](const QString& message) {
         m_corpus->setAnalysisError(message);
         pae::log::warn("corpus analysis: {}", message.toStdString());
+        Q_EMIT corpusAnalyzed();
     });
     m_analysisTimer = new QTimer(this);
     m_analysisTimer->setSingleShot(true);
@@ -663,6 +664,7 @@ void MainWindow::onAnalyzed(const pae::PromptAnalysis& a)
     for (const std::string& p : a.corpusPrompts)
         prompts << QString::fromStdString(p);
     m_prompt->setCompletions(prompts);
+    Q_EMIT corpusAnalyzed();
 }
 
 // Edits -----------------------------------------------------------------------------------

@@ -100,6 +100,8 @@ Q_SIGNALS:
     void editFinished();
     void editFailed(const QString& message);
     void errorShown(const QString& message);
+    // The engine's analysis of the prompt in the chosen corpus arrived (or failed).
+    void corpusAnalyzed();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
