@@ -243,7 +243,10 @@ void CorpusPicker::setAnalysisError(const QString& message)
     showWarning(message);
 }
 
-void CorpusPicker::setAnalysisPending() { m_basisLabel->setText(tr("Analyzing…")); }
+void CorpusPicker::setAnalysisPending(const QString& note)
+{
+    m_basisLabel->setText(note.isEmpty() ? tr("Analyzing…") : note);
+}
 
 QStringList CorpusPicker::shownPrompts() const
 {

@@ -38,7 +38,8 @@ public:
 
     void setAnalysis(const pae::PromptAnalysis& analysis);
     void setAnalysisError(const QString& message);
-    void setAnalysisPending();
+    // "Analyzing…", or why the analysis has not started yet.
+    void setAnalysisPending(const QString& note = QString());
     QStringList shownPrompts() const;
     bool isWarningShown() const;
     QString warningText() const;

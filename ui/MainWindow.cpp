@@ -113,6 +113,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     connect(m_analyzer, &PromptAnalyzer::analyzed, this, &MainWindow::onAnalyzed);
     connect(m_analyzer, &PromptAnalyzer::failed, this, [this](const QString& message) {
         m_corpus->setAnalysisError(message);
+        m_analyzedKey.clear(); // ask again next time: the file may be fixed by then
         pae::log::warn("corpus analysis: {}", message.toStdString());
         Q_EMIT corpusAnalyzed();
     });
@@ -486,6 +487,7 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
                              5000);
     m_strength->setIdentityAvailable(false);
     const QString keep = QSettings().value(QStringLiteral("corpus/current")).toString();
+    m_analyzedKey.clear();
     m_corpus->setCorpusRoot(corpusRootFor(info));
     if (!keep.isEmpty())
         m_corpus->setCurrentCorpus(keep);
@@ -634,9 +636,18 @@ void MainWindow::showCurrentEntry()
 
 // Corpus analysis -------------------------------------------------------------------------
 
+QString MainWindow::analysisKey() const
+{
+    return QStringLiteral("%1\n%2\n%3\n%4")
+        .arg(m_prompt->text().trimmed(), m_corpus->currentCorpus())
+        .arg(int(m_corpus->basis()))
+        .arg(m_corpus->pcaComponents());
+}
+
 void MainWindow::scheduleAnalysis()
 {
-    if (m_models && !m_corpus->currentCorpus().isEmpty()) {
+    // The same question again (after an edit, say) has the answer on screen already.
+    if (m_models && !m_corpus->currentCorpus().isEmpty() && analysisKey() != m_analyzedKey) {
         m_corpus->setAnalysisPending();
         m_analysisTimer->start();
     }
@@ -649,8 +660,10 @@ void MainWindow::analyze()
     if (m_editor->isBusy()) {
         // The job has the CPU (and the models); analyze when it is done.
         m_analysisDeferred = true;
+        m_corpus->setAnalysisPending(tr("The analysis waits for the running edit."));
         return;
     }
+    m_analyzedKey = analysisKey();
     // An empty prompt still shows the corpus and its basis; the subspace check needs a prompt.
     const QString prompt = m_prompt->text().trimmed().isEmpty() ? tr("a face") : m_prompt->text().trimmed();
     m_analyzer->analyze(m_models, {prompt.toStdString(), m_corpus->currentCorpus().toStdString(), m_corpus->basis(),

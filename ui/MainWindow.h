@@ -114,6 +114,7 @@ private:
     void updateActions();
     void reportError(const QString& title, const QString& message);
     void showCurrentEntry();
+    QString analysisKey() const;
     void scheduleAnalysis();
     void analyze();
     void onAnalyzed(const pae::PromptAnalysis& analysis);
@@ -192,6 +193,7 @@ private:
     quint64 m_historyGeneration = 0;
     quint64 m_runningGeneration = 0;
     bool m_analysisDeferred = false;
+    QString m_analyzedKey; // the question of the analysis on screen (or on its way)
 };
 
 } // namespace pae::ui
