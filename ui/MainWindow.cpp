@@ -466,8 +466,7 @@ void MainWindow::loadModels(const pae::ModelPaths& paths)
 
 QString MainWindow::corpusRootFor(const pae::ModelInfo& info) const
 {
-    const QString prompts = QString::fromStdString(pae::promptsDir().string());
-    return info.builtin ? QDir(prompts).filePath(QStringLiteral("synthface")) : prompts;
+    return QString::fromStdString(info.corpusRoot.string());
 }
 
 void MainWindow::startNewHistory()
