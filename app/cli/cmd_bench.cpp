@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -23,6 +24,7 @@ struct BenchOptions {
     int lambdas = 4;
     bool json = false;
     bool randomRealShapes = false;
+    int cosineLatents = 3;
     int editSteps = -1; // -1: 200 on the built-in models, else skipped
     std::string prompt = "a happy face";
     std::string corpus = "emotion";
@@ -60,6 +62,7 @@ void runBench(const BenchOptions& o)
     const auto full = detail::benchSteps(bm, 0, 1, o.steps);
     const auto clip = detail::benchSteps(bm, clipRes, 1, o.steps);
     const auto sweep = detail::benchSteps(bm, clipRes, o.lambdas, o.steps);
+    const auto cosines = detail::clipVsFullCosine(bm, clipRes, o.cosineLatents);
 
     nlohmann::json j;
     j["models"] = bm.description;
@@ -77,6 +80,10 @@ void runBench(const BenchOptions& o)
     j["full"] = phasesJson(full);
     j["clip"] = phasesJson(clip);
     j["sweep"] = phasesJson(sweep);
+    if (!cosines.empty()) {
+        j["clip_vs_full_cosine"] = *std::min_element(cosines.begin(), cosines.end());
+        j["clip_vs_full_cosine_values"] = cosines;
+    }
 
     const int editSteps = o.editSteps >= 0 ? o.editSteps : (modelSet && modelSet->info().builtin ? 200 : 0);
     if (modelSet && editSteps > 0) {
@@ -113,6 +120,13 @@ void runBench(const BenchOptions& o)
     row(("sweep, " + std::to_string(o.lambdas) + " λ (clip)").c_str(), sweep);
     std::printf("sweep of %d λ costs %.2f× one λ per step (%.2f× per λ)\n", o.lambdas,
                 j["sweep_cost_vs_one"].get<double>(), j["sweep_cost_per_lambda"].get<double>());
+    if (!cosines.empty()) {
+        std::printf("CLIP embedding, clip mode vs full resolution: cosine %.4f (lowest of %zu latents:",
+                    j["clip_vs_full_cosine"].get<double>(), cosines.size());
+        for (double c : cosines)
+            std::printf(" %.4f", c);
+        std::printf(")\n");
+    }
     if (j.contains("edit"))
         std::printf("%d-step edit \"%s\": %.2f s, first preview after %.0f ms\n", j["edit"]["steps"].get<int>(),
                     o.prompt.c_str(), j["edit"]["seconds"].get<double>(), j["edit"]["first_preview_ms"].get<double>());
@@ -132,6 +146,10 @@ void addBenchCommand(CLI::App& app)
     cmd->add_flag("--json", o->json, "One JSON object on stdout");
     cmd->add_flag("--random-real-shapes", o->randomRealShapes,
                   "Random CLIP ViT-B/32 and StyleGAN2 config-f 1024² weights instead of model files");
+    cmd->add_option("--cosine-latents", o->cosineLatents,
+                    "Latents (seeds 0…n−1 through the mapping network) for the clip-vs-full embedding cosine")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 64));
     cmd->add_option("--edit-steps", o->editSteps,
                     "Also time a whole edit of this many steps (default: 200 on the built-in models, 0 = skip)");
     cmd->callback([o] { runBench(*o); });

@@ -73,6 +73,25 @@ PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lam
     return PhaseTimes{median(gen), median(clip), median(backward), median(opt), median(total)};
 }
 
+std::vector<double> clipVsFullCosine(const BenchModels& models, int64_t stopResolution, int count)
+{
+    torch::NoGradGuard noGrad;
+    const auto& cfg = models.generatorConfig;
+    std::vector<double> out;
+    for (int k = 0; k < count; ++k) {
+        auto gen = at::detail::createCPUGenerator(static_cast<uint64_t>(k));
+        const auto z = torch::randn({1, cfg.styleDim}, gen, torch::kFloat32).to(models.device);
+        models::Generator generator = models.generator;
+        const auto w = generator->mapping(z).unsqueeze(1).expand({1, cfg.numLatents(), cfg.styleDim});
+        const auto full = models.embedImages(generator->synthesize(w, 0));
+        const auto clip = models.embedImages(generator->synthesize(w, stopResolution));
+        out.push_back(torch::nn::functional::cosine_similarity(
+                          full, clip, torch::nn::functional::CosineSimilarityFuncOptions().dim(1))
+                          .item<double>());
+    }
+    return out;
+}
+
 BenchModels randomRealShapeModels(torch::Device device)
 {
     torch::manual_seed(0);

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace pae::detail {
 
@@ -28,6 +29,11 @@ struct BenchModels {
 // Median per-phase times over `steps` timed steps (after one warm-up step) of the W+
 // optimization at the given generator resolution (0 = full) with `lambdas` batch entries.
 PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lambdas, int steps);
+
+// Cosine between CLIP's embedding of the full-resolution image and of the clip-mode
+// (stopResolution) skip output, for `count` latents from the mapping network (seeds
+// 0…count−1): what optimizing in "clip" mode trades against "full".
+std::vector<double> clipVsFullCosine(const BenchModels& models, int64_t stopResolution, int count);
 
 // CLIP ViT-B/32 and StyleGAN2 config-f 1024² with random weights: the real shapes, no files.
 BenchModels randomRealShapeModels(torch::Device device);

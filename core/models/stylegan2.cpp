@@ -102,6 +102,17 @@ public:
             return sg2::upsampleConvWeight(weight.squeeze(0) * m_scale).contiguous(at::MemoryFormat::ChannelsLast);
         });
     }
+    const torch::Tensor& blurWeight() // depthwise [Cout,1,4,4], upsampling convs only
+    {
+        static const torch::Tensor none;
+        if (!m_upsample)
+            return none;
+        return m_blurWeight.get({blur->kernel, weight}, [&] {
+            return blur->kernel.reshape({1, 1, 4, 4})
+                .expand({weight.size(1), 1, 4, 4})
+                .contiguous(at::MemoryFormat::ChannelsLast);
+        });
+    }
     const torch::Tensor& sumSq()
     {
         return m_sumSq.get({weight}, [&] { return sg2::demodulationMatrix(weight.squeeze(0) * m_scale); });
@@ -117,7 +128,7 @@ public:
 private:
     double m_scale;
     bool m_upsample;
-    Derived m_scaled, m_phases, m_sumSq, m_matrix;
+    Derived m_scaled, m_phases, m_sumSq, m_matrix, m_blurWeight;
 };
 TORCH_MODULE(ModulatedConv);
 
@@ -150,7 +161,7 @@ public:
             return o.contiguous(at::MemoryFormat::ChannelsLast);
         });
         const auto style = conv->modulation(w);
-        return sg2::styledConv(x, style, {conv->scaled(), conv->phases(), conv->sumSq(), offset});
+        return sg2::styledConv(x, style, {conv->scaled(), conv->phases(), conv->sumSq(), offset, conv->blurWeight()});
     }
     ModulatedConv conv{nullptr};
     NoiseInjection noise{nullptr};

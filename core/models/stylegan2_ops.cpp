@@ -20,23 +20,33 @@ torch::Tensor upsampleKernel2d()
 
 torch::Tensor upsampleConvWeight(const torch::Tensor& weight)
 {
-    // Along one axis the transposed conv followed by the blur is a 6-tap filter
-    // g[e] = Σ_t taps[t]·w[e+t−1], e ∈ [−2,3], applied to the zero-stuffed input. Output
-    // phase p takes the taps e = 2(1−q)+p, q = 0…2, of the input pixels m+q−1; stored at
-    // index e+2 that is 4−2q+p.
+    // Along one axis the transposed conv (stride 2) puts out[2m] = w[0]·x[m] + w[2]·x[m−1]
+    // and out[2m+1] = w[1]·x[m]: per output phase a 2-tap conv over x[m−1], x[m]. The
+    // odd phase has no x[m−1] tap. 16 taps per input pixel instead of the 36 that folding
+    // the blur in as well would need; the blur runs on the (fewer) output channels.
+    constexpr int kTap[2][2] = {{2, 0}, {-1, 1}}; // [phase][tap] → kernel index, −1: none
     const int64_t cout = weight.size(0), cin = weight.size(1);
-    auto g = torch::zeros({cout, cin, 6, 6}, weight.options());
-    for (int ty = 0; ty < 4; ++ty)
-        for (int tx = 0; tx < 4; ++tx)
-            g.slice(2, 3 - ty, 6 - ty).slice(3, 3 - tx, 6 - tx).add_(weight, kTaps[ty] * kTaps[tx]);
-    const auto device = weight.device();
-    const torch::Tensor index[2] = {torch::tensor({4, 2, 0}, torch::kLong).to(device),
-                                    torch::tensor({5, 3, 1}, torch::kLong).to(device)};
-    std::vector<torch::Tensor> phases;
+    auto out = torch::zeros({cout, 4, cin, 2, 2}, weight.options());
     for (int py = 0; py < 2; ++py)
         for (int px = 0; px < 2; ++px)
-            phases.push_back(g.index_select(2, index[py]).index_select(3, index[px]));
-    return torch::stack(phases, 1).reshape({cout * 4, cin, 3, 3});
+            for (int ty = 0; ty < 2; ++ty)
+                for (int tx = 0; tx < 2; ++tx) {
+                    const int ky = kTap[py][ty], kx = kTap[px][tx];
+                    if (ky >= 0 && kx >= 0)
+                        out.select(1, py * 2 + px).select(2, ty).select(2, tx).copy_(weight.select(2, ky).select(2, kx));
+                }
+    return out.reshape({cout * 4, cin, 2, 2});
+}
+
+torch::Tensor upsampleConvFinish(const torch::Tensor& phaseOut, const torch::Tensor& blur)
+{
+    // phaseOut [N,4·C,H+1,W+1] → the transposed conv's [N,C,2H+1,2W+1] plus one zero row
+    // and column; the port's blur pads it by 1 on each side, so a padding-1 depthwise conv
+    // gives its 2H×2W output plus a last row and column that are dropped.
+    const auto y = torch::pixel_shuffle(phaseOut, 2);
+    const int64_t c = y.size(1), h = y.size(2) - 2, w = y.size(3) - 2;
+    const auto z = F::conv2d(y, blur, F::Conv2dFuncOptions().padding(1).groups(c));
+    return z.slice(2, 0, h).slice(3, 0, w);
 }
 
 torch::Tensor demodulationMatrix(const torch::Tensor& weight)
@@ -59,16 +69,14 @@ torch::Tensor styledConv(const torch::Tensor& x, const torch::Tensor& style, con
         auto weight = base * style.reshape({1, cin, 1, 1}) * d.reshape({-1, 1, 1, 1});
         weight = weight.contiguous(at::MemoryFormat::ChannelsLast);
         out = F::conv2d(x, weight, F::Conv2dFuncOptions().padding(1));
-        if (up)
-            out = torch::pixel_shuffle(out, 2);
-        out.add_(w.offset);
+        out = up ? upsampleConvFinish(out, w.blur) + w.offset : out.add_(w.offset);
     } else {
         // Modulating the input instead of the weight keeps one shared weight for the batch
         // (a plain conv, not a grouped one) and its backward needs no weight gradient.
         auto xs = x * style.reshape({n, cin, 1, 1});
         out = F::conv2d(xs, up ? w.phases : w.weight, F::Conv2dFuncOptions().padding(1));
         if (up)
-            out = torch::pixel_shuffle(out, 2);
+            out = upsampleConvFinish(out, w.blur);
         out = torch::addcmul(w.offset, out, demod.reshape({n, cout, 1, 1}));
     }
     return torch::leaky_relu_(out, kLeakySlope);

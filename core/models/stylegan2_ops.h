@@ -13,10 +13,13 @@ constexpr double kLeakySlope = 0.2;
 // store them; we check that they hold exactly this, since the fast paths below bake it in.
 torch::Tensor upsampleKernel2d();
 
-// Transposed 3×3 conv with stride 2 followed by the 4×4 blur (pad 1,1) equals, per output
-// phase, a 3×3 conv at the input resolution. [Cout,Cin,3,3] → [4·Cout,Cin,3,3], ordered
-// for pixel_shuffle(…, 2).
+// Transposed 3×3 conv with stride 2 equals, per output phase, a 2×2 conv (padding 1) at
+// the input resolution. [Cout,Cin,3,3] → [4·Cout,Cin,2,2], ordered for pixel_shuffle(…, 2).
 torch::Tensor upsampleConvWeight(const torch::Tensor& weight);
+
+// The phase conv's output [N,4·C,H+1,W+1] → the port's transposed conv followed by its
+// 4×4 blur (pad 1,1): [N,C,2H,2W]. blur: the depthwise kernel [C,1,4,4] (upsampleKernel2d()).
+torch::Tensor upsampleConvFinish(const torch::Tensor& phaseOut, const torch::Tensor& blur);
 
 // sum over the kernel taps of weight², as [Cin,Cout], so that the demodulation of a
 // batch of styles s [N,Cin] is one matmul: rsqrt(s² · sumSq + 1e-8).
@@ -27,6 +30,7 @@ struct StyledConvWeights {
     const torch::Tensor& phases; // upsampleConvWeight(weight), or undefined
     const torch::Tensor& sumSq;  // demodulationMatrix(weight)
     const torch::Tensor& offset; // √2·(noise weight·noise + bias), [1,Cout,R,R]
+    const torch::Tensor& blur;   // with phases: the depthwise blur [Cout,1,4,4], else undefined
 };
 
 // Modulated 3×3 conv (optionally upsampling ×2), demodulation, constant noise, bias and
