@@ -12,6 +12,10 @@ JOBS=${JOBS:-$(nproc)}
 
 scripts/install-deps.sh
 
+# Rebuilds in another clone of the tree reuse earlier compilations (CI clones afresh).
+export CCACHE_BASEDIR="$PWD"
+export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
+
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPAE_BUILD_GUI=ON -DPAE_BUILD_TESTS=ON
 cmake --build "$BUILD_DIR" -j "$JOBS"
 

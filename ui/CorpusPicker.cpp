@@ -1,8 +1,9 @@
 #include "ui/CorpusPicker.h"
 
-#include "ui/CorpusFiles.h"
+#include "core/pae/corpus.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -68,6 +69,7 @@ CorpusPicker::CorpusPicker(QWidget* parent) : QWidget(parent)
 
     connect(m_combo, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
         m_remove->setEnabled(m_user.contains(currentCorpus()));
+        showCorpusFile();
         Q_EMIT selectionChanged();
     });
     connect(m_basis, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
@@ -80,10 +82,11 @@ CorpusPicker::CorpusPicker(QWidget* parent) : QWidget(parent)
                                                           tr("Corpus files (*.txt);;All files (*)"));
         if (path.isEmpty())
             return;
-        if (addUserCorpus(path))
+        QString error;
+        if (addUserCorpus(path, &error))
             setCurrentCorpus(QFileInfo(path).absoluteFilePath());
         else
-            showWarning(tr("%1: cannot read this file.").arg(path));
+            showWarning(error);
     });
     connect(m_remove, &QPushButton::clicked, this, [this] { removeUserCorpus(currentCorpus()); });
     connect(m_prompts, &QListWidget::itemDoubleClicked, this,
@@ -91,11 +94,18 @@ CorpusPicker::CorpusPicker(QWidget* parent) : QWidget(parent)
     m_remove->setEnabled(false);
 }
 
+namespace {
+// The file's stem, as core names corpora: "emotion" for ".../prompts/emotion.txt".
+QString displayName(const QString& path) { return QFileInfo(path).completeBaseName(); }
+} // namespace
+
 void CorpusPicker::setCorpusRoot(const QString& dir)
 {
     const QString keep = currentCorpus();
     m_root = dir;
-    m_builtin = listCorpusFiles(dir);
+    m_builtin.clear();
+    for (const std::string& name : pae::listCorpora(dir.toStdString()))
+        m_builtin << QDir(dir).absoluteFilePath(QString::fromStdString(name) + QStringLiteral(".txt"));
     rebuildCombo(keep);
 }
 
@@ -109,11 +119,16 @@ void CorpusPicker::setUserCorpora(const QStringList& paths)
     rebuildCombo(keep);
 }
 
-bool CorpusPicker::addUserCorpus(const QString& path)
+bool CorpusPicker::addUserCorpus(const QString& path, QString* error)
 {
     const QFileInfo info(path);
-    if (!info.isFile() || !info.isReadable())
+    try {
+        pae::loadCorpus(info.absoluteFilePath().toStdString());
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromUtf8(e.what());
         return false;
+    }
     const QString abs = info.absoluteFilePath();
     if (!m_user.contains(abs) && !m_builtin.contains(abs)) {
         m_user << abs;
@@ -137,13 +152,13 @@ void CorpusPicker::rebuildCombo(const QString& keep)
         const QSignalBlocker block(m_combo);
         m_combo->clear();
         for (const QString& p : m_builtin) {
-            m_combo->addItem(corpusDisplayName(p), p);
+            m_combo->addItem(displayName(p), p);
             m_combo->setItemData(m_combo->count() - 1, p, Qt::ToolTipRole);
         }
         if (!m_user.isEmpty() && !m_builtin.isEmpty())
             m_combo->insertSeparator(m_combo->count());
         for (const QString& p : m_user) {
-            m_combo->addItem(tr("%1 (yours)").arg(corpusDisplayName(p)), p);
+            m_combo->addItem(tr("%1 (yours)").arg(displayName(p)), p);
             m_combo->setItemData(m_combo->count() - 1, p, Qt::ToolTipRole);
         }
         int index = m_combo->findData(keep);
@@ -151,7 +166,7 @@ void CorpusPicker::rebuildCombo(const QString& keep)
             // "emotion" is what most first edits are about; fall back to the first corpus.
             index = 0;
             for (int i = 0; i < m_combo->count(); ++i)
-                if (corpusDisplayName(m_combo->itemData(i).toString()) == QLatin1String("emotion"))
+                if (displayName(m_combo->itemData(i).toString()) == QLatin1String("emotion"))
                     index = i;
         }
         m_combo->setCurrentIndex(m_combo->count() ? index : -1);
@@ -160,8 +175,28 @@ void CorpusPicker::rebuildCombo(const QString& keep)
     if (m_combo->count() == 0) {
         m_prompts->clear();
         showWarning(tr("No corpus found in %1. Add a corpus file.").arg(m_root));
+    } else {
+        showCorpusFile();
     }
     Q_EMIT selectionChanged();
+}
+
+void CorpusPicker::showCorpusFile()
+{
+    // Reading a corpus file is cheap and needs no models: its prompts (and any error in it)
+    // show at once, before the engine's analysis of the subspace arrives.
+    m_prompts->clear();
+    m_basisLabel->clear();
+    const QString path = currentCorpus();
+    if (path.isEmpty())
+        return;
+    try {
+        for (const std::string& p : pae::loadCorpus(path.toStdString()).templatedPrompts())
+            m_prompts->addItem(QString::fromStdString(p));
+        showWarning(QString());
+    } catch (const std::exception& e) {
+        showWarning(QString::fromUtf8(e.what()));
+    }
 }
 
 QString CorpusPicker::currentCorpus() const { return m_combo->currentData().toString(); }
@@ -208,7 +243,10 @@ void CorpusPicker::setAnalysisError(const QString& message)
     showWarning(message);
 }
 
-void CorpusPicker::setAnalysisPending() { m_basisLabel->setText(tr("Analyzing…")); }
+void CorpusPicker::setAnalysisPending(const QString& note)
+{
+    m_basisLabel->setText(note.isEmpty() ? tr("Analyzing…") : note);
+}
 
 QStringList CorpusPicker::shownPrompts() const
 {

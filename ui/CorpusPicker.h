@@ -24,8 +24,9 @@ public:
     QStringList builtinCorpora() const { return m_builtin; }
     QStringList userCorpora() const { return m_user; }
     void setUserCorpora(const QStringList& paths);
-    // Returns false (and leaves the list alone) when the file cannot be read.
-    bool addUserCorpus(const QString& path);
+    // Returns false (and leaves the list alone) when core cannot read the file as a corpus;
+    // `error` then says why, naming the file.
+    bool addUserCorpus(const QString& path, QString* error = nullptr);
     void removeUserCorpus(const QString& path);
 
     // Absolute path of the selected corpus file; empty when there is none.
@@ -37,7 +38,8 @@ public:
 
     void setAnalysis(const pae::PromptAnalysis& analysis);
     void setAnalysisError(const QString& message);
-    void setAnalysisPending();
+    // "Analyzing…", or why the analysis has not started yet.
+    void setAnalysisPending(const QString& note = QString());
     QStringList shownPrompts() const;
     bool isWarningShown() const;
     QString warningText() const;
@@ -49,6 +51,7 @@ Q_SIGNALS:
 
 private:
     void rebuildCombo(const QString& keep);
+    void showCorpusFile();
     void showWarning(const QString& text);
 
     QString m_root;

@@ -45,9 +45,10 @@ void Exporter::writeImage(const QImage& image, const QString& path, bool overwri
     if (!file.open(QIODevice::WriteOnly))
         throw pae::Error(str(path) + ": cannot write: " + str(file.errorString()));
     QImageWriter writer(&file, format);
-    writer.setQuality(quality);
-    if (format == "png")
-        writer.setCompression(6);
+    // Qt 6.4's PNG writer maps "quality" 92 to zlib level 0, and any setCompression() value
+    // also writes raw pixels (a 3 MB screenshot); left alone it uses zlib's default level.
+    if (format != "png")
+        writer.setQuality(quality);
     const QImage out = format == "jpeg" ? image.convertToFormat(QImage::Format_RGB888) : image;
     if (!writer.write(out)) {
         file.cancelWriting();

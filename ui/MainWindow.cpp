@@ -2,7 +2,6 @@
 
 #include "ui/ComparePanel.h"
 #include "ui/CompareTile.h"
-#include "ui/CorpusFiles.h"
 #include "ui/CorpusPicker.h"
 #include "ui/EditController.h"
 #include "ui/EditHistory.h"
@@ -14,6 +13,7 @@
 #include "ui/LogPanel.h"
 #include "ui/ModelLoader.h"
 #include "ui/ModelsDialog.h"
+#include "ui/PromptAnalyzer.h"
 #include "ui/PromptBox.h"
 #include "ui/StrengthPanel.h"
 
@@ -77,6 +77,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     m_history = new EditHistory(this);
     m_editor = new EditController(this);
     m_loader = new ModelLoader(this);
+    m_analyzer = new PromptAnalyzer(this);
     buildLayout();
     buildActions();
     restoreSettings();
@@ -109,6 +110,13 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
         Q_EMIT modelsFailed(message);
     });
 
+    connect(m_analyzer, &PromptAnalyzer::analyzed, this, &MainWindow::onAnalyzed);
+    connect(m_analyzer, &PromptAnalyzer::failed, this, [this](const QString& message) {
+        m_corpus->setAnalysisError(message);
+        m_analyzedKey.clear(); // ask again next time: the file may be fixed by then
+        pae::log::warn("corpus analysis: {}", message.toStdString());
+        Q_EMIT corpusAnalyzed();
+    });
     m_analysisTimer = new QTimer(this);
     m_analysisTimer->setSingleShot(true);
     m_analysisTimer->setInterval(350);
@@ -126,7 +134,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     updateActions();
     updateTitle();
     if (m_options.loadModels)
-        loadModels(ModelsDialog::savedPaths());
+        loadModels(m_options.modelPaths ? *m_options.modelPaths : ModelsDialog::savedPaths());
 }
 
 MainWindow::~MainWindow() = default;
@@ -458,8 +466,7 @@ void MainWindow::loadModels(const pae::ModelPaths& paths)
 
 QString MainWindow::corpusRootFor(const pae::ModelInfo& info) const
 {
-    const QString prompts = QString::fromStdString(pae::promptsDir().string());
-    return info.builtin ? QDir(prompts).filePath(QStringLiteral("synthface")) : prompts;
+    return QString::fromStdString(info.corpusRoot.string());
 }
 
 void MainWindow::startNewHistory()
@@ -479,6 +486,7 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
                              5000);
     m_strength->setIdentityAvailable(false);
     const QString keep = QSettings().value(QStringLiteral("corpus/current")).toString();
+    m_analyzedKey.clear();
     m_corpus->setCorpusRoot(corpusRootFor(info));
     if (!keep.isEmpty())
         m_corpus->setCurrentCorpus(keep);
@@ -627,9 +635,18 @@ void MainWindow::showCurrentEntry()
 
 // Corpus analysis -------------------------------------------------------------------------
 
+QString MainWindow::analysisKey() const
+{
+    return QStringLiteral("%1\n%2\n%3\n%4")
+        .arg(m_prompt->text().trimmed(), m_corpus->currentCorpus())
+        .arg(int(m_corpus->basis()))
+        .arg(m_corpus->pcaComponents());
+}
+
 void MainWindow::scheduleAnalysis()
 {
-    if (m_models && !m_corpus->currentCorpus().isEmpty()) {
+    // The same question again (after an edit, say) has the answer on screen already.
+    if (m_models && !m_corpus->currentCorpus().isEmpty() && analysisKey() != m_analyzedKey) {
         m_corpus->setAnalysisPending();
         m_analysisTimer->start();
     }
@@ -640,24 +657,26 @@ void MainWindow::analyze()
     if (!m_models || m_corpus->currentCorpus().isEmpty())
         return;
     if (m_editor->isBusy()) {
-        // The job is using the models; analyze when it is done rather than share them.
+        // The job has the CPU (and the models); analyze when it is done.
         m_analysisDeferred = true;
+        m_corpus->setAnalysisPending(tr("The analysis waits for the running edit."));
         return;
     }
+    m_analyzedKey = analysisKey();
     // An empty prompt still shows the corpus and its basis; the subspace check needs a prompt.
     const QString prompt = m_prompt->text().trimmed().isEmpty() ? tr("a face") : m_prompt->text().trimmed();
-    try {
-        const pae::PromptAnalysis a = m_models->analyzePrompt(prompt.toStdString(), m_corpus->currentCorpus().toStdString(),
-                                                              m_corpus->basis(), m_corpus->pcaComponents());
-        m_corpus->setAnalysis(a);
-        QStringList prompts;
-        for (const std::string& p : a.corpusPrompts)
-            prompts << QString::fromStdString(p);
-        m_prompt->setCompletions(prompts);
-    } catch (const std::exception& ex) {
-        m_corpus->setAnalysisError(QString::fromUtf8(ex.what()));
-        pae::log::warn("corpus analysis: {}", ex.what());
-    }
+    m_analyzer->analyze(m_models, {prompt.toStdString(), m_corpus->currentCorpus().toStdString(), m_corpus->basis(),
+                                   m_corpus->pcaComponents()});
+}
+
+void MainWindow::onAnalyzed(const pae::PromptAnalysis& a)
+{
+    m_corpus->setAnalysis(a);
+    QStringList prompts;
+    for (const std::string& p : a.corpusPrompts)
+        prompts << QString::fromStdString(p);
+    m_prompt->setCompletions(prompts);
+    Q_EMIT corpusAnalyzed();
 }
 
 // Edits -----------------------------------------------------------------------------------

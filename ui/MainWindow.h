@@ -10,6 +10,7 @@
 #include <QPointer>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QAction;
@@ -29,6 +30,7 @@ class HistoryPanel;
 class ImageCanvas;
 class LogPanel;
 class ModelLoader;
+class PromptAnalyzer;
 class PromptBox;
 class StrengthPanel;
 
@@ -36,7 +38,8 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     struct Options {
-        bool loadModels = true;    // load the models saved in the settings on start
+        bool loadModels = true;    // load models on start: `modelPaths`, else those saved in the settings
+        std::optional<pae::ModelPaths> modelPaths;
         bool offerRestore = true;  // ask to restore an autosave left by a crash
         int autosaveSeconds = 60;  // 0: only after each edit
     };
@@ -97,6 +100,8 @@ Q_SIGNALS:
     void editFinished();
     void editFailed(const QString& message);
     void errorShown(const QString& message);
+    // The engine's analysis of the prompt in the chosen corpus arrived (or failed).
+    void corpusAnalyzed();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -109,8 +114,10 @@ private:
     void updateActions();
     void reportError(const QString& title, const QString& message);
     void showCurrentEntry();
+    QString analysisKey() const;
     void scheduleAnalysis();
     void analyze();
+    void onAnalyzed(const pae::PromptAnalysis& analysis);
     bool startJob(const std::vector<float>& lambdas, bool sweep);
     void onProgress(const pae::EditProgress& progress);
     void onPreview(int step, const QVector<QImage>& frames);
@@ -136,6 +143,7 @@ private:
     Options m_options;
     std::shared_ptr<pae::ModelSet> m_models;
     ModelLoader* m_loader = nullptr;
+    PromptAnalyzer* m_analyzer = nullptr;
     EditController* m_editor = nullptr;
     EditHistory* m_history = nullptr;
 
@@ -185,6 +193,7 @@ private:
     quint64 m_historyGeneration = 0;
     quint64 m_runningGeneration = 0;
     bool m_analysisDeferred = false;
+    QString m_analyzedKey; // the question of the analysis on screen (or on its way)
 };
 
 } // namespace pae::ui

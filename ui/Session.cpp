@@ -24,18 +24,18 @@ const char* const kFormat = "pae-studio-session";
     throw pae::Error((origin + QStringLiteral(": ") + what).toStdString());
 }
 
-// The same spellings as pae-cli and core/edit/types.h use.
-QString targetName(pae::TargetKind k)
+// Enum fields are spelled by core (core/edit/types.h), as pae-cli spells them.
+template <typename Enum>
+Enum parseEnum(Enum (*parse)(const std::string&), const QString& text, const QString& origin, const QString& field)
 {
-    switch (k) {
-    case pae::TargetKind::Text: return QStringLiteral("text");
-    case pae::TargetKind::Pae: return QStringLiteral("pae");
-    case pae::TargetKind::PaePlus: break;
+    try {
+        return parse(text.toStdString());
+    } catch (const pae::Error& e) {
+        // core's message starts with the key ("target: 'magic' is not one of …"); prefixing
+        // the field path makes it "settings.target: …", the path in this file.
+        fail(origin, field + QLatin1Char('.') + QString::fromUtf8(e.what()));
     }
-    return QStringLiteral("pae+");
 }
-QString resolutionName(pae::ResolutionMode m) { return m == pae::ResolutionMode::Full ? QStringLiteral("full") : QStringLiteral("clip"); }
-QString basisName(pae::BasisKind b) { return b == pae::BasisKind::GramSchmidt ? QStringLiteral("gram-schmidt") : QStringLiteral("pca"); }
 
 QJsonObject latentToJson(const pae::Latent& latent)
 {
@@ -78,15 +78,15 @@ QJsonObject settingsToJson(const pae::EditRequest& r)
     QJsonArray lambdas;
     for (float l : r.lambdas)
         lambdas.append(double(l));
-    return {{QStringLiteral("target"), targetName(r.target)},
-            {QStringLiteral("basis"), basisName(r.basis)},
+    return {{QStringLiteral("target"), QString::fromStdString(pae::toString(r.target))},
+            {QStringLiteral("basis"), QString::fromStdString(pae::toString(r.basis))},
             {QStringLiteral("pcaComponents"), r.pcaComponents},
             {QStringLiteral("lambdas"), lambdas},
             {QStringLiteral("steps"), r.steps},
             {QStringLiteral("learningRate"), double(r.learningRate)},
             {QStringLiteral("l2Weight"), double(r.l2Weight)},
             {QStringLiteral("idWeight"), double(r.idWeight)},
-            {QStringLiteral("resolution"), resolutionName(r.resolution)},
+            {QStringLiteral("resolution"), QString::fromStdString(pae::toString(r.resolution))},
             {QStringLiteral("seed"), QString::number(r.seed)},
             {QStringLiteral("previewEvery"), r.previewEvery},
             {QStringLiteral("previewSize"), r.previewSize}};
@@ -110,29 +110,9 @@ pae::EditRequest settingsFromJson(const QJsonValue& v, const QString& origin, co
             fail(origin, QStringLiteral("%1.%2: missing or not a string").arg(field, QLatin1String(key)));
         return x.toString();
     };
-    const QString target = text("target");
-    if (target == QLatin1String("text"))
-        r.target = pae::TargetKind::Text;
-    else if (target == QLatin1String("pae"))
-        r.target = pae::TargetKind::Pae;
-    else if (target == QLatin1String("pae+"))
-        r.target = pae::TargetKind::PaePlus;
-    else
-        fail(origin, QStringLiteral("%1.target: “%2” is not text, pae or pae+").arg(field, target));
-    const QString basis = text("basis");
-    if (basis == QLatin1String("pca"))
-        r.basis = pae::BasisKind::Pca;
-    else if (basis == QLatin1String("gram-schmidt"))
-        r.basis = pae::BasisKind::GramSchmidt;
-    else
-        fail(origin, QStringLiteral("%1.basis: “%2” is not pca or gram-schmidt").arg(field, basis));
-    const QString resolution = text("resolution");
-    if (resolution == QLatin1String("clip"))
-        r.resolution = pae::ResolutionMode::Clip;
-    else if (resolution == QLatin1String("full"))
-        r.resolution = pae::ResolutionMode::Full;
-    else
-        fail(origin, QStringLiteral("%1.resolution: “%2” is not clip or full").arg(field, resolution));
+    r.target = parseEnum(&pae::parseTargetKind, text("target"), origin, field);
+    r.basis = parseEnum(&pae::parseBasisKind, text("basis"), origin, field);
+    r.resolution = parseEnum(&pae::parseResolutionMode, text("resolution"), origin, field);
     r.pcaComponents = int(number("pcaComponents"));
     r.steps = int(number("steps"));
     r.learningRate = float(number("learningRate"));

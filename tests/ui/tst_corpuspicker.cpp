@@ -1,4 +1,3 @@
-#include "ui/CorpusFiles.h"
 #include "ui/CorpusPicker.h"
 
 #include <QComboBox>
@@ -67,6 +66,27 @@ private Q_SLOTS:
         QCOMPARE(spy.count(), 2);
         QVERIFY(picker.userCorpora().isEmpty());
         QCOMPARE(picker.currentCorpus(), dir.filePath("emotion.txt"));
+    }
+
+    void shouldShowTheTemplatedPrompts_whenACorpusIsChosen()
+    {
+        QTemporaryDir dir;
+        touch(dir.filePath("emotion.txt"), "# template: a {} face\nhappy\nsad\n");
+        CorpusPicker picker;
+        picker.setCorpusRoot(dir.path());
+        QCOMPARE(picker.shownPrompts(), (QStringList{"a happy face", "a sad face"}));
+        QVERIFY(!picker.isWarningShown());
+    }
+
+    void shouldRefuseAndSayWhy_whenAUserCorpusHasNoPrompts()
+    {
+        QTemporaryDir dir;
+        touch(dir.filePath("empty.txt"), "# only a comment\n");
+        CorpusPicker picker;
+        QString error;
+        QVERIFY(!picker.addUserCorpus(dir.filePath("empty.txt"), &error));
+        QVERIFY2(error.contains(QStringLiteral("empty.txt")), qPrintable(error));
+        QVERIFY(picker.userCorpora().isEmpty());
     }
 
     void shouldShowPromptsAndWarning_whenAnAnalysisArrives()

@@ -56,6 +56,18 @@ private Q_SLOTS:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{"face.png"});
     }
 
+    void shouldCompressAPng_whenTheImageIsFlat()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("flat.png");
+        QImage image(512, 512, QImage::Format_RGB888);
+        image.fill(QColor(40, 90, 160));
+        Exporter::writeImage(image, path, false);
+        // 768 KiB of raw pixels; zlib makes a flat image a few KiB.
+        QVERIFY2(QFileInfo(path).size() < 20000, qPrintable(QString::number(QFileInfo(path).size())));
+        QCOMPARE(QImage(path).convertToFormat(QImage::Format_RGB888), image);
+    }
+
     void shouldRefuseToOverwrite_whenNotAskedTo()
     {
         QTemporaryDir dir;

@@ -1,20 +1,45 @@
-#include "ui/MainWindow.h"
+#include "StudioTestModels.h"
 
+#include "ui/EditHistory.h"
+#include "ui/MainWindow.h"
+#include "ui/PromptBox.h"
+
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+
+using pae::ui::MainWindow;
+
+namespace {
+MainWindow::Options noModels()
+{
+    MainWindow::Options o;
+    o.loadModels = false;
+    o.offerRestore = false;
+    o.autosaveSeconds = 0;
+    return o;
+}
+
+QString writePhoto(const QTemporaryDir& dir)
+{
+    QImage image(64, 48, QImage::Format_RGB888);
+    image.fill(QColor(200, 30, 40));
+    const QString path = dir.filePath("face.png");
+    return image.save(path) ? path : QString();
+}
+} // namespace
 
 class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { pae::test::isolateUserFiles(m_cache); }
+
     void shouldShowAnOpenedImage()
     {
         QTemporaryDir dir;
-        QImage image(64, 48, QImage::Format_RGB888);
-        image.fill(QColor(200, 30, 40));
-        const QString path = dir.filePath("face.png");
-        QVERIFY(image.save(path));
-
-        pae::ui::MainWindow window;
+        const QString path = writePhoto(dir);
+        QVERIFY(!path.isEmpty());
+        MainWindow window(noModels());
         QVERIFY(window.openImage(path));
         QCOMPARE(window.currentImage().size(), QSize(64, 48));
         QCOMPARE(window.currentImage().pixelColor(3, 3), QColor(200, 30, 40));
@@ -29,10 +54,39 @@ private Q_SLOTS:
         f.write("not a png");
         f.close();
 
-        pae::ui::MainWindow window;
+        MainWindow window(noModels());
         QVERIFY(!window.openImage(path));
         QVERIFY(window.currentImage().isNull());
     }
+
+    // Editing a photo needs GAN inversion, which does not exist: the window says so instead
+    // of pretending, and a seed brings editing back.
+    void shouldRefuseToEditAPhoto_andSayWhy()
+    {
+        MainWindow::Options o = noModels();
+        o.loadModels = true;
+        o.modelPaths = pae::test::tinyModels();
+        MainWindow window(o);
+        QSignalSpy ready(&window, &MainWindow::modelsReady);
+        QVERIFY2(ready.wait(30000), qPrintable(window.lastError()));
+        QTemporaryDir dir;
+        const QString photo = writePhoto(dir);
+        QVERIFY(window.openImage(photo));
+        QVERIFY(window.isReferenceMode());
+        window.promptBox()->setText(QStringLiteral("a happy face"));
+        QVERIFY(!window.runEdit());
+        QVERIFY(!window.isEditing());
+        QVERIFY2(window.lastError().contains(QStringLiteral("inversion")), qPrintable(window.lastError()));
+        QCOMPARE(window.history()->count(), 1); // the seed's face is still there to go back to
+
+        QVERIFY(window.showSeed(7));
+        QVERIFY(!window.isReferenceMode());
+        QVERIFY(window.runEdit());
+        QVERIFY(window.isEditing());
+    }
+
+private:
+    QTemporaryDir m_cache;
 };
 
 QTEST_MAIN(TestMainWindow)
