@@ -10,6 +10,7 @@ void addSynthfaceCommand(CLI::App& app)
     addSynthfaceCaptionsCommand(*group);
     addSynthfaceTrainCommand(*group);
     addSynthfaceCheckCommand(*group);
+    addSynthfaceEvalCommand(*group);
 }
 
 } // namespace pae::cli

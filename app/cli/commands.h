@@ -17,6 +17,7 @@ void addSynthfaceRenderCommand(CLI::App& synthface);
 void addSynthfaceCaptionsCommand(CLI::App& synthface);
 void addSynthfaceTrainCommand(CLI::App& synthface);
 void addSynthfaceCheckCommand(CLI::App& synthface);
+void addSynthfaceEvalCommand(CLI::App& synthface);
 void addGenerateCommand(CLI::App& app);
 void addEditCommands(CLI::App& app);  // edit, sweep
 void addBenchCommand(CLI::App& app);
