@@ -15,6 +15,9 @@ void addEmbedCommand(CLI::App& app);
 void addSynthfaceCommand(CLI::App& app);
 void addSynthfaceRenderCommand(CLI::App& synthface);
 void addSynthfaceCaptionsCommand(CLI::App& synthface);
+void addSynthfaceTrainCommand(CLI::App& synthface);
+void addSynthfaceCheckCommand(CLI::App& synthface);
+void addSynthfaceEvalCommand(CLI::App& synthface);
 void addGenerateCommand(CLI::App& app);
 void addEditCommands(CLI::App& app);  // edit, sweep
 void addBenchCommand(CLI::App& app);

@@ -180,6 +180,20 @@ Attributes Attributes::fromValues(const std::array<float, kAttrCount>& values)
     return a;
 }
 
+double binaryPrior(Attr attr)
+{
+    switch (attr) {
+    case Attr::Bald:
+        return 0.12;
+    case Attr::Glasses:
+        return 0.3;
+    case Attr::Beard:
+        return 0.25;
+    default:
+        throw Error("attribute '" + std::string(name(attr)) + "' is not binary, so it has no prior");
+    }
+}
+
 Attributes sampleAttributes(uint64_t seed)
 {
     std::mt19937_64 rng(seed);
@@ -259,13 +273,13 @@ Attributes sampleAttributes(std::mt19937_64& rng)
     a.set(Attr::HairColor, float(d.index(kHairColorCount)));
     set(Attr::HairLength, d.unit());
     set(Attr::HairCurl, d.unit());
-    a.set(Attr::Bald, d.chance(0.12) ? 1.f : 0.f);
+    a.set(Attr::Bald, d.chance(binaryPrior(Attr::Bald)) ? 1.f : 0.f);
     set(Attr::EyeSize, d.unit());
     set(Attr::MouthWidth, d.unit());
     set(Attr::SkinTone, d.unit());
     set(Attr::FaceWidth, d.unit());
-    a.set(Attr::Glasses, d.chance(0.3) ? 1.f : 0.f);
-    a.set(Attr::Beard, d.chance(0.25) ? 1.f : 0.f);
+    a.set(Attr::Glasses, d.chance(binaryPrior(Attr::Glasses)) ? 1.f : 0.f);
+    a.set(Attr::Beard, d.chance(binaryPrior(Attr::Beard)) ? 1.f : 0.f);
     // uniform01 < 1, and the float rounding of a value just below 1 could reach 1.0f.
     set(Attr::BackgroundHue, std::min(d.unit(), 0.999999));
     return a;

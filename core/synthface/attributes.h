@@ -118,6 +118,10 @@ Attributes sampleAttributes(uint64_t seed);
 // Draws from a caller's generator (several faces from one stream).
 Attributes sampleAttributes(std::mt19937_64& rng);
 
+// How often sampleAttributes draws a Binary attribute present (bald, glasses, beard);
+// pae::Error for an attribute of another kind.
+double binaryPrior(Attr attr);
+
 // Uniform [0, 1) from the top 53 bits of one draw; exact and portable.
 double uniform01(uint64_t raw);
 

@@ -1,0 +1,57 @@
+#include "app/cli/commands.h"
+#include "core/synthface/eval.h"
+#include "core/util/error.h"
+#include "core/util/paths.h"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace pae::cli {
+
+void addSynthfaceEvalCommand(CLI::App& group)
+{
+    struct Options {
+        synthface::EvalOptions eval;
+        std::string lambdas = "2,5,8";
+        std::string out;
+        bool json = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto* cmd = group.add_subcommand("eval", "Measure edits (text, pae, pae+) against SynthFace ground truth");
+    cmd->add_option("--faces", o->eval.faces, "Faces to edit")->capture_default_str()->check(CLI::Range(1, 10000));
+    cmd->add_option("--steps", o->eval.steps, "Optimization steps per edit")->capture_default_str()->check(
+        CLI::Range(1, 10000));
+    cmd->add_option("--lambdas", o->lambdas, "λ grid, comma-separated")->capture_default_str();
+    cmd->add_option("--margin", o->eval.margin, "Normalized change that counts as moved")->capture_default_str();
+    cmd->add_option("--corpus", o->eval.corpusFilter, "Only the prompts of this corpus");
+    cmd->add_option("--out", o->out, "Write the tables as Markdown");
+    cmd->add_flag("--json", o->json, "One JSON object on stdout: target → accuracy, drift, spearman, identity");
+    cmd->callback([o] {
+        o->eval.lambdas.clear();
+        std::stringstream in(o->lambdas);
+        std::string item;
+        while (std::getline(in, item, ',')) {
+            try {
+                o->eval.lambdas.push_back(std::stof(item));
+            } catch (const std::exception&) {
+                throw UsageError("--lambdas: '" + item + "' is not a number");
+            }
+        }
+        const auto report = synthface::runEval(o->eval, [](int done, int total) {
+            std::fprintf(stderr, "\r%d/%d edits", done, total);
+            if (done == total)
+                std::fprintf(stderr, "\n");
+        });
+        const std::string markdown = report.toMarkdown();
+        if (!o->out.empty())
+            writeFileAtomically(o->out, markdown.data(), markdown.size());
+        if (o->json)
+            std::cout << report.toJson() << "\n";
+        else
+            std::cout << markdown;
+    });
+}
+
+} // namespace pae::cli

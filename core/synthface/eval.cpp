@@ -1,0 +1,326 @@
+#include "core/synthface/eval.h"
+
+#include "core/edit/edit_job.h"
+#include "core/edit/model_set.h"
+#include "core/io/image.h"
+#include "core/synthface/regressor.h"
+#include "core/util/error.h"
+#include "core/util/paths.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+namespace pae::synthface {
+namespace {
+
+// What the regressor reads, turned into numbers comparable across attributes: each in
+// [0,1] of its range; Binary as the probability present; Categorical per category.
+struct Reading {
+    std::array<float, kAttrCount> normalized{};
+    std::array<float, kHairColorCount> hairProb{};
+};
+
+std::vector<Reading> readImages(AttributeRegressor& regressor, const std::vector<ImageRGB>& images)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> batch;
+    for (const auto& image : images)
+        batch.push_back(io::imageToTensor(image));
+    const RegressorReading r = regressor->read(torch::cat(batch, 0));
+    const auto values = r.values.cpu();
+    const auto hair = r.hairColorProb.cpu();
+    const auto binary = r.binaryProb.cpu();
+    std::vector<Reading> out(images.size());
+    for (size_t n = 0; n < images.size(); ++n) {
+        for (int a = 0; a < kAttrCount; ++a) {
+            const AttrInfo& ai = attributeTable()[size_t(a)];
+            const float v = values[long(n)][a].item<float>();
+            out[n].normalized[size_t(a)] = (v - ai.minValue) / std::max(1e-6f, ai.maxValue - ai.minValue);
+        }
+        const auto& binaries = binaryAttributes();
+        for (size_t b = 0; b < binaries.size(); ++b)
+            out[n].normalized[size_t(binaries[b])] = binary[long(n)][long(b)].item<float>();
+        for (int c = 0; c < kHairColorCount; ++c)
+            out[n].hairProb[size_t(c)] = hair[long(n)][c].item<float>();
+    }
+    return out;
+}
+
+// Signed change of the probe's attribute, in the asked direction (positive = as asked).
+float targetChange(const EvalProbe& probe, const Reading& before, const Reading& after)
+{
+    if (probe.attribute == Attr::HairColor)
+        return after.hairProb[size_t(probe.category)] - before.hairProb[size_t(probe.category)];
+    const size_t a = size_t(probe.attribute);
+    return float(probe.direction) * (after.normalized[a] - before.normalized[a]);
+}
+
+// How far the attribute can still move the asked way.
+float headroom(const EvalProbe& probe, const Reading& before)
+{
+    if (probe.attribute == Attr::HairColor)
+        return 1.0f - before.hairProb[size_t(probe.category)];
+    const float v = before.normalized[size_t(probe.attribute)];
+    return probe.direction > 0 ? 1.0f - v : v;
+}
+
+float attributeChange(Attr attr, const Reading& before, const Reading& after)
+{
+    const size_t a = size_t(attr);
+    switch (info(attr).kind) {
+    case AttrKind::Categorical: {
+        float tv = 0;
+        for (int c = 0; c < kHairColorCount; ++c)
+            tv += std::abs(after.hairProb[size_t(c)] - before.hairProb[size_t(c)]);
+        return 0.5f * tv;
+    }
+    case AttrKind::Circular: {
+        const float d = std::abs(after.normalized[a] - before.normalized[a]);
+        return std::min(d, 1.0f - d) * 2.0f;
+    }
+    default: return std::abs(after.normalized[a] - before.normalized[a]);
+    }
+}
+
+double spearman(const std::vector<double>& x, const std::vector<double>& y)
+{
+    auto ranks = [](const std::vector<double>& v) {
+        std::vector<size_t> order(v.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+        std::vector<double> r(v.size());
+        for (size_t i = 0; i < order.size();) {
+            size_t j = i;
+            while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]])
+                ++j;
+            for (size_t k = i; k <= j; ++k)
+                r[order[k]] = 0.5 * double(i + j);
+            i = j + 1;
+        }
+        return r;
+    };
+    const auto rx = ranks(x);
+    const auto ry = ranks(y);
+    const double mx = std::accumulate(rx.begin(), rx.end(), 0.0) / double(rx.size());
+    const double my = std::accumulate(ry.begin(), ry.end(), 0.0) / double(ry.size());
+    double sxy = 0, sxx = 0, syy = 0;
+    for (size_t i = 0; i < rx.size(); ++i) {
+        sxy += (rx[i] - mx) * (ry[i] - my);
+        sxx += (rx[i] - mx) * (rx[i] - mx);
+        syy += (ry[i] - my) * (ry[i] - my);
+    }
+    if (sxx <= 0 || syy <= 0)
+        return std::nan("");
+    return sxy / std::sqrt(sxx * syy);
+}
+
+struct Accumulator {
+    int moved = 0;
+    int counted = 0;
+    double drift = 0;
+    int driftCount = 0;
+    double identity = 0;
+    int identityCount = 0;
+    double spearmanSum = 0;
+    int spearmanCount = 0;
+
+    EvalScores scores() const
+    {
+        EvalScores s;
+        s.edits = counted;
+        s.accuracy = counted ? double(moved) / counted : 0.0;
+        s.drift = driftCount ? drift / driftCount : 0.0;
+        s.identity = identityCount ? identity / identityCount : 0.0;
+        if (spearmanCount)
+            s.spearman = spearmanSum / spearmanCount;
+        return s;
+    }
+};
+
+std::string fixed(double v, int digits)
+{
+    std::ostringstream out;
+    out.setf(std::ios::fixed);
+    out.precision(digits);
+    out << v;
+    return out.str();
+}
+
+} // namespace
+
+const std::vector<EvalProbe>& defaultProbes()
+{
+    static const std::vector<EvalProbe> probes = {
+        {"a happy face", "emotion", Attr::Smile, +1},
+        {"a sad face", "emotion", Attr::Smile, -1},
+        {"an angry face", "emotion", Attr::BrowAngle, -1},
+        {"a surprised face", "emotion", Attr::BrowAngle, +1},
+        {"a person with long hair", "hairstyle", Attr::HairLength, +1},
+        {"a person with curly hair", "hairstyle", Attr::HairCurl, +1},
+        {"a bald person", "hairstyle", Attr::Bald, +1},
+        {"a person with blonde hair", "hair-colour", Attr::HairColor, +1, int(HairColorIndex::Blonde)},
+        {"a person with black hair", "hair-colour", Attr::HairColor, +1, int(HairColorIndex::Black)},
+        {"a face with big eyes", "eyes", Attr::EyeSize, +1},
+        {"a face with small eyes", "eyes", Attr::EyeSize, -1},
+        {"a face with a wide mouth", "mouth", Attr::MouthWidth, +1},
+        {"a person wearing glasses", "glasses", Attr::Glasses, +1},
+        {"a man with a beard", "beard", Attr::Beard, +1},
+    };
+    return probes;
+}
+
+EvalReport runEval(const EvalOptions& options, const std::function<void(int, int)>& progress)
+{
+    if (options.faces < 1)
+        throw UsageError("faces: must be at least 1");
+    if (options.lambdas.size() < 2)
+        throw UsageError("lambdas: Spearman's correlation needs at least two λ values");
+    const auto started = std::chrono::steady_clock::now();
+    const std::shared_ptr<ModelSet> models = ModelSet::load(ModelPaths{});
+    AttributeRegressor regressor = loadRegressor(builtinModelsDir() / "regressor.safetensors", torch::kCPU);
+    regressor->eval();
+
+    std::vector<EvalProbe> probes;
+    for (const auto& p : defaultProbes())
+        if (options.corpusFilter.empty() || p.corpus == options.corpusFilter)
+            probes.push_back(p);
+    if (probes.empty())
+        throw UsageError("corpus: no benchmark prompts for '" + options.corpusFilter + "'");
+
+    std::map<std::string, Accumulator> overall;
+    std::map<std::string, std::map<std::string, Accumulator>> byCorpus;
+    const int total = options.faces * int(probes.size()) * int(options.targets.size());
+    int done = 0;
+    for (int f = 0; f < options.faces; ++f) {
+        const Latent source = models->latentFromSeed(options.firstSeed + uint64_t(f));
+        const Reading before = readImages(regressor, {models->render(source)})[0];
+        for (const EvalProbe& probe : probes) {
+            const auto& corpusAttrs = attributesOfCorpus(probe.corpus);
+            const auto identity = identityAttributes();
+            for (TargetKind target : options.targets) {
+                EditRequest request = EditRequest::defaults();
+                request.source = source;
+                request.prompt = probe.prompt;
+                request.corpus = probe.corpus;
+                request.target = target;
+                request.steps = options.steps;
+                request.previewEvery = 0;
+                // The text target ignores λ: one run stands for every λ.
+                request.lambdas = target == TargetKind::Text ? std::vector<float>{options.lambdas.front()}
+                                                              : options.lambdas;
+                const EditResult result = EditJob(models).run(request);
+                const std::vector<Reading> after = readImages(regressor, result.images);
+                const std::string name = toString(target);
+                Accumulator& all = overall[name];
+                Accumulator& mine = byCorpus[name][probe.corpus];
+                std::vector<double> lambdaValues, changes;
+                for (size_t k = 0; k < options.lambdas.size(); ++k) {
+                    const Reading& a = after[target == TargetKind::Text ? 0 : k];
+                    const float change = targetChange(probe, before, a);
+                    lambdaValues.push_back(options.lambdas[k]);
+                    changes.push_back(change);
+                    for (Accumulator* acc : {&all, &mine}) {
+                        if (headroom(probe, before) >= options.margin) {
+                            acc->counted += 1;
+                            acc->moved += change >= options.margin ? 1 : 0;
+                        }
+                        for (int i = 0; i < kAttrCount; ++i) {
+                            const Attr attr = Attr(i);
+                            if (std::find(corpusAttrs.begin(), corpusAttrs.end(), attr) != corpusAttrs.end())
+                                continue;
+                            const float d = attributeChange(attr, before, a);
+                            if (std::find(identity.begin(), identity.end(), attr) != identity.end()) {
+                                acc->identity += d;
+                                acc->identityCount += 1;
+                            } else {
+                                acc->drift += d;
+                                acc->driftCount += 1;
+                            }
+                        }
+                    }
+                }
+                if (target != TargetKind::Text) {
+                    const double rho = spearman(lambdaValues, changes);
+                    if (std::isfinite(rho))
+                        for (Accumulator* acc : {&all, &mine}) {
+                            acc->spearmanSum += rho;
+                            acc->spearmanCount += 1;
+                        }
+                }
+                if (progress)
+                    progress(++done, total);
+            }
+        }
+    }
+    EvalReport report;
+    report.options = options;
+    for (const auto& [name, acc] : overall)
+        report.overall[name] = acc.scores();
+    for (const auto& [name, corpora] : byCorpus)
+        for (const auto& [corpus, acc] : corpora)
+            report.byCorpus[name][corpus] = acc.scores();
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+std::string EvalReport::toMarkdown() const
+{
+    std::ostringstream out;
+    out << "| target | accuracy ↑ | drift ↓ | Spearman(λ, change) ↑ | identity change ↓ | edits |\n"
+        << "|---|---|---|---|---|---|\n";
+    for (const auto& [name, s] : overall)
+        out << "| " << name << " | " << fixed(100 * s.accuracy, 1) << "% | " << fixed(s.drift, 4) << " | "
+            << (s.spearman ? fixed(*s.spearman, 3) : std::string("n/a (λ unused)")) << " | " << fixed(s.identity, 4)
+            << " | " << s.edits << " |\n";
+    out << "\nBy corpus (accuracy / drift):\n\n| corpus |";
+    for (const auto& [name, s] : overall)
+        out << " " << name << " |";
+    out << "\n|---|";
+    for (size_t i = 0; i < overall.size(); ++i)
+        out << "---|";
+    out << "\n";
+    std::vector<std::string> corpora;
+    for (const auto& p : defaultProbes())
+        if (std::find(corpora.begin(), corpora.end(), p.corpus) == corpora.end())
+            corpora.push_back(p.corpus);
+    for (const auto& corpus : corpora) {
+        bool any = false;
+        std::ostringstream row;
+        row << "| " << corpus << " |";
+        for (const auto& [name, s] : overall) {
+            const auto& m = byCorpus.at(name);
+            const auto it = m.find(corpus);
+            if (it == m.end()) {
+                row << " – |";
+                continue;
+            }
+            any = true;
+            row << " " << fixed(100 * it->second.accuracy, 0) << "% / " << fixed(it->second.drift, 3) << " |";
+        }
+        if (any)
+            out << row.str() << "\n";
+    }
+    out << "\n" << options.faces << " faces (seeds " << options.firstSeed << "…), λ ∈ {";
+    for (size_t k = 0; k < options.lambdas.size(); ++k)
+        out << (k ? ", " : "") << options.lambdas[k];
+    out << "}, " << options.steps << " steps, margin " << options.margin << "; " << fixed(seconds, 0) << " s.\n";
+    return out.str();
+}
+
+std::string EvalReport::toJson() const
+{
+    nlohmann::json j;
+    for (const auto& [name, s] : overall) {
+        j[name] = {{"accuracy", s.accuracy}, {"drift", s.drift}, {"identity", s.identity}, {"edits", s.edits}};
+        j[name]["spearman"] = s.spearman ? nlohmann::json(*s.spearman) : nlohmann::json(nullptr);
+    }
+    return j.dump();
+}
+
+} // namespace pae::synthface

@@ -1,0 +1,57 @@
+#pragma once
+// The SynthFace edit benchmark: edits measured against ground truth with the attribute
+// regressor. Did the asked attribute move the asked way (accuracy), did the others stay
+// (drift), does the change grow with λ (Spearman), did the identity stay (identity)?
+#include "core/edit/types.h"
+#include "core/synthface/attributes.h"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pae::synthface {
+
+// One prompt with the attribute it should move and the way.
+struct EvalProbe {
+    std::string prompt;
+    std::string corpus;   // in prompts/synthface/
+    Attr attribute;
+    int direction = +1;   // +1 more, -1 less; for Binary/Categorical: probability up
+    int category = -1;    // HairColor: the HairColorIndex asked for
+};
+const std::vector<EvalProbe>& defaultProbes();
+
+struct EvalOptions {
+    int faces = 24;
+    uint64_t firstSeed = 1000;  // face i is seed firstSeed + i
+    std::vector<float> lambdas{2.0f, 5.0f, 8.0f};
+    int steps = 40;
+    std::vector<TargetKind> targets{TargetKind::Text, TargetKind::Pae, TargetKind::PaePlus};
+    float margin = 0.1f;        // normalized change that counts as "moved"
+    std::string corpusFilter;   // only probes of this corpus, when set
+};
+
+struct EvalScores {
+    double accuracy = 0;          // share of edits that moved the target the asked way ≥ margin
+    double drift = 0;             // mean |Δ| (normalized) of attributes outside the probe's corpus
+    std::optional<double> spearman; // mean rank correlation of λ and the target change
+    double identity = 0;          // mean |Δ| (normalized) of identity attributes
+    int edits = 0;                // (face, probe, λ) edits counted for accuracy
+};
+
+struct EvalReport {
+    std::map<std::string, EvalScores> overall;                        // by target name
+    std::map<std::string, std::map<std::string, EvalScores>> byCorpus; // target → corpus → scores
+    EvalOptions options;
+    double seconds = 0;
+    std::string toMarkdown() const;
+    std::string toJson() const;
+};
+
+// Runs the benchmark on the built-in models (prompts from prompts/synthface/); the
+// regressor is read from the built-in models folder. progress(done, total) after each job.
+EvalReport runEval(const EvalOptions& options, const std::function<void(int, int)>& progress = {});
+
+} // namespace pae::synthface

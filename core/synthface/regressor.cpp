@@ -1,0 +1,180 @@
+#include "core/synthface/regressor.h"
+
+#include "core/io/safetensors.h"
+#include "core/models/strict_load.h"
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace pae::synthface {
+namespace {
+
+namespace nn = torch::nn;
+constexpr double kTwoPi = 6.283185307179586;
+const char* const kFormat = "pae-studio synthface attribute regressor v1";
+
+torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t stride)
+{
+    return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
+}
+
+int64_t regressedCount() { return int64_t(regressedAttributes().size()); }
+int64_t binaryCount() { return int64_t(binaryAttributes().size()); }
+
+} // namespace
+
+const std::vector<Attr>& regressedAttributes()
+{
+    static const std::vector<Attr> list = [] {
+        std::vector<Attr> out;
+        for (const AttrInfo& i : attributeTable())
+            if (i.kind == AttrKind::Signed || i.kind == AttrKind::Unit)
+                out.push_back(i.attr);
+        return out;
+    }();
+    return list;
+}
+
+const std::vector<Attr>& binaryAttributes()
+{
+    static const std::vector<Attr> list = [] {
+        std::vector<Attr> out;
+        for (const AttrInfo& i : attributeTable())
+            if (i.kind == AttrKind::Binary)
+                out.push_back(i.attr);
+        return out;
+    }();
+    return list;
+}
+
+int64_t AttributeRegressorImpl::outputCount() { return regressedCount() + 2 + kHairColorCount + binaryCount(); }
+
+AttributeRegressorImpl::AttributeRegressorImpl()
+{
+    // 64² → 4² in four stride-2 steps, a plain 3×3 conv at each scale between them; the
+    // head sees the 4×4 grid, not a global pool, because where a feature sits matters.
+    features = register_module(
+        "features", nn::Sequential(conv(3, 32, 2), nn::ReLU(), conv(32, 32, 1), nn::ReLU(), conv(32, 64, 2),
+                                   nn::ReLU(), conv(64, 64, 1), nn::ReLU(), conv(64, 128, 2), nn::ReLU(),
+                                   conv(128, 128, 1), nn::ReLU(), conv(128, 128, 2), nn::ReLU()));
+    head = register_module("head", nn::Sequential(nn::Linear(128 * 16, 256), nn::ReLU(), nn::Linear(256, outputCount())));
+    // He initialization: LibTorch's default (uniform, a = √5) shrinks the signal about
+    // sixfold in variance per ReLU layer, so ten layers start out blind to the input.
+    torch::NoGradGuard noGrad;
+    for (auto& item : named_parameters()) {
+        auto& p = item.value();
+        if (p.dim() > 1)
+            torch::nn::init::kaiming_normal_(p, 0.0, torch::kFanIn, torch::kReLU);
+        else
+            p.zero_();
+    }
+}
+
+torch::Tensor AttributeRegressorImpl::forward(const torch::Tensor& images01)
+{
+    if (images01.dim() != 4 || images01.size(1) != 3)
+        throw Error("attribute regressor: images must be [N,3,H,W], got " + std::string(c10::str(images01.sizes())));
+    auto x = images01.to(torch::kFloat32);
+    if (x.size(2) != kInputSize || x.size(3) != kInputSize)
+        x = torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
+                                                     .size(std::vector<int64_t>{kInputSize, kInputSize})
+                                                     .mode(torch::kBilinear)
+                                                     .align_corners(false)
+                                                     .antialias(true));
+    x = features->forward((x - 0.5) * 2.0);
+    return head->forward(x.flatten(1));
+}
+
+RegressorReading AttributeRegressorImpl::read(const torch::Tensor& images01) { return decode(forward(images01)); }
+
+RegressorReading AttributeRegressorImpl::decode(const torch::Tensor& raw)
+{
+    const int64_t r = regressedCount();
+    RegressorReading out;
+    auto values = torch::zeros({raw.size(0), kAttrCount}, raw.options());
+    const auto scaled = raw.slice(1, 0, r).clamp(0, 1);
+    for (int64_t k = 0; k < r; ++k) {
+        const AttrInfo& i = info(regressedAttributes()[size_t(k)]);
+        values.select(1, int64_t(i.attr)).copy_(scaled.select(1, k) * (i.maxValue - i.minValue) + i.minValue);
+    }
+    auto hue = torch::atan2(raw.select(1, r + 1), raw.select(1, r)) / kTwoPi;
+    hue = hue - hue.floor();
+    values.select(1, int64_t(Attr::BackgroundHue)).copy_(hue.clamp_max(0.99999994));
+    const auto hairLogits = raw.slice(1, r + 2, r + 2 + kHairColorCount);
+    out.hairColorProb = torch::softmax(hairLogits, 1);
+    values.select(1, int64_t(Attr::HairColor)).copy_(hairLogits.argmax(1).to(raw.scalar_type()));
+    out.binaryProb = torch::sigmoid(raw.slice(1, r + 2 + kHairColorCount, outputCount()));
+    for (int64_t k = 0; k < binaryCount(); ++k)
+        values.select(1, int64_t(binaryAttributes()[size_t(k)])).copy_(out.binaryProb.select(1, k).gt(0.5));
+    out.values = values;
+    return out;
+}
+
+torch::Tensor attributeTensor(const std::vector<Attributes>& attributes)
+{
+    auto out = torch::empty({int64_t(attributes.size()), kAttrCount}, torch::kFloat32);
+    for (size_t n = 0; n < attributes.size(); ++n)
+        for (int k = 0; k < kAttrCount; ++k)
+            out[int64_t(n)][k] = attributes[n].values()[size_t(k)];
+    return out;
+}
+
+torch::Tensor AttributeRegressorImpl::loss(const torch::Tensor& raw, const std::vector<Attributes>& truth)
+{
+    const int64_t r = regressedCount();
+    const auto t = attributeTensor(truth).to(raw.device());
+    const auto bald = t.select(1, int64_t(Attr::Bald));
+
+    std::vector<torch::Tensor> targets, masks;
+    for (Attr a : regressedAttributes()) {
+        const AttrInfo& i = info(a);
+        targets.push_back((t.select(1, int64_t(a)) - i.minValue) / (i.maxValue - i.minValue));
+        const bool hairShape = a == Attr::HairLength || a == Attr::HairCurl;
+        masks.push_back(hairShape ? 1 - bald : torch::ones_like(bald));
+    }
+    const auto target = torch::stack(targets, 1), mask = torch::stack(masks, 1);
+    const auto regression = ((raw.slice(1, 0, r) - target).square() * mask).sum() / mask.sum().clamp_min(1);
+
+    const auto angle = t.select(1, int64_t(Attr::BackgroundHue)) * kTwoPi;
+    const auto hue = (raw.select(1, r) - torch::cos(angle)).square().mean() +
+                     (raw.select(1, r + 1) - torch::sin(angle)).square().mean();
+
+    const auto hair = torch::nn::functional::cross_entropy(raw.slice(1, r + 2, r + 2 + kHairColorCount),
+                                                           t.select(1, int64_t(Attr::HairColor)).to(torch::kLong));
+    std::vector<torch::Tensor> binaryTargets;
+    for (Attr a : binaryAttributes())
+        binaryTargets.push_back(t.select(1, int64_t(a)));
+    const auto binary = torch::nn::functional::binary_cross_entropy_with_logits(
+        raw.slice(1, r + 2 + kHairColorCount, outputCount()), torch::stack(binaryTargets, 1));
+    // Regression errors are small numbers (a 0.05 miss costs 0.0025); the weights put
+    // them on the scale of the classification losses.
+    return 20.0 * regression + 2.0 * hue + 0.3 * hair + 0.3 * binary;
+}
+
+void saveRegressor(AttributeRegressor& regressor, const std::filesystem::path& path)
+{
+    io::TensorMap tensors;
+    for (const auto& item : regressor->named_parameters())
+        tensors.emplace(item.key(), item.value().detach().cpu().clone());
+    io::saveSafetensors(path, tensors, {{"format", kFormat}});
+}
+
+AttributeRegressor loadRegressor(const std::filesystem::path& path, torch::Device device)
+{
+    io::SafetensorsFile file(path);
+    const auto it = file.metadata().find("format");
+    if (it == file.metadata().end() || it->second != kFormat)
+        throw Error(path.string() + ": not a SynthFace attribute regressor (metadata 'format' should be '" +
+                    std::string(kFormat) + "')");
+    AttributeRegressor regressor;
+    models::loadStrict(*regressor, file.loadAll(), path.string());
+    for (auto& p : regressor->parameters())
+        p.set_requires_grad(false);
+    regressor->eval();
+    regressor->to(device);
+    return regressor;
+}
+
+} // namespace pae::synthface

@@ -1,0 +1,124 @@
+#pragma once
+// `pae-cli synthface train`: the built-in SynthFace models, trained from a seed. The
+// stages run in order, each in its own file (train_*.cpp):
+//   vocabulary  BPE over the caption grammar and the corpora (every word one token)
+//   clip        tiny CLIP, contrastive, on rendered faces and their captions
+//   generator   tiny StyleGAN2, supervised: G(mapping(z)) ≈ render(attributesFromLatent(z))
+//   regressor   image → attributes, to measure edits
+//   quality     the report (train_quality.cpp), also run alone by `pae-cli synthface check`
+// Outputs in `out`: clip/ (Hugging Face layout), generator.safetensors, regressor.safetensors,
+// training-report.json.
+#include "core/models/clip.h"
+#include "core/models/stylegan2.h"
+#include "core/text/bpe_trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace pae::synthface {
+
+// One line of progress (losses, speed); the CLI prints it.
+using TrainLog = std::function<void(const std::string& line)>;
+
+// The sizes the built-in models are trained at.
+constexpr int kTrainImageSize = 64;
+constexpr int64_t kLatentDim = 16; // the 15 attribute dimensions and one free one
+
+// Every step count is multiplied by scale (at least one step remains), so that tests run
+// the whole pipeline in seconds.
+int64_t scaledSteps(int64_t steps, double scale);
+
+// Lines "stage step/steps key value … | s/step, eta" at a fixed interval.
+class StepReporter {
+public:
+    StepReporter(std::string stage, int64_t steps, TrainLog log);
+    bool due(int64_t step) const; // step is 1-based
+    void report(int64_t step, const std::string& values);
+    double elapsedSeconds() const;
+
+private:
+    std::string m_stage;
+    int64_t m_steps;
+    int64_t m_every;
+    TrainLog m_log;
+    std::chrono::steady_clock::time_point m_start;
+};
+
+// Learning rate: linear warm-up, then a cosine from lr down to lr·floor.
+double warmupCosine(int64_t step, int64_t steps, int64_t warmup, double lr, double floor);
+
+// ── vocabulary (train_vocab.cpp) ────────────────────────────────────────────────────
+// Words of the caption grammar and of every corpus in corpusRoot (templates included).
+std::map<std::string, int64_t> synthfaceWordCounts(const std::filesystem::path& corpusRoot);
+// Learns the vocabulary, writes vocab.json and merges.txt into clipDir, and checks that
+// every word is one token; returns the vocabulary size.
+int64_t trainVocabulary(const std::filesystem::path& corpusRoot, const std::filesystem::path& clipDir,
+                        const TrainLog& log);
+
+// ── CLIP (train_clip.cpp) ───────────────────────────────────────────────────────────
+models::ClipConfig synthfaceClipConfig(int64_t vocabSize);
+struct ClipTrainOptions {
+    int64_t steps = 1000;
+    int64_t batch = 64;
+    double lr = 1e-3;
+    double weightDecay = 0.1;
+    uint64_t seed = 1;
+};
+// Trains on faces and captions and writes config.json and model.safetensors into clipDir,
+// which must already hold the vocabulary.
+void trainClip(const std::filesystem::path& clipDir, const ClipTrainOptions& options, const TrainLog& log);
+// config.json with Hugging Face's field names.
+nlohmann::json clipConfigJson(const models::ClipConfig& config);
+
+// ── generator (train_generator.cpp) ─────────────────────────────────────────────────
+models::StyleGan2Config synthfaceGeneratorConfig();
+struct GeneratorTrainOptions {
+    int64_t steps = 1000;
+    int64_t batch = 16;
+    double lr = 2e-3;
+    uint64_t seed = 1;
+};
+// Trains and writes the generator ("g_ema.…" and "latent_avg"), then reloads it with
+// loadStyleGan2 to prove the file is what the application opens.
+void trainGenerator(const std::filesystem::path& file, const GeneratorTrainOptions& options, const TrainLog& log);
+
+// ── regressor (train_regressor.cpp) ─────────────────────────────────────────────────
+struct RegressorTrainOptions {
+    int64_t steps = 1000;
+    int64_t batch = 64;
+    double lr = 1e-3;
+    uint64_t seed = 1;
+};
+void trainRegressor(const std::filesystem::path& file, const RegressorTrainOptions& options, const TrainLog& log);
+
+// ── quality (train_quality.cpp) ─────────────────────────────────────────────────────
+struct QualityOptions {
+    uint64_t seed = 1000003; // held-out faces: streams apart from every training stream
+    double scale = 1.0;      // shrinks the number of faces checked (at least a few remain)
+};
+// Measures the models in dir (clip/, generator.safetensors, regressor.safetensors) and
+// returns the report; writes nothing.
+nlohmann::json measureSynthFaceModels(const std::filesystem::path& dir, const QualityOptions& options,
+                                      const TrainLog& log);
+// The same, then writes
+// dir/training-report.json (keeping a "training" section already there) and returns it.
+nlohmann::json checkSynthFaceModels(const std::filesystem::path& dir, const QualityOptions& options,
+                                    const TrainLog& log);
+// A few lines for a person: every measured number and whether it meets its bar.
+std::string summarizeReport(const nlohmann::json& report);
+
+// ── everything (train.cpp) ──────────────────────────────────────────────────────────
+struct TrainOptions {
+    std::filesystem::path out;
+    uint64_t seed = 1;
+    double scale = 1.0;
+};
+nlohmann::json trainSynthFace(const TrainOptions& options, const TrainLog& log);
+
+} // namespace pae::synthface

@@ -1,0 +1,51 @@
+#pragma once
+// Training data for the built-in SynthFace models: faces rendered on the fly (a 64² face
+// takes under a millisecond), either from the world's own sampler or from generator
+// latents through attributesFromLatent, plus the mild augmentations that teach CLIP and
+// the regressor to overlook a generator's small imperfections.
+#include "core/synthface/attributes.h"
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace pae::synthface {
+
+struct FaceBatch {
+    torch::Tensor images;               // [N,3,S,S] float32 in [0,1]
+    std::vector<Attributes> attributes; // per image
+    torch::Tensor z;                    // [N,dim] for latent faces; undefined for sampled ones
+};
+
+// Faces of the world's sampler, each from a seed drawn from rng.
+FaceBatch renderSampledFaces(std::mt19937_64& rng, int count, int size);
+// The faces that latents z [N,dim] stand for (attributesFromLatent).
+FaceBatch renderLatentFaces(const torch::Tensor& z, int size);
+// Both kinds, half each (latent faces first), z drawn from gen.
+FaceBatch renderMixedFaces(std::mt19937_64& rng, at::Generator& gen, int count, int size, int64_t latentDim);
+
+// Appends b's faces to a (images concatenated; z kept only when both have it).
+FaceBatch concatBatches(const FaceBatch& a, const FaceBatch& b);
+
+// Images [N,3,S,S] in [0,1], as the generator's range [-1,1] and back.
+inline torch::Tensor unitToGenerator(const torch::Tensor& x) { return x * 2.0 - 1.0; }
+
+struct AugmentOptions {
+    double blurProbability = 0.5; // a 3×3 Gaussian with σ uniform in (0, maxBlurSigma]
+    double maxBlurSigma = 0.8;
+    double maxNoiseStd = 0.03;    // additive Gaussian noise, std uniform in [0, max]
+    double brightness = 0.06;     // ± added
+    double contrast = 0.1;        // × (1 ± c) about the image mean
+    double saturation = 0.12;     // × (1 ± s) away from grey
+};
+
+// Per-image random blur, noise and colour jitter, clamped to [0,1]; deterministic for gen.
+torch::Tensor augmentImages(const torch::Tensor& images01, at::Generator& gen, const AugmentOptions& options = {});
+
+// A seed for stage `stage` of a run seeded with `seed` (splitmix64), so that the stages'
+// streams stay apart and a change to one stage's draws never shifts another's.
+uint64_t stageSeed(uint64_t seed, uint64_t stage);
+
+} // namespace pae::synthface

@@ -1,0 +1,120 @@
+// Stage 3: the tiny StyleGAN2, trained supervised rather than adversarially: for
+// z ~ N(0, I) it must draw render(attributesFromLatent(z)). One w for every layer (W
+// space), constant seeded noise, L1 + MSE at full and half resolution.
+#include "core/io/safetensors.h"
+#include "core/synthface/train.h"
+#include "core/synthface/train_data.h"
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+#include <iomanip>
+#include <sstream>
+
+namespace pae::synthface {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The mapping layers scale their weights by lr_mul = 0.01 (the port's choice for GANs),
+// which under Adam makes them learn a hundred times slower than the synthesis layers;
+// supervised training has no adversary to keep in step with, so this undoes it.
+constexpr double kMappingLrScale = 100.0;
+
+torch::Tensor reconstructionLoss(const torch::Tensor& out, const torch::Tensor& target)
+{
+    const auto diff = out - target;
+    const auto half = torch::avg_pool2d(diff, 2);
+    return diff.abs().mean() + diff.square().mean() + half.abs().mean();
+}
+
+} // namespace
+
+models::StyleGan2Config synthfaceGeneratorConfig()
+{
+    models::StyleGan2Config c;
+    c.size = kTrainImageSize;
+    c.styleDim = kLatentDim;
+    c.nMlp = 4;
+    c.channelMax = 64;
+    c.channelMultiplier = 1;
+    return c;
+}
+
+void trainGenerator(const fs::path& file, const GeneratorTrainOptions& o, const TrainLog& log)
+{
+    const models::StyleGan2Config config = synthfaceGeneratorConfig();
+    torch::manual_seed(stageSeed(o.seed, 10)); // weights, the constant input and the noise buffers
+    models::Generator generator(config);
+    generator->train();
+    log("generator: " + config.describe());
+
+    std::vector<torch::Tensor> mapping, synthesis;
+    for (auto& item : generator->named_parameters())
+        (item.key().rfind("style.", 0) == 0 ? mapping : synthesis).push_back(item.value());
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(synthesis, std::make_unique<torch::optim::AdamOptions>(
+                                       torch::optim::AdamOptions(o.lr).betas({0.9, 0.99})));
+    groups.emplace_back(mapping, std::make_unique<torch::optim::AdamOptions>(
+                                     torch::optim::AdamOptions(o.lr * kMappingLrScale).betas({0.9, 0.99})));
+    torch::optim::Adam optimizer(groups, torch::optim::AdamOptions(o.lr));
+    const double scales[2] = {1.0, kMappingLrScale};
+
+    auto gen = at::detail::createCPUGenerator(stageSeed(o.seed, 11));
+    const int64_t warmup = std::max<int64_t>(1, o.steps / 50);
+    StepReporter reporter("generator", o.steps, log);
+    double lossSum = 0, mseSum = 0;
+    int64_t seen = 0;
+    for (int64_t step = 1; step <= o.steps; ++step) {
+        const double lr = warmupCosine(step, o.steps, warmup, o.lr, 0.03);
+        for (size_t g = 0; g < optimizer.param_groups().size(); ++g)
+            static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[g].options()).lr(lr * scales[g]);
+
+        const FaceBatch faces = renderLatentFaces(torch::randn({o.batch, kLatentDim}, gen, torch::kFloat32),
+                                                  kTrainImageSize);
+        const auto target = unitToGenerator(faces.images);
+        const auto w = generator->mapping(faces.z);
+        const auto wPlus = w.unsqueeze(1).expand({w.size(0), config.numLatents(), w.size(1)});
+        const auto out = generator->synthesize(wPlus);
+        const auto loss = reconstructionLoss(out, target);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        const double value = loss.item<double>();
+        if (!std::isfinite(value))
+            throw Error("generator: the loss became " + std::to_string(value) + " at step " + std::to_string(step));
+        lossSum += value;
+        // MSE in [0,1] units, the one PSNR is made of.
+        mseSum += (out.detach() - target).square().mean().item<double>() / 4.0;
+        ++seen;
+        if (reporter.due(step)) {
+            const double mse = mseSum / seen;
+            std::ostringstream v;
+            v << std::fixed << std::setprecision(4) << "loss " << lossSum / seen << " psnr " << std::setprecision(2)
+              << -10.0 * std::log10(mse) << " dB lr " << std::scientific << std::setprecision(2) << lr;
+            reporter.report(step, v.str());
+            lossSum = mseSum = 0;
+            seen = 0;
+        }
+    }
+
+    generator->eval();
+    torch::Tensor latentAvg;
+    {
+        // The truncation centre, as the port estimates it: the mean of mapped samples.
+        torch::NoGradGuard noGrad;
+        latentAvg = generator->mapping(torch::randn({4096, kLatentDim}, gen, torch::kFloat32)).mean(0);
+    }
+    io::TensorMap tensors;
+    for (const auto& item : generator->named_parameters())
+        tensors.emplace("g_ema." + item.key(), item.value().detach().clone());
+    for (const auto& item : generator->named_buffers())
+        tensors.emplace("g_ema." + item.key(), item.value().detach().clone());
+    tensors.emplace("latent_avg", latentAvg);
+    io::saveSafetensors(file, tensors, {{"producer", "pae-cli synthface train"}, {"seed", std::to_string(o.seed)}});
+    const auto loaded = models::loadStyleGan2(file, torch::kCPU);
+    log("generator: wrote " + file.string() + " (" + std::to_string(fs::file_size(file) / 1024) +
+        " KiB), reloaded: " + loaded.config.describe());
+}
+
+} // namespace pae::synthface

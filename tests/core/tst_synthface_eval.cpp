@@ -1,0 +1,57 @@
+// The SynthFace edit benchmark on the shipped models, shrunk to a few edits.
+#include "core/synthface/eval.h"
+#include "core/util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+class TestSynthfaceEval : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_cache;
+
+private Q_SLOTS:
+    void initTestCase() { qputenv("XDG_CACHE_HOME", m_cache.path().toUtf8()); }
+
+    void shouldScoreEveryTarget_onASmallRun()
+    {
+        pae::synthface::EvalOptions options;
+        options.faces = 2;
+        options.steps = 3;
+        options.lambdas = {2.0f, 8.0f};
+        options.corpusFilter = "emotion";
+        int calls = 0;
+        const auto report = pae::synthface::runEval(options, [&](int done, int total) {
+            ++calls;
+            QCOMPARE(total, 2 * 4 * 3); // faces × emotion probes × targets
+            QVERIFY(done <= total);
+        });
+        QCOMPARE(calls, 24);
+        QCOMPARE(int(report.overall.size()), 3);
+        for (const char* target : {"text", "pae", "pae+"}) {
+            const auto& s = report.overall.at(target);
+            QVERIFY(s.accuracy >= 0 && s.accuracy <= 1);
+            QVERIFY(s.drift >= 0 && s.identity >= 0);
+            QVERIFY(s.edits <= 2 * 4 * 2);
+        }
+        // The text target does not use λ, so it has no λ correlation to report.
+        QVERIFY(!report.overall.at("text").spearman.has_value());
+        const auto json = nlohmann::json::parse(report.toJson());
+        for (const char* key : {"accuracy", "drift", "spearman", "identity"})
+            QVERIFY(json.at("pae+").contains(key));
+        const std::string md = report.toMarkdown();
+        QVERIFY(md.find("| pae+ |") != std::string::npos);
+        QVERIFY(md.find("emotion") != std::string::npos);
+    }
+
+    void shouldRefuse_whenTheGridHasOneLambda()
+    {
+        pae::synthface::EvalOptions options;
+        options.lambdas = {5.0f};
+        QVERIFY_THROWS_EXCEPTION(pae::UsageError, pae::synthface::runEval(options));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSynthfaceEval)
+#include "tst_synthface_eval.moc"
