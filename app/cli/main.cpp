@@ -1,5 +1,6 @@
 #include "app/cli/commands.h"
 #include "core/util/device.h"
+#include "core/util/process.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 
@@ -9,6 +10,7 @@
 
 int main(int argc, char** argv)
 {
+    pae::ensurePassiveOpenMpWait(argv);
     CLI::App app{"pae-cli: text-guided face editing with CLIP-PAE, without a window"};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Show help for every subcommand");

@@ -1,3 +1,4 @@
+#include "core/util/process.h"
 #include "ui/MainWindow.h"
 
 #include "core/util/log.h"
@@ -7,6 +8,7 @@
 
 int main(int argc, char** argv)
 {
+    pae::ensurePassiveOpenMpWait(argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName("PAE Studio");
     QApplication::setOrganizationName("PAE Studio");
