@@ -3,6 +3,8 @@
 #include "core/util/error.h"
 #include "core/util/paths.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -39,10 +41,12 @@ void addSynthfaceEvalCommand(CLI::App& group)
                 throw UsageError("--lambdas: '" + item + "' is not a number");
             }
         }
-        const auto report = synthface::runEval(o->eval, [](int done, int total) {
-            std::fprintf(stderr, "\r%d/%d edits", done, total);
-            if (done == total)
-                std::fprintf(stderr, "\n");
+        const bool tty = ::isatty(STDERR_FILENO) == 1;
+        const auto report = synthface::runEval(o->eval, [tty](int done, int total) {
+            if (tty)
+                std::fprintf(stderr, "\r%d/%d edits%s", done, total, done == total ? "\n" : "");
+            else if (done == total || done % 10 == 0)
+                std::fprintf(stderr, "%d/%d edits\n", done, total);
         });
         const std::string markdown = report.toMarkdown();
         if (!o->out.empty())
