@@ -1,13 +1,12 @@
 // pae-cli embed: CLIP features of texts, image files or preprocessed pixels, one JSON
 // array per input, before normalization (what get_text_features/get_image_features give).
 #include "app/cli/commands.h"
+#include "core/io/image.h"
 #include "core/io/safetensors.h"
 #include "core/models/clip.h"
 #include "core/util/device.h"
 #include "core/util/error.h"
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -24,22 +23,6 @@ struct EmbedOptions {
     std::string pixels;
     std::string device = "auto";
 };
-
-ImageRGB readRgb(const std::string& path)
-{
-    const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
-    if (bgr.empty())
-        throw Error(path + ": cannot read the image (missing, or not a format OpenCV decodes)");
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    ImageRGB image;
-    image.width = rgb.cols;
-    image.height = rgb.rows;
-    image.pixels.resize(static_cast<size_t>(rgb.cols) * rgb.rows * 3);
-    for (int y = 0; y < rgb.rows; ++y)
-        std::copy_n(rgb.ptr<uint8_t>(y), rgb.cols * 3, image.pixels.data() + static_cast<size_t>(y) * rgb.cols * 3);
-    return image;
-}
 
 torch::Tensor readPixels(const std::string& path)
 {
@@ -88,7 +71,7 @@ void runEmbed(const EmbedOptions& opt)
     if (!opt.images.empty()) {
         std::vector<torch::Tensor> batch;
         for (const auto& path : opt.images)
-            batch.push_back(models::clipPreprocessImage(readRgb(path), size));
+            batch.push_back(models::clipPreprocessImage(io::readImage(path), size));
         printRows(clip.model->encodeImage(torch::cat(batch).to(device)));
         return;
     }

@@ -1,4 +1,5 @@
 #include "app/cli/commands.h"
+#include "core/io/image.h"
 #include "core/io/safetensors.h"
 #include "core/io/weights.h"
 #include "core/models/stylegan2.h"
@@ -7,9 +8,6 @@
 #include "core/util/log.h"
 #include "core/util/paths.h"
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -48,29 +46,6 @@ fs::path numbered(const fs::path& path, int64_t index, int64_t count)
     return path.parent_path() / (path.stem().string() + "-" + std::to_string(index) + path.extension().string());
 }
 
-void writeImage(const torch::Tensor& image, const fs::path& path)
-{
-    // Generator range [-1,1] → 8-bit RGB; OpenCV wants BGR.
-    auto rgb = ((image.detach().to(torch::kCPU, torch::kFloat32) + 1.0) * 127.5)
-                   .round()
-                   .clamp(0, 255)
-                   .to(torch::kUInt8)
-                   .permute({1, 2, 0})
-                   .contiguous();
-    const int h = static_cast<int>(rgb.size(0)), w = static_cast<int>(rgb.size(1));
-    cv::Mat mat(h, w, CV_8UC3, rgb.data_ptr<uint8_t>());
-    cv::Mat bgr;
-    cv::cvtColor(mat, bgr, cv::COLOR_RGB2BGR);
-    std::vector<uchar> bytes;
-    try {
-        if (!cv::imencode(path.extension().string(), bgr, bytes))
-            throw Error(path.string() + ": the image could not be encoded");
-    } catch (const cv::Exception& e) {
-        throw Error(path.string() + ": cannot encode the image: " + e.msg);
-    }
-    writeFileAtomically(path, bytes.data(), bytes.size());
-}
-
 void runGenerate(const GenerateOptions& o)
 {
     if (o.latent.empty() == (o.seed < 0))
@@ -80,7 +55,7 @@ void runGenerate(const GenerateOptions& o)
     if (o.count < 1)
         throw UsageError("generate: --count must be at least 1");
     const fs::path out(o.out);
-    if (!cv::haveImageWriter(out.string()))
+    if (!io::isWritableImagePath(out))
         throw UsageError("generate: --out " + o.out + ": unknown image type (use .png, .jpg, …)");
 
     const auto device = resolveDevice(parseDeviceChoice(o.device));
@@ -129,7 +104,7 @@ void runGenerate(const GenerateOptions& o)
 
     const int64_t n = image.size(0);
     for (int64_t i = 0; i < n; ++i)
-        writeImage(image[i], numbered(out, i, n));
+        io::writeImage(io::tensorToImage((image[i] + 1.0) * 0.5), numbered(out, i, n));
     if (!o.tensorOut.empty())
         io::saveSafetensors(o.tensorOut, {{"image", image.to(torch::kCPU, torch::kFloat32).contiguous()}});
 }

@@ -1,4 +1,5 @@
 #include "app/cli/commands.h"
+#include "core/io/image.h"
 #include "core/synthface/attributes_json.h"
 #include "core/synthface/renderer.h"
 #include "core/util/error.h"
@@ -46,7 +47,7 @@ void runRender(const RenderArgs& args)
     const int columns = args.columns > 0 ? args.columns
                                          : static_cast<int>(std::ceil(std::sqrt(static_cast<double>(args.count))));
     const ImageRGB image = args.count == 1 ? images.front() : sf::tileImages(images, columns, 0);
-    sf::writeImage(image, args.out);
+    io::writeImage(image, args.out);
     if (!args.attributesOut.empty()) {
         const nlohmann::json doc = {{"size", args.size}, {"columns", args.count == 1 ? 1 : columns}, {"faces", faces}};
         const std::string text = doc.dump(2) + "\n";

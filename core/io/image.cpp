@@ -111,6 +111,12 @@ torch::Tensor imageToTensor(const ImageRGB& image)
     return hwc.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32).div_(255.0f).contiguous();
 }
 
+bool isWritableImagePath(const std::filesystem::path& path)
+{
+    const std::string ext = lowerExtension(path);
+    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".webp" || ext == ".bmp";
+}
+
 ImageRGB tensorToImage(const torch::Tensor& chw01)
 {
     if (!chw01.defined())

@@ -15,6 +15,8 @@ ImageRGB readImage(const std::filesystem::path& path);
 // Format from the extension: .png, .jpg/.jpeg, .webp, .bmp (case-insensitive); written
 // atomically. JPEG and WebP at quality 95.
 void writeImage(const ImageRGB& image, const std::filesystem::path& path);
+// True when writeImage can tell the format from the path's extension.
+bool isWritableImagePath(const std::filesystem::path& path);
 
 // float32 [1,3,H,W] in [0,1] on the CPU.
 torch::Tensor imageToTensor(const ImageRGB& image);

@@ -572,21 +572,4 @@ ImageRGB tileImages(const std::vector<ImageRGB>& images, int columns, int gap)
     return out;
 }
 
-void writeImage(const ImageRGB& image, const std::filesystem::path& path)
-{
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (ext != ".png" && ext != ".jpg" && ext != ".jpeg" && ext != ".bmp" && ext != ".ppm")
-        throw Error(path.string() + ": unknown image type '" + ext + "' (use .png, .jpg, .bmp or .ppm)");
-    if (image.empty() || image.pixels.size() != size_t(image.width) * image.height * 3)
-        throw Error(path.string() + ": the image to write is empty or malformed");
-    const cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
-    cv::Mat bgr;
-    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-    std::vector<uchar> bytes;
-    if (!cv::imencode(ext, bgr, bytes))
-        throw Error(path.string() + ": encoding the image failed");
-    writeFileAtomically(path, bytes.data(), bytes.size());
-}
-
 } // namespace pae::synthface

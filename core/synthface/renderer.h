@@ -32,8 +32,5 @@ UnitBox hairTopRegion(); // the crown above the highest brows: fringe, crown or 
 // images must have the same size; pae::Error otherwise.
 ImageRGB tileImages(const std::vector<ImageRGB>& images, int columns, int gap);
 
-// Encoded by the file's extension (.png, .jpg/.jpeg, .bmp, .ppm) and written atomically;
-// pae::Error naming the path for another extension or a failed write.
-void writeImage(const ImageRGB& image, const std::filesystem::path& path);
 
 } // namespace pae::synthface

@@ -1,4 +1,5 @@
 #include "core/synthface/attributes.h"
+#include "core/io/image.h"
 #include "core/synthface/renderer.h"
 #include "core/util/error.h"
 
@@ -301,12 +302,12 @@ private Q_SLOTS:
 
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/sheet.png").toStdString();
-        writeImage(sheet, path);
+        pae::io::writeImage(sheet, path);
         std::ifstream in(path, std::ios::binary);
         char magic[8] = {};
         in.read(magic, 8);
         QCOMPARE(QByteArray(magic, 8), QByteArray("\x89PNG\r\n\x1a\n", 8));
-        QVERIFY_THROWS_EXCEPTION(pae::Error, writeImage(sheet, (dir.path() + "/sheet.gif").toStdString()));
+        QVERIFY_THROWS_EXCEPTION(pae::Error, pae::io::writeImage(sheet, (dir.path() + "/sheet.gif").toStdString()));
     }
 
     void benchmarkRender_data()
