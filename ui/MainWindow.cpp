@@ -27,6 +27,8 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+
+#include <functional>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QImageReader>
@@ -1102,64 +1104,50 @@ void MainWindow::openFileDialog()
         openDroppedFile(path);
 }
 
-void MainWindow::exportImageDialog()
+void MainWindow::runExportDialog(const QString& title, const QString& defaultName, const QString& filter,
+                                 const QString& failure, const std::function<void(const QString&)>& write)
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export image"), QStringLiteral("face.png"),
-                                                      Exporter::imageFileFilter());
+    const QString path = QFileDialog::getSaveFileName(this, title, defaultName, filter);
     if (path.isEmpty())
         return;
     try {
-        exportImage(path, true); // the dialog has asked about replacing
+        write(path);
         statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
     } catch (const std::exception& ex) {
-        reportError(tr("Cannot export the image"), QString::fromUtf8(ex.what()));
+        reportError(failure, QString::fromUtf8(ex.what()));
     }
+}
+
+void MainWindow::exportImageDialog()
+{
+    // The dialog has asked about replacing the file, hence overwrite = true.
+    runExportDialog(tr("Export image"), QStringLiteral("face.png"), Exporter::imageFileFilter(),
+                    tr("Cannot export the image"), [this](const QString& path) { exportImage(path, true); });
 }
 
 void MainWindow::exportGridDialog()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export comparison grid"), QStringLiteral("comparison.png"),
-                                                      Exporter::imageFileFilter());
-    if (path.isEmpty())
-        return;
-    try {
-        exportGrid(path, true);
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-    } catch (const std::exception& ex) {
-        reportError(tr("Cannot export the grid"), QString::fromUtf8(ex.what()));
-    }
+    runExportDialog(tr("Export comparison grid"), QStringLiteral("comparison.png"), Exporter::imageFileFilter(),
+                    tr("Cannot export the grid"), [this](const QString& path) { exportGrid(path, true); });
 }
 
 void MainWindow::exportLatentDialog()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export latent"), QStringLiteral("face.safetensors"),
-                                                      tr("Latents (*.safetensors)"));
-    if (path.isEmpty())
-        return;
-    try {
-        exportLatent(path, true);
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-    } catch (const std::exception& ex) {
-        reportError(tr("Cannot export the latent"), QString::fromUtf8(ex.what()));
-    }
+    runExportDialog(tr("Export latent"), QStringLiteral("face.safetensors"), tr("Latents (*.safetensors)"),
+                    tr("Cannot export the latent"), [this](const QString& path) { exportLatent(path, true); });
 }
 
 void MainWindow::exportAnimationDialog()
 {
-    QString filter;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export animation"), QStringLiteral("edit.gif"),
-                                                      tr("Animated GIF (*.gif);;PNG frame sequence (*.png)"), &filter);
-    if (path.isEmpty())
-        return;
-    try {
-        // The dialog asked about the one name it saw; the frames of a sequence get their own
-        // names, so refuse to overwrite those.
-        const bool gif = QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0;
-        exportAnimation(path, gif);
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-    } catch (const std::exception& ex) {
-        reportError(tr("Cannot export the animation"), QString::fromUtf8(ex.what()));
-    }
+    runExportDialog(tr("Export animation"), QStringLiteral("edit.gif"),
+                    tr("Animated GIF (*.gif);;PNG frame sequence (*.png)"), tr("Cannot export the animation"),
+                    [this](const QString& path) {
+                        // The dialog asked about the one name it saw; the frames of a sequence
+                        // get their own names, so refuse to overwrite those.
+                        const bool gif =
+                            QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0;
+                        exportAnimation(path, gif);
+                    });
 }
 
 void MainWindow::saveSessionDialog(bool saveAs)

@@ -1,4 +1,6 @@
 #pragma once
+
+#include <functional>
 // The studio: canvas in the middle, the face source and history on the left, corpus and
 // strength on the right, λ comparison and log below. Owns the loaded models, the edit
 // chain and the edit thread; every user-facing error ends up in a message box and the log.
@@ -134,6 +136,9 @@ private:
     void exportGridDialog();
     void exportLatentDialog();
     void exportAnimationDialog();
+    // Asks for a file name, writes it with `write`, reports success or the error.
+    void runExportDialog(const QString& title, const QString& defaultName, const QString& filter,
+                         const QString& failure, const std::function<void(const QString&)>& write);
     void saveSessionDialog(bool saveAs);
     void openSessionDialog();
     void openFileDialog();
