@@ -1,5 +1,7 @@
 #include "ui/EditHistory.h"
 
+#include <algorithm>
+
 #include <QUndoCommand>
 #include <QUndoStack>
 
@@ -52,6 +54,24 @@ void EditHistory::push(const HistoryEntry& entry)
     m_stack->push(new EditHistoryCommand(this, int(m_entries.size()) - 1, entry.label));
 }
 
+void EditHistory::restore(const QVector<HistoryEntry>& entries, int current)
+{
+    if (entries.isEmpty()) {
+        clear();
+        return;
+    }
+    m_quiet = true;
+    m_stack->clear();
+    m_entries = entries;
+    m_current = 0;
+    for (int i = 1; i < m_entries.size(); ++i)
+        m_stack->push(new EditHistoryCommand(this, i, m_entries[i].label));
+    m_stack->setIndex(std::clamp(current, 0, int(m_entries.size()) - 1));
+    m_quiet = false;
+    Q_EMIT entriesChanged();
+    Q_EMIT currentChanged(m_current);
+}
+
 void EditHistory::replaceCurrent(const HistoryEntry& entry)
 {
     if (m_current < 0)
@@ -72,7 +92,8 @@ void EditHistory::activate(int index)
     if (index < 0 || index >= m_entries.size() || index == m_current)
         return;
     m_current = index;
-    Q_EMIT currentChanged(index);
+    if (!m_quiet)
+        Q_EMIT currentChanged(index);
 }
 
 } // namespace pae::ui

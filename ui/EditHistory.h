@@ -20,6 +20,10 @@ public:
     void reset(const HistoryEntry& source);
     void clear();
     void push(const HistoryEntry& entry);
+    // A whole saved chain at once (entries[0] is the source), with one undo step per edit
+    // and `current` selected. Announces the change once, not once per entry, so a long
+    // session opens without rebuilding the history panel for every step.
+    void restore(const QVector<HistoryEntry>& entries, int current);
     // Swaps the current entry for another result of the same edit (a different sweep tile)
     // without adding an undo step.
     void replaceCurrent(const HistoryEntry& entry);
@@ -44,6 +48,7 @@ private:
 
     QVector<HistoryEntry> m_entries;
     int m_current = -1;
+    bool m_quiet = false; // inside restore(): no signal per step
     QUndoStack* m_stack = nullptr;
 };
 

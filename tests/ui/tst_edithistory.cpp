@@ -40,6 +40,30 @@ private Q_SLOTS:
         QCOMPARE(h.count(), 3);
     }
 
+    void shouldRestoreAChainWithItsUndoSteps_andAnnounceItOnce()
+    {
+        EditHistory h;
+        HistoryPanel panel(&h);
+        QSignalSpy entries(&h, &EditHistory::entriesChanged);
+        QSignalSpy current(&h, &EditHistory::currentChanged);
+        h.restore({entry("seed", HistoryEntry::Kind::Seed), entry("happy"), entry("happier"), entry("bald")}, 2);
+        QCOMPARE(entries.count(), 1);
+        QCOMPARE(current.count(), 1);
+        QCOMPARE(current.first().first().toInt(), 2);
+        QCOMPARE(h.count(), 4);
+        QCOMPARE(h.current().label, QStringLiteral("happier"));
+        QCOMPARE(panel.findChild<QListWidget*>()->count(), 4);
+        QCOMPARE(panel.findChild<QListWidget*>()->currentRow(), 2);
+        h.undoStack()->redo();
+        QCOMPARE(h.current().label, QStringLiteral("bald"));
+        h.undoStack()->undo();
+        h.undoStack()->undo();
+        h.undoStack()->undo();
+        QCOMPARE(h.current().label, QStringLiteral("seed"));
+        QVERIFY(!h.undoStack()->canUndo());
+        QCOMPARE(current.count(), 5);
+    }
+
     void shouldDropUndoneEdits_whenANewEditIsPushed()
     {
         EditHistory h;
