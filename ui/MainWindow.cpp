@@ -78,6 +78,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
     m_history = new EditHistory(this);
     m_editor = new EditController(this);
+    m_faces = new FaceRenderer(this);
     m_loader = new ModelLoader(this);
     m_analyzer = new PromptAnalyzer(this);
     buildLayout();
@@ -101,6 +102,8 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
             scheduleAnalysis();
         }
     });
+    connect(m_faces, &FaceRenderer::rendered, this, &MainWindow::onFaceRendered);
+    connect(m_faces, &FaceRenderer::failed, this, &MainWindow::onFaceFailed);
     connect(m_loader, &ModelLoader::loaded, this, [this](std::shared_ptr<pae::ModelSet> models) {
         setModels(std::move(models));
     });
@@ -417,7 +420,8 @@ void MainWindow::updateActions()
     for (QAction* a : m_needResult)
         a->setEnabled(haveFace);
     // While a job runs, Run stays off so a second Enter does not silently restart it.
-    const bool canRun = haveModels && haveFace && !m_referenceMode && !busy;
+    // Nor while a new face is on its way: the edit would belong to the face it replaces.
+    const bool canRun = haveModels && haveFace && !m_referenceMode && !busy && !m_faces->isBusy();
     m_runAction->setEnabled(canRun);
     m_sweepAction->setEnabled(canRun);
     m_runButton->setEnabled(canRun);
@@ -482,10 +486,6 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     m_models = std::move(models);
     const pae::ModelInfo info = m_models->info();
     pae::log::info("models: {} / {} on {}", info.clipDescription, info.generatorDescription, info.device);
-    statusBar()->showMessage(tr("Models ready: %1 on %2")
-                                 .arg(info.builtin ? tr("built-in SynthFace") : QString::fromStdString(info.generatorDescription),
-                                      QString::fromStdString(info.device)),
-                             5000);
     m_strength->setIdentityAvailable(false);
     const QString keep = QSettings().value(QStringLiteral("corpus/current")).toString();
     m_analyzedKey.clear();
@@ -499,6 +499,11 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     m_compare->clearTiles();
     m_lastRun = {};
     showSeed(m_source->seed());
+    // After the face request, so this stays up while the face is made.
+    statusBar()->showMessage(tr("Models ready: %1 on %2")
+                                 .arg(info.builtin ? tr("built-in SynthFace") : QString::fromStdString(info.generatorDescription),
+                                      QString::fromStdString(info.device)),
+                             5000);
     updateActions();
     Q_EMIT modelsReady();
     if (m_options.offerRestore) {
@@ -522,31 +527,15 @@ bool MainWindow::showSeed(quint64 seed)
         reportError(tr("No models"), tr("The models are not loaded yet."));
         return false;
     }
-    try {
-        QApplication::setOverrideCursor(Qt::WaitCursor);
-        HistoryEntry e;
-        e.kind = HistoryEntry::Kind::Seed;
-        e.seed = seed;
-        e.label = tr("Seed %1").arg(seed);
-        e.latent = m_models->latentFromSeed(seed);
-        e.image = toQImage(m_models->render(e.latent));
-        QApplication::restoreOverrideCursor();
-        m_referenceMode = false;
-        m_source->setReferenceNotice(false);
-        m_source->setSeed(seed);
-        m_sessionPath.clear();
-        startNewHistory();
-        m_history->reset(e);
-        m_canvas->setImage(e.image);
-        m_dirty = false;
-        updateTitle();
-        updateActions();
-        return true;
-    } catch (const std::exception& ex) {
-        QApplication::restoreOverrideCursor();
-        reportError(tr("Cannot make a face"), QString::fromUtf8(ex.what()));
-        return false;
-    }
+    FaceRequest request;
+    request.kind = FaceRequest::Kind::Seed;
+    request.seed = seed;
+    PendingFace pending;
+    pending.seed = seed;
+    pending.status = tr("Making the face of seed %1…").arg(seed);
+    m_source->setSeed(seed);
+    requestFace(std::move(request), std::move(pending));
+    return true;
 }
 
 bool MainWindow::openLatent(const QString& path)
@@ -555,28 +544,87 @@ bool MainWindow::openLatent(const QString& path)
         reportError(tr("No models"), tr("The models are not loaded yet."));
         return false;
     }
-    try {
+    FaceRequest request;
+    request.kind = FaceRequest::Kind::LatentFile;
+    request.path = QFileInfo(path).absoluteFilePath();
+    PendingFace pending;
+    pending.path = request.path;
+    pending.status = tr("Opening %1…").arg(QFileInfo(path).fileName());
+    requestFace(std::move(request), std::move(pending));
+    return true;
+}
+
+bool MainWindow::isLoadingFace() const { return m_faces->isBusy(); }
+
+void MainWindow::requestFace(FaceRequest request, PendingFace pending)
+{
+    pending.kind = request.kind;
+    pending.id = m_faces->request(m_models, std::move(request));
+    statusBar()->showMessage(pending.status);
+    m_pendingFace = std::move(pending);
+    updateActions();
+}
+
+void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
+{
+    if (id != m_pendingFace.id)
+        return;
+    PendingFace pending = std::move(m_pendingFace);
+    m_pendingFace = {};
+    if (statusBar()->currentMessage() == pending.status)
+        statusBar()->clearMessage();
+    if (pending.kind == FaceRequest::Kind::Latents) {
+        applySession(std::move(pending.session), result.images, pending.path, pending.fromAutosave);
+    } else {
         HistoryEntry e;
-        e.kind = HistoryEntry::Kind::LatentFile;
-        e.sourceFile = QFileInfo(path).absoluteFilePath();
-        e.label = QFileInfo(path).fileName();
-        e.latent = m_models->loadLatent(path.toStdString());
-        e.image = toQImage(m_models->render(e.latent));
-        m_referenceMode = false;
-        m_source->setReferenceNotice(false);
-        m_source->addRecentFile(path);
-        m_sessionPath.clear();
-        startNewHistory();
-        m_history->reset(e);
-        m_canvas->setImage(e.image);
-        m_dirty = false;
-        updateTitle();
-        updateActions();
-        return true;
-    } catch (const std::exception& ex) {
-        reportError(tr("Cannot open the latent"), QString::fromUtf8(ex.what()));
-        return false;
+        if (pending.kind == FaceRequest::Kind::Seed) {
+            e.kind = HistoryEntry::Kind::Seed;
+            e.seed = pending.seed;
+            e.label = tr("Seed %1").arg(pending.seed);
+        } else {
+            e.kind = HistoryEntry::Kind::LatentFile;
+            e.sourceFile = pending.path;
+            e.label = QFileInfo(pending.path).fileName();
+            m_source->addRecentFile(pending.path);
+        }
+        e.latent = result.latents.front();
+        e.image = result.images.front();
+        adoptFace(e);
     }
+    updateActions();
+    Q_EMIT faceShown();
+}
+
+void MainWindow::onFaceFailed(quint64 id, const QString& message)
+{
+    if (id != m_pendingFace.id)
+        return;
+    const FaceRequest::Kind kind = m_pendingFace.kind;
+    m_pendingFace = {};
+    // reportError puts the message in the status bar.
+    updateActions();
+    reportError(kind == FaceRequest::Kind::Seed         ? tr("Cannot make a face")
+                : kind == FaceRequest::Kind::LatentFile ? tr("Cannot open the latent")
+                                                        : tr("Cannot open the session"),
+                message);
+    Q_EMIT faceFailed(message);
+}
+
+void MainWindow::adoptFace(const HistoryEntry& source)
+{
+    startNewHistory();
+    m_referenceMode = false;
+    m_source->setReferenceNotice(false);
+    m_sessionPath.clear();
+    // Tiles and frames of the last run belong to the old face: a click on one must not
+    // put an edit of another face into this history.
+    m_compare->clearTiles();
+    m_lastRun = {};
+    m_history->reset(source);
+    m_canvas->setImage(source.image);
+    m_dirty = false;
+    updateTitle();
+    updateActions();
 }
 
 bool MainWindow::openImage(const QString& path)
@@ -589,6 +637,9 @@ bool MainWindow::openImage(const QString& path)
         return false;
     }
     startNewHistory(); // a running edit's result would replace the photo on screen
+    // So would a face still being made: the photo is the newer request.
+    m_faces->cancel();
+    m_pendingFace = {};
     m_referenceMode = true;
     m_source->setReferenceNotice(true);
     m_source->addRecentFile(path);
@@ -697,6 +748,10 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
     }
     if (m_editor->isBusy()) {
         statusBar()->showMessage(tr("An edit is running; cancel it first (Esc)."), 5000);
+        return false;
+    }
+    if (m_faces->isBusy()) {
+        statusBar()->showMessage(tr("A new face is on its way; run the edit once it is shown."), 5000);
         return false;
     }
     if (m_referenceMode) {
@@ -954,56 +1009,57 @@ void MainWindow::saveSession(const QString& path, bool overwrite)
     pae::log::info("saved session {}", path.toStdString());
 }
 
-bool MainWindow::openSession(const QString& path)
+bool MainWindow::openSession(const QString& path) { return openSessionFile(path, false); }
+
+bool MainWindow::openSessionFile(const QString& path, bool fromAutosave)
 {
     try {
-        const SessionData data = Session::load(path);
-        if (!restoreSession(data, path))
-            return false;
-        m_sessionPath = path;
-        m_dirty = false;
-        updateTitle();
-        return true;
+        return restoreSession(Session::load(path), path, fromAutosave);
     } catch (const std::exception& ex) {
         reportError(tr("Cannot open the session"), QString::fromUtf8(ex.what()));
         return false;
     }
 }
 
-bool MainWindow::restoreSession(const SessionData& data, const QString& origin)
+bool MainWindow::restoreSession(const SessionData& data, const QString& origin, bool fromAutosave)
 {
     if (!m_models) {
         reportError(tr("Cannot open the session"), tr("%1: load the models first.").arg(origin));
         return false;
     }
-    QVector<HistoryEntry> entries = data.entries;
-    try {
-        const pae::ModelInfo info = m_models->info();
-        for (HistoryEntry& e : entries) {
-            if (e.latent.numLatents != info.numLatents || e.latent.styleDim != info.styleDim)
-                throw pae::Error(QStringLiteral("%1: latent “%2” is %3×%4, the loaded generator takes %5×%6; "
-                                                "open the models this session was made with")
-                                     .arg(origin, e.label)
-                                     .arg(e.latent.numLatents)
-                                     .arg(e.latent.styleDim)
-                                     .arg(info.numLatents)
-                                     .arg(info.styleDim)
-                                     .toStdString());
-            e.image = toQImage(m_models->render(e.latent));
+    FaceRequest request;
+    request.kind = FaceRequest::Kind::Latents;
+    const pae::ModelInfo info = m_models->info();
+    for (const HistoryEntry& e : data.entries) {
+        if (e.latent.numLatents != info.numLatents || e.latent.styleDim != info.styleDim) {
+            reportError(tr("Cannot open the session"),
+                        tr("%1: latent “%2” is %3×%4, the loaded generator takes %5×%6; "
+                           "open the models this session was made with")
+                            .arg(origin, e.label)
+                            .arg(e.latent.numLatents)
+                            .arg(e.latent.styleDim)
+                            .arg(info.numLatents)
+                            .arg(info.styleDim));
+            return false;
         }
-    } catch (const std::exception& ex) {
-        reportError(tr("Cannot open the session"), QString::fromUtf8(ex.what()));
-        return false;
+        request.latents.push_back(e.latent);
     }
-    startNewHistory();
-    m_referenceMode = false;
-    m_source->setReferenceNotice(false);
-    m_compare->clearTiles();
-    m_lastRun = {};
-    m_history->reset(entries.first());
-    for (int i = 1; i < entries.size(); ++i)
-        m_history->push(entries[i]);
-    m_history->setCurrentIndex(data.current);
+    PendingFace pending;
+    pending.path = origin;
+    pending.session = data;
+    pending.fromAutosave = fromAutosave;
+    pending.status = tr("Opening %1…").arg(QFileInfo(origin).fileName());
+    requestFace(std::move(request), std::move(pending));
+    return true;
+}
+
+void MainWindow::applySession(SessionData data, const QVector<QImage>& images, const QString& origin, bool fromAutosave)
+{
+    QVector<HistoryEntry>& entries = data.entries;
+    for (int i = 0; i < entries.size() && i < images.size(); ++i)
+        entries[i].image = images[i];
+    adoptFace(entries.first());
+    m_history->restore(entries, data.current);
     m_canvas->setImage(m_history->current().image);
     m_strength->setFrom(data.settings);
     m_corpus->setBasis(data.settings.basis, data.settings.pcaComponents);
@@ -1016,9 +1072,12 @@ bool MainWindow::restoreSession(const SessionData& data, const QString& origin)
         m_compare->setLambdaText(data.lambdaList);
     if (entries.first().kind == HistoryEntry::Kind::Seed)
         m_source->setSeed(entries.first().seed);
+    // An autosave is not the user's file: the restored work still needs saving somewhere.
+    m_sessionPath = fromAutosave ? QString() : origin;
+    m_dirty = fromAutosave;
+    updateTitle();
     updateActions();
     statusBar()->showMessage(tr("Opened %1 (%2 history entries)").arg(QFileInfo(origin).fileName()).arg(entries.size()), 5000);
-    return true;
 }
 
 QString MainWindow::autosavePath() const
@@ -1056,11 +1115,7 @@ void MainWindow::offerAutosaveRestore()
             .arg(QFileInfo(path).lastModified().toString(Qt::TextDate)),
         QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
     if (answer == QMessageBox::Yes) {
-        if (openSession(path)) {
-            m_sessionPath.clear();
-            m_dirty = true;
-            updateTitle();
-        }
+        openSessionFile(path, true);
     } else {
         QFile::remove(path);
     }

@@ -6,6 +6,7 @@
 // chain and the edit thread; every user-facing error ends up in a message box and the log.
 #include "core/edit/model_set.h"
 #include "ui/EditWorker.h"
+#include "ui/FaceRenderer.h"
 #include "ui/Session.h"
 
 #include <QMainWindow>
@@ -60,9 +61,14 @@ public:
     void setModels(std::shared_ptr<pae::ModelSet> models);
     std::shared_ptr<pae::ModelSet> models() const { return m_models; }
 
-    // Faces and edits (each returns false after showing the error) -------------------------
+    // Faces: made off the GUI thread. These return false (after showing the error) when
+    // nothing could be asked for; otherwise faceShown or faceFailed follows, unless a newer
+    // face request, a photo or new models came first.
     bool showSeed(quint64 seed);
     bool openLatent(const QString& path);
+    bool isLoadingFace() const;
+
+    // Edits (each returns false after showing the error) ---------------------------------
     bool runEdit();
     bool runSweep(const std::vector<float>& lambdas);
     bool isEditing() const;
@@ -78,6 +84,7 @@ public:
     void exportAnimation(const QString& path, bool overwrite);
     SessionData sessionData() const;
     void saveSession(const QString& path, bool overwrite);
+    // Reads the file at once; its faces are rendered like any face (faceShown follows).
     bool openSession(const QString& path);
     QString autosavePath() const;
     bool autosave();
@@ -97,6 +104,9 @@ public:
 Q_SIGNALS:
     void modelsReady();
     void modelsFailed(const QString& message);
+    // A requested face (seed, latent file, session) is on the canvas, or could not be made.
+    void faceShown();
+    void faceFailed(const QString& message);
     void editStarted();
     void previewShown(int step);
     void editFinished();
@@ -126,7 +136,24 @@ private:
     void onFinished(const EditOutcome& outcome);
     void onFailed(const QString& message);
     void offerAutosaveRestore();
-    bool restoreSession(const SessionData& data, const QString& origin);
+    bool openSessionFile(const QString& path, bool fromAutosave);
+    bool restoreSession(const SessionData& data, const QString& origin, bool fromAutosave);
+    // The face that was asked for last; nothing changes until it arrives.
+    struct PendingFace {
+        quint64 id = 0;
+        FaceRequest::Kind kind = FaceRequest::Kind::Seed;
+        quint64 seed = 0;
+        QString path;        // latent file or session file
+        SessionData session; // Kind::Latents: everything but the images
+        bool fromAutosave = false;
+        QString status;      // shown in the status bar until the face arrives
+    };
+    void requestFace(FaceRequest request, PendingFace pending);
+    void onFaceRendered(quint64 id, const FaceResult& result);
+    void onFaceFailed(quint64 id, const QString& message);
+    // A new source face: the history, the comparison and the last run start over.
+    void adoptFace(const HistoryEntry& source);
+    void applySession(SessionData data, const QVector<QImage>& images, const QString& origin, bool fromAutosave);
     void updateTitle();
     // A new face replaces the history: the running job's result no longer applies.
     void startNewHistory();
@@ -150,6 +177,8 @@ private:
     ModelLoader* m_loader = nullptr;
     PromptAnalyzer* m_analyzer = nullptr;
     EditController* m_editor = nullptr;
+    FaceRenderer* m_faces = nullptr;
+    PendingFace m_pendingFace;
     EditHistory* m_history = nullptr;
 
     ImageCanvas* m_canvas = nullptr;

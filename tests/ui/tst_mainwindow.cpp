@@ -68,7 +68,9 @@ private Q_SLOTS:
         o.modelPaths = pae::test::tinyModels();
         MainWindow window(o);
         QSignalSpy ready(&window, &MainWindow::modelsReady);
+        QSignalSpy faces(&window, &MainWindow::faceShown);
         QVERIFY2(ready.wait(30000), qPrintable(window.lastError()));
+        QVERIFY(!faces.isEmpty() || faces.wait(30000));
         QTemporaryDir dir;
         const QString photo = writePhoto(dir);
         QVERIFY(window.openImage(photo));
@@ -80,6 +82,7 @@ private Q_SLOTS:
         QCOMPARE(window.history()->count(), 1); // the seed's face is still there to go back to
 
         QVERIFY(window.showSeed(7));
+        QVERIFY(faces.wait(30000));
         QVERIFY(!window.isReferenceMode());
         QVERIFY(window.runEdit());
         QVERIFY(window.isEditing());

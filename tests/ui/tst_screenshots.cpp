@@ -37,6 +37,7 @@ private Q_SLOTS:
         MainWindow w(o);
         QSignalSpy ready(&w, &MainWindow::modelsReady);
         QSignalSpy analyzed(&w, &MainWindow::corpusAnalyzed);
+        QSignalSpy face(&w, &MainWindow::faceShown);
         // Typed before the models are ready, so the first corpus analysis is about this prompt.
         w.promptBox()->setText(QStringLiteral("a happy face"));
         QVERIFY(ready.wait(120000));
@@ -44,6 +45,7 @@ private Q_SLOTS:
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QVERIFY(analyzed.wait(120000));
+        QVERIFY(!face.isEmpty() || face.wait(120000));
         const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
         QDir().mkpath(docs);
 

@@ -9,6 +9,8 @@
 #include "ui/CorpusPicker.h"
 #include "ui/ComparePanel.h"
 #include "ui/EditHistory.h"
+#include "ui/FaceSourcePanel.h"
+#include "ui/ImageConversion.h"
 #include "ui/ImageCanvas.h"
 #include "ui/MainWindow.h"
 #include "ui/ModelsDialog.h"
@@ -50,8 +52,13 @@ std::unique_ptr<MainWindow> readyWindow(int steps = 20)
     auto w = std::make_unique<MainWindow>(testOptions());
     QSignalSpy ready(w.get(), &MainWindow::modelsReady);
     QSignalSpy failed(w.get(), &MainWindow::modelsFailed);
+    QSignalSpy face(w.get(), &MainWindow::faceShown);
     if (!ready.wait(kModelTimeoutMs) || !failed.isEmpty()) {
         qWarning() << "models did not load:" << w->lastError();
+        return nullptr;
+    }
+    if (face.isEmpty() && !face.wait(kModelTimeoutMs)) {
+        qWarning() << "no face was shown:" << w->lastError();
         return nullptr;
     }
     if (!w->models()->info().builtin) {
@@ -66,6 +73,17 @@ std::unique_ptr<MainWindow> readyWindow(int steps = 20)
     if (!QTest::qWaitForWindowActive(w.get()))
         qWarning() << "the window did not become active";
     return w;
+}
+
+// Waits for the face asked for last (seed, latent file, session).
+bool faceArrives(MainWindow* w)
+{
+    QSignalSpy shown(w, &MainWindow::faceShown);
+    QSignalSpy failed(w, &MainWindow::faceFailed);
+    const bool ok = w->isLoadingFace() && shown.wait(kModelTimeoutMs);
+    if (!failed.isEmpty())
+        qWarning() << "no face:" << failed.first().first().toString();
+    return ok && failed.isEmpty() && !w->isLoadingFace();
 }
 
 bool finishEdit(MainWindow* w)
@@ -84,6 +102,30 @@ QString builtinCorpus(const MainWindow* w, const QString& name)
     return QDir(w->corpusPicker()->corpusRoot()).absoluteFilePath(name);
 }
 
+// A session with a long history (`count` faces from seeds), written to `path`.
+bool writeLongSession(const MainWindow* w, const QString& path, int count)
+{
+    SessionData data = w->sessionData();
+    data.entries.clear();
+    for (int i = 0; i < count; ++i) {
+        HistoryEntry e;
+        e.kind = i == 0 ? HistoryEntry::Kind::Seed : HistoryEntry::Kind::Edit;
+        e.seed = quint64(500 + i);
+        e.label = QStringLiteral("face %1").arg(i);
+        e.prompt = QStringLiteral("a happy face");
+        e.latent = w->models()->latentFromSeed(e.seed);
+        data.entries << e;
+    }
+    data.current = count - 1;
+    try {
+        Session::save(data, path, false);
+        return true;
+    } catch (const std::exception& ex) {
+        qWarning() << ex.what();
+        return false;
+    }
+}
+
 // The worst lateness of a 10 ms timer on the GUI thread while things run elsewhere.
 struct LatenessProbe {
     QElapsedTimer clock;
@@ -100,6 +142,19 @@ struct LatenessProbe {
             ++ticks;
             clock.restart();
         });
+    }
+    // From now on, including whatever the caller does before the event loop runs again.
+    void start()
+    {
+        clock.start();
+        tick.start();
+    }
+    // A stall right before the awaited signal ends the wait before the late tick is seen:
+    // give it a chance to be counted.
+    void stop()
+    {
+        QTest::qWait(30);
+        tick.stop();
     }
 };
 } // namespace
@@ -260,6 +315,8 @@ private Q_SLOTS:
         w->exportLatent(latent, false);
         QVERIFY_THROWS_EXCEPTION(pae::Error, w->exportLatent(latent, false));
         QVERIFY(w->openLatent(latent));
+        QVERIFY(faceArrives(w.get()));
+        QCOMPARE(w->history()->count(), 1);
         QCOMPARE(w->currentImage(), written.convertToFormat(QImage::Format_RGB888));
     }
 
@@ -282,6 +339,7 @@ private Q_SLOTS:
         auto w = readyWindow();
         QVERIFY(w);
         QVERIFY(w->openSession(path));
+        QVERIFY(faceArrives(w.get()));
         const SessionData back = w->sessionData();
         QCOMPARE(back.prompt, saved.prompt);
         QCOMPARE(back.corpus, saved.corpus);
@@ -295,6 +353,84 @@ private Q_SLOTS:
             QCOMPARE(w->history()->at(i).label, saved.entries[i].label);
         }
         QCOMPARE(w->currentImage(), saved.entries[saved.current].image);
+    }
+
+    // "Another face" returns at once; the face is made on another thread and lands later.
+    void shouldMakeAnotherFaceOffTheGuiThread()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        const QImage before = w->currentImage();
+        const quint64 seedBefore = w->faceSourcePanel()->seed();
+        QSignalSpy shown(w.get(), &MainWindow::faceShown);
+        QTest::keySequence(w.get(), QKeySequence(QStringLiteral("Ctrl+N")));
+        QVERIFY(w->isLoadingFace());
+        QCOMPARE(w->currentImage(), before);
+        QVERIFY(!w->runEdit()); // not on the face that is about to be replaced
+        QVERIFY(shown.wait(kModelTimeoutMs));
+        QVERIFY(!w->isLoadingFace());
+        QVERIFY(w->faceSourcePanel()->seed() != seedBefore);
+        QCOMPARE(w->history()->count(), 1);
+        QCOMPARE(w->history()->current().seed, w->faceSourcePanel()->seed());
+        QCOMPARE(w->currentImage(), toQImage(w->models()->render(w->models()->latentFromSeed(w->faceSourcePanel()->seed()))));
+    }
+
+    // A slow request (a long session) and a quick one right after it: the newer one wins,
+    // and the older one never shows up, not even for a moment.
+    void shouldShowOnlyTheNewestFace_whenFacesAreRequestedQuickly()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        QTemporaryDir dir;
+        const QString session = dir.filePath("long.paesession");
+        QVERIFY(writeLongSession(w.get(), session, 60));
+        QSignalSpy shown(w.get(), &MainWindow::faceShown);
+        QSignalSpy errors(w.get(), &MainWindow::errorShown);
+        QVERIFY(w->openSession(session));
+        QVERIFY(w->showSeed(11));
+        QVERIFY(shown.wait(kModelTimeoutMs));
+        QTest::qWait(300); // room for the stale session to arrive
+        QCOMPARE(shown.count(), 1);
+        QVERIFY(errors.isEmpty());
+        QCOMPARE(w->history()->count(), 1);
+        QCOMPARE(w->history()->current().seed, quint64(11));
+        QCOMPARE(w->currentImage(), toQImage(w->models()->render(w->models()->latentFromSeed(11))));
+
+        // A photo opened while a face is on its way is the newer request too.
+        QImage photo(32, 32, QImage::Format_RGB888);
+        photo.fill(Qt::darkCyan);
+        const QString photoPath = dir.filePath("photo.png");
+        QVERIFY(photo.save(photoPath));
+        QVERIFY(w->showSeed(12));
+        QVERIFY(w->openImage(photoPath));
+        QTest::qWait(300);
+        QVERIFY(w->isReferenceMode());
+        QCOMPARE(w->currentImage().size(), QSize(32, 32));
+        QCOMPARE(w->history()->current().seed, quint64(11));
+    }
+
+    void shouldKeepTheEventLoopResponsive_whileALongSessionOpens()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        QTemporaryDir dir;
+        const QString session = dir.filePath("long.paesession");
+        QVERIFY(writeLongSession(w.get(), session, 150));
+        QSignalSpy shown(w.get(), &MainWindow::faceShown);
+        LatenessProbe probe(this);
+        QElapsedTimer took;
+        probe.start();
+        took.start();
+        QVERIFY(w->openSession(session));
+        QVERIFY(shown.wait(kModelTimeoutMs));
+        probe.stop();
+        qInfo() << "opening a session of 150 faces took" << took.elapsed() << "ms (" << probe.ticks
+                << "ticks); worst event-loop lateness" << probe.worst << "ms";
+        QCOMPARE(w->history()->count(), 150);
+        QCOMPARE(w->history()->currentIndex(), 149);
+        QCOMPARE(w->currentImage(), w->history()->current().image);
+        QVERIFY2(probe.ticks >= 10, "the session opened too fast to measure anything");
+        QVERIFY2(probe.worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
     }
 
     void shouldShowTheLoaderErrorInTheDialog_whenAModelPathIsBad()
@@ -381,12 +517,12 @@ private Q_SLOTS:
                 firstPreviewMs = sinceRun.elapsed();
         });
         w->promptBox()->setText(QStringLiteral("a face with curly hair"));
-        probe.tick.start();
+        probe.start();
         sinceRun.start();
         QVERIFY(w->runSweep({2.f, 8.f}));
         QVERIFY(finishEdit(w.get()));
         const qint64 runMs = sinceRun.elapsed();
-        probe.tick.stop();
+        probe.stop();
         qInfo() << "while editing (" << runMs << "ms," << probe.ticks << "ticks): worst event-loop lateness"
                 << probe.worst << "ms; Run to first preview" << firstPreviewMs << "ms";
         QVERIFY(firstPreviewMs >= 0);
@@ -400,11 +536,11 @@ private Q_SLOTS:
         QVERIFY(w);
         QSignalSpy analyzed(w.get(), &MainWindow::corpusAnalyzed);
         LatenessProbe probe(this);
-        probe.tick.start();
+        probe.start();
         // A corpus no earlier test used: the analysis embeds all of its prompts.
         QVERIFY(w->corpusPicker()->setCurrentCorpus(builtinCorpus(w.get(), QStringLiteral("eyes.txt"))));
         QVERIFY(analyzed.wait(kEditTimeoutMs));
-        probe.tick.stop();
+        probe.stop();
         qInfo() << "while analyzing (" << probe.ticks << "ticks): worst event-loop lateness" << probe.worst << "ms";
         QVERIFY(!w->corpusPicker()->shownPrompts().isEmpty());
         QVERIFY2(probe.worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));

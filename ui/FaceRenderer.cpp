@@ -1,0 +1,98 @@
+#include "ui/FaceRenderer.h"
+
+#include "ui/ImageConversion.h"
+
+#include "core/util/log.h"
+
+#include <exception>
+#include <limits>
+#include <optional>
+
+namespace pae::ui {
+
+FaceRenderer::FaceRenderer(QObject* parent) : QObject(parent)
+{
+    qRegisterMetaType<pae::ui::FaceResult>();
+    m_thread.setObjectName(QStringLiteral("face-renderer"));
+    m_context = new QObject;
+    m_context->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_context, &QObject::deleteLater);
+    m_thread.start();
+}
+
+FaceRenderer::~FaceRenderer()
+{
+    m_latest = std::numeric_limits<quint64>::max();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void FaceRenderer::cancel()
+{
+    ++m_latest;
+    m_waitingFor = 0;
+}
+
+quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceRequest request)
+{
+    const quint64 id = ++m_latest;
+    m_waitingFor = id;
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, id, models = std::move(models), request = std::move(request)] {
+            auto stale = [this, id] { return m_latest.load() != id; };
+            if (stale())
+                return;
+            std::optional<FaceResult> result;
+            QString error;
+            try {
+                FaceResult r;
+                switch (request.kind) {
+                case FaceRequest::Kind::Seed:
+                    r.latents.push_back(models->latentFromSeed(request.seed));
+                    break;
+                case FaceRequest::Kind::LatentFile:
+                    r.latents.push_back(models->loadLatent(request.path.toStdString()));
+                    break;
+                case FaceRequest::Kind::Latents:
+                    r.latents = request.latents;
+                    break;
+                }
+                for (const pae::Latent& latent : r.latents) {
+                    if (stale())
+                        return;
+                    r.images << toQImage(models->render(latent));
+                }
+                result = std::move(r);
+            } catch (const std::exception& e) {
+                // pae::Error and c10::Error alike: the message is meant for the user.
+                error = QString::fromUtf8(e.what());
+            } catch (...) {
+                error = tr("Making the face failed with an unknown error.");
+            }
+            if (stale())
+                return;
+            // Queued to this object: if the renderer is gone by then, the call is dropped.
+            QMetaObject::invokeMethod(
+                this,
+                [this, id, result = std::move(result), error] {
+                    if (id != m_waitingFor)
+                        return;
+                    m_waitingFor = 0;
+                    if (result) {
+                        Q_EMIT rendered(id, *result);
+                    } else {
+                        pae::log::warn("face {}: {}", id, error.toStdString());
+                        Q_EMIT failed(id, error);
+                    }
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+    return id;
+}
+
+} // namespace pae::ui
+
+// Per-class moc keeps each class in its own object file, so a test links only what it uses.
+#include "moc_FaceRenderer.cpp"

@@ -1,0 +1,62 @@
+#pragma once
+// Makes faces off the GUI thread: a seed through the mapping network, a latent file, or the
+// latents of a saved session, each rendered at full resolution (seconds for a real
+// StyleGAN2 on a CPU). Requests run one at a time, in order, on the renderer's own thread.
+// A newer request makes every older one stale: a stale request is skipped, or abandoned
+// between two renders, and never reported, so a slow render cannot overwrite the face the
+// user asked for after it. Everything that comes back is a value copy on the GUI thread.
+#include "core/edit/model_set.h"
+
+#include <QImage>
+#include <QObject>
+#include <QThread>
+#include <QVector>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace pae::ui {
+
+struct FaceRequest {
+    enum class Kind { Seed, LatentFile, Latents };
+    Kind kind = Kind::Seed;
+    quint64 seed = 0;                 // Kind::Seed
+    QString path;                     // Kind::LatentFile
+    std::vector<pae::Latent> latents; // Kind::Latents: rendered in this order
+};
+
+struct FaceResult {
+    std::vector<pae::Latent> latents; // one per face: the seed's or the file's, or the given ones
+    QVector<QImage> images;           // full resolution, one per latent
+};
+
+class FaceRenderer : public QObject {
+    Q_OBJECT
+public:
+    explicit FaceRenderer(QObject* parent = nullptr);
+    // Abandons what is queued and waits for the render in progress.
+    ~FaceRenderer() override;
+
+    // Returns the request's id; `rendered` or `failed` carries it back unless a newer
+    // request (or cancel()) came first.
+    quint64 request(std::shared_ptr<const pae::ModelSet> models, FaceRequest request);
+    // Makes every request so far stale.
+    void cancel();
+    // True from request() until the newest request is answered or cancelled.
+    bool isBusy() const { return m_waitingFor != 0; }
+
+Q_SIGNALS:
+    void rendered(quint64 id, const pae::ui::FaceResult& result);
+    void failed(quint64 id, const QString& message);
+
+private:
+    QThread m_thread;
+    QObject* m_context = nullptr; // lives on m_thread: requests run as calls queued to it
+    std::atomic<quint64> m_latest{0};
+    quint64 m_waitingFor = 0;
+};
+
+} // namespace pae::ui
+
+Q_DECLARE_METATYPE(pae::ui::FaceResult)
