@@ -20,7 +20,15 @@
 
 #include "core/util/error.h"
 
+#include <QAbstractButton>
+#include <QAbstractItemView>
+#include <QAbstractSlider>
+#include <QAbstractSpinBox>
+#include <QComboBox>
 #include <QDir>
+#include <QLineEdit>
+#include <QScrollBar>
+#include <QTabBar>
 #include <QElapsedTimer>
 #include <QImageReader>
 #include <QProgressBar>
@@ -458,6 +466,51 @@ private Q_SLOTS:
         w->promptBox()->setText(QStringLiteral("a happy face"));
         QVERIFY(w->runEdit());
         QVERIFY(finishEdit(w.get()));
+    }
+
+    // Every control says what it does; every shortcut does one thing.
+    void shouldHaveATooltipOnEveryControl_andNoAmbiguousShortcut()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        QStringList missing;
+        const auto widgets = w->findChildren<QWidget*>();
+        for (QWidget* c : widgets) {
+            const bool control = qobject_cast<QAbstractButton*>(c) || qobject_cast<QAbstractSpinBox*>(c) ||
+                                 qobject_cast<QComboBox*>(c) || qobject_cast<QLineEdit*>(c) ||
+                                 qobject_cast<QAbstractSlider*>(c) || qobject_cast<QAbstractItemView*>(c);
+            if (!control || qobject_cast<QScrollBar*>(c) || c->objectName().startsWith(QLatin1String("qt_")))
+                continue;
+            // Parts of a composite control (a spin box's line edit, a combo's list, a line
+            // edit's clear button, a tab bar's scroll arrows) belong to Qt; the control has
+            // the tooltip.
+            bool part = false;
+            for (QWidget* p = c->parentWidget(); p && p != w.get(); p = p->parentWidget())
+                if (qobject_cast<QAbstractSpinBox*>(p) || qobject_cast<QComboBox*>(p) || qobject_cast<QLineEdit*>(p) ||
+                    qobject_cast<QTabBar*>(p))
+                    part = true;
+            if (part || c->window() != w.get())
+                continue;
+            if (c->toolTip().trimmed().isEmpty())
+                missing << QStringLiteral("%1 “%2” in %3")
+                               .arg(QString::fromLatin1(c->metaObject()->className()),
+                                    c->property("text").toString(),
+                                    c->parentWidget() ? QString::fromLatin1(c->parentWidget()->metaObject()->className())
+                                                      : QString());
+        }
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QStringLiteral("\n"))));
+
+        QHash<QString, QString> seen;
+        QStringList clashes;
+        for (QAction* a : w->findChildren<QAction*>())
+            for (const QKeySequence& key : a->shortcuts()) {
+                const QString k = key.toString();
+                if (seen.contains(k) && seen[k] != a->text())
+                    clashes << QStringLiteral("%1: %2 and %3").arg(k, seen[k], a->text());
+                seen[k] = a->text();
+            }
+        QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(QStringLiteral("\n"))));
+        QVERIFY(seen.size() >= 15);
     }
 
     void shouldRefuseAUserCorpus_whenItHasNoPrompts()
