@@ -27,6 +27,8 @@
 #include <QComboBox>
 #include <QDir>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QTabBar>
 #include <QElapsedTimer>
@@ -439,6 +441,49 @@ private Q_SLOTS:
         QCOMPARE(w->currentImage(), w->history()->current().image);
         QVERIFY2(probe.ticks >= 10, "the session opened too fast to measure anything");
         QVERIFY2(probe.worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
+    }
+
+    // The window goes away without a close event, as in a crash; the next start offers the
+    // autosaved work, restores it on Yes, and a clean close leaves nothing behind.
+    void shouldRestoreTheAutosave_whenTheLastRunCrashed()
+    {
+        QString autosave;
+        QVector<HistoryEntry> expected;
+        {
+            auto w = readyWindow();
+            QVERIFY(w);
+            autosave = w->autosavePath();
+            QFile::remove(autosave);
+            w->promptBox()->setText(QStringLiteral("a happy face"));
+            QVERIFY(w->runEdit());
+            QVERIFY(finishEdit(w.get()));
+            QVERIFY2(QFileInfo::exists(autosave), "no autosave after an edit");
+            expected = w->history()->entries();
+        }
+        MainWindow::Options o = testOptions();
+        o.offerRestore = true;
+        QTimer answer; // the question is a modal box: answer it from its own event loop
+        answer.setInterval(20);
+        bool asked = false;
+        connect(&answer, &QTimer::timeout, this, [&] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                asked = true;
+                box->button(QMessageBox::Yes)->click();
+            }
+        });
+        answer.start();
+        MainWindow w(o);
+        QTRY_VERIFY_WITH_TIMEOUT(asked, kModelTimeoutMs);
+        answer.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(w.history()->count(), int(expected.size()), kModelTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isLoadingFace(), kModelTimeoutMs);
+        for (int i = 0; i < expected.size(); ++i)
+            QCOMPARE(w.history()->at(i).latent.values, expected[i].latent.values);
+        QCOMPARE(w.history()->current().prompt, QStringLiteral("a happy face"));
+        QCOMPARE(w.currentImage(), expected.last().image);
+        QVERIFY2(w.isWindowModified(), "restored work is not saved anywhere yet");
+        QVERIFY(w.close());
+        QVERIFY(!QFileInfo::exists(autosave));
     }
 
     void shouldShowTheLoaderErrorInTheDialog_whenAModelPathIsBad()
