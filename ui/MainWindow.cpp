@@ -17,6 +17,7 @@
 #include "ui/PromptBox.h"
 #include "ui/StrengthPanel.h"
 
+#include "core/edit/latent_path.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 #include "core/util/paths.h"
@@ -47,6 +48,7 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -79,6 +81,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     m_history = new EditHistory(this);
     m_editor = new EditController(this);
     m_faces = new FaceRenderer(this);
+    m_exportFaces = new FaceRenderer(this);
     m_loader = new ModelLoader(this);
     m_analyzer = new PromptAnalyzer(this);
     buildLayout();
@@ -104,6 +107,13 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     });
     connect(m_faces, &FaceRenderer::rendered, this, &MainWindow::onFaceRendered);
     connect(m_faces, &FaceRenderer::failed, this, &MainWindow::onFaceFailed);
+    connect(m_exportFaces, &FaceRenderer::rendered, this, &MainWindow::writeInterpolation);
+    connect(m_exportFaces, &FaceRenderer::failed, this, [this](quint64 id, const QString& message) {
+        if (id != m_pendingExport.id)
+            return;
+        m_pendingExport = {};
+        reportError(tr("Cannot export the interpolation"), message);
+    });
     connect(m_loader, &ModelLoader::loaded, this, [this](std::shared_ptr<pae::ModelSet> models) {
         setModels(std::move(models));
     });
@@ -277,6 +287,11 @@ void MainWindow::buildActions()
     auto* exportAnim = make(tr("Export &animation…"), QKeySequence(),
                             tr("Save the last edit's preview frames as an animated GIF or a PNG sequence"),
                             [this] { exportAnimationDialog(); });
+    auto* exportInterpolation =
+        make(tr("Export λ &interpolation…"), QKeySequence(),
+             tr("Save an animation from the source face (λ 0) through each λ of the last edit, with in-between "
+                "faces interpolated in W+ (GIF or PNG sequence)"),
+             [this] { exportInterpolationDialog(); });
     auto* quit = make(tr("&Quit"), QKeySequence::Quit, tr("Quit PAE Studio"), [this] { close(); });
 
     m_undoAction = m_history->undoStack()->createUndoAction(this, tr("&Undo"));
@@ -334,7 +349,7 @@ void MainWindow::buildActions()
     file->addSeparator();
     file->addActions({openSession, saveSession, saveSessionAs});
     file->addSeparator();
-    file->addActions({exportImage, exportGrid, exportLatent, exportAnim});
+    file->addActions({exportImage, exportGrid, exportLatent, exportAnim, exportInterpolation});
     file->addSeparator();
     file->addAction(quit);
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -384,6 +399,7 @@ void MainWindow::buildActions()
     m_needResult = {exportImage, exportLatent, saveSession, saveSessionAs};
     m_exportGridAction = exportGrid;
     m_exportAnimAction = exportAnim;
+    m_exportInterpolationAction = exportInterpolation;
 }
 
 void MainWindow::restoreSettings()
@@ -430,6 +446,7 @@ void MainWindow::updateActions()
     m_cancelButton->setEnabled(busy);
     m_exportGridAction->setEnabled(m_compare->tileCount() > 0);
     m_exportAnimAction->setEnabled(!m_lastRun.outcome.previewFrames.isEmpty());
+    m_exportInterpolationAction->setEnabled(!m_lastRun.entries.isEmpty() && m_pendingExport.id == 0);
     const QString why = m_referenceMode
                             ? tr("A photo is open for reference only: editing photos needs GAN inversion, which is not "
                                  "implemented yet. Pick a seed or open a latent to edit.")
@@ -789,6 +806,7 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
     }
     m_prompt->addToHistory(prompt);
     m_runningRequest = r;
+    m_runningSource = r.source;
     m_runningRequest.source = {};
     m_runningGeneration = m_historyGeneration;
     m_runningCorpus = m_corpus->currentCorpus();
@@ -879,7 +897,7 @@ void MainWindow::onFinished(const EditOutcome& outcome)
         e.image = int(i) < outcome.images.size() ? outcome.images[int(i)] : QImage();
         entries << e;
     }
-    m_lastRun = {sweepId, entries, outcome};
+    m_lastRun = {sweepId, entries, outcome, m_runningSource};
     int chosen = 0;
     if (m_sweepRunning) {
         m_compare->setResults(outcome.images, r.metrics);
@@ -983,6 +1001,52 @@ void MainWindow::exportAnimation(const QString& path, bool overwrite)
         Exporter::writeFrameSequence(sequence, info.absolutePath(), info.completeBaseName(), overwrite);
     }
     pae::log::info("exported {} animation frames to {}", sequence.size(), path.toStdString());
+}
+
+void MainWindow::exportInterpolation(const QString& path, bool overwrite)
+{
+    if (m_lastRun.entries.isEmpty() || m_lastRun.source.empty() || !m_models)
+        throw pae::Error(path.toStdString() + ": no edit has run yet; there is nothing to interpolate");
+    if (m_pendingExport.id != 0)
+        throw pae::Error(path.toStdString() + ": the last interpolation is still being rendered");
+    const bool gif = QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0;
+    if (gif && !overwrite && QFileInfo::exists(path))
+        throw pae::Error(path.toStdString() + ": the file exists; not overwriting it without being asked to");
+    QVector<HistoryEntry> results = m_lastRun.entries;
+    std::stable_sort(results.begin(), results.end(),
+                     [](const HistoryEntry& a, const HistoryEntry& b) { return a.lambda < b.lambda; });
+    std::vector<pae::Latent> stops{m_lastRun.source};
+    for (const HistoryEntry& e : results)
+        stops.push_back(e.latent);
+    FaceRequest request;
+    request.kind = FaceRequest::Kind::Latents;
+    request.latents = pae::latentPath(stops, interpolationStepsPerLambda);
+    m_pendingExport = {m_exportFaces->request(m_models, std::move(request)), path, overwrite};
+    statusBar()->showMessage(tr("Rendering the λ interpolation…"));
+    updateActions();
+}
+
+void MainWindow::writeInterpolation(quint64 id, const FaceResult& frames)
+{
+    if (id != m_pendingExport.id)
+        return;
+    const PendingExport job = m_pendingExport;
+    m_pendingExport = {};
+    updateActions();
+    try {
+        if (QFileInfo(job.path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0) {
+            Exporter::writeGif(frames.images, job.path, 120, job.overwrite);
+        } else {
+            const QFileInfo info(job.path);
+            Exporter::writeFrameSequence(frames.images, info.absolutePath(), info.completeBaseName(), job.overwrite);
+        }
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot export the interpolation"), QString::fromUtf8(ex.what()));
+        return;
+    }
+    pae::log::info("exported a λ interpolation of {} frames to {}", frames.images.size(), job.path.toStdString());
+    statusBar()->showMessage(tr("Saved %1").arg(job.path), 5000);
+    Q_EMIT interpolationExported(job.path);
 }
 
 SessionData MainWindow::sessionData() const
@@ -1203,6 +1267,23 @@ void MainWindow::exportAnimationDialog()
                             QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0;
                         exportAnimation(path, gif);
                     });
+}
+
+void MainWindow::exportInterpolationDialog()
+{
+    // Not runExportDialog: the file is written once the faces are rendered, and
+    // writeInterpolation says so then.
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export λ interpolation"),
+                                                      QStringLiteral("interpolation.gif"),
+                                                      tr("Animated GIF (*.gif);;PNG frame sequence (*.png)"));
+    if (path.isEmpty())
+        return;
+    try {
+        // The dialog asked about the GIF's name; a sequence's frames have names of their own.
+        exportInterpolation(path, QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0);
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot export the interpolation"), QString::fromUtf8(ex.what()));
+    }
 }
 
 void MainWindow::saveSessionDialog(bool saveAs)

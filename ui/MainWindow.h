@@ -82,6 +82,13 @@ public:
     // .gif: an animated GIF of the last run's preview frames (selected λ); anything else is
     // taken as a folder-and-stem for a PNG frame sequence.
     void exportAnimation(const QString& path, bool overwrite);
+    // An animation of the edit's strength: from the source face (λ 0) through each λ of the
+    // last run in order, with in-between faces interpolated in W+. The faces are rendered
+    // off the GUI thread, so the file is written later: interpolationExported or
+    // errorShown follows. Throws at once when there is no run or the file exists.
+    // .gif as exportAnimation; anything else is a PNG frame sequence.
+    void exportInterpolation(const QString& path, bool overwrite);
+    static constexpr int interpolationStepsPerLambda = 8;
     SessionData sessionData() const;
     void saveSession(const QString& path, bool overwrite);
     // Reads the file at once; its faces are rendered like any face (faceShown follows).
@@ -107,6 +114,7 @@ Q_SIGNALS:
     // A requested face (seed, latent file, session) is on the canvas, or could not be made.
     void faceShown();
     void faceFailed(const QString& message);
+    void interpolationExported(const QString& path);
     void editStarted();
     void previewShown(int step);
     void editFinished();
@@ -163,6 +171,8 @@ private:
     void exportGridDialog();
     void exportLatentDialog();
     void exportAnimationDialog();
+    void exportInterpolationDialog();
+    void writeInterpolation(quint64 id, const FaceResult& frames);
     // Asks for a file name, writes it with `write`, reports success or the error.
     void runExportDialog(const QString& title, const QString& defaultName, const QString& filter,
                          const QString& failure, const std::function<void(const QString&)>& write);
@@ -179,6 +189,13 @@ private:
     EditController* m_editor = nullptr;
     FaceRenderer* m_faces = nullptr;
     PendingFace m_pendingFace;
+    // Renders for exports: their own queue, so an export never supersedes a face request.
+    FaceRenderer* m_exportFaces = nullptr;
+    struct PendingExport {
+        quint64 id = 0;
+        QString path;
+        bool overwrite = false;
+    } m_pendingExport;
     EditHistory* m_history = nullptr;
 
     ImageCanvas* m_canvas = nullptr;
@@ -208,6 +225,7 @@ private:
     QList<QAction*> m_dockMenuActions;
     QAction* m_exportGridAction = nullptr;
     QAction* m_exportAnimAction = nullptr;
+    QAction* m_exportInterpolationAction = nullptr;
 
     bool m_referenceMode = false;
     bool m_sweepRunning = false;
@@ -219,7 +237,9 @@ private:
         quint64 sweepId = 0;
         QVector<HistoryEntry> entries;
         EditOutcome outcome;
+        pae::Latent source; // the face it started from
     } m_lastRun;
+    pae::Latent m_runningSource;
     quint64 m_nextSweepId = 1;
     // The request of the job in flight (for labelling its history entries).
     pae::EditRequest m_runningRequest;

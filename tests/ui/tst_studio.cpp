@@ -330,6 +330,43 @@ private Q_SLOTS:
         QCOMPARE(w->currentImage(), written.convertToFormat(QImage::Format_RGB888));
     }
 
+    // The edit's strength as an animation: the source, then every λ of the sweep in order,
+    // with in-between faces; rendered off the GUI thread and written when ready.
+    void shouldExportALambdaInterpolation_afterASweep()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        QTemporaryDir dir;
+        const QString gif = dir.filePath("interpolation.gif");
+        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exportInterpolation(gif, false)); // nothing has run
+        const QImage source = w->currentImage();
+        w->promptBox()->setText(QStringLiteral("a happy face"));
+        QVERIFY(w->runSweep({8.f, 2.f, 5.f}));
+        QVERIFY(finishEdit(w.get()));
+        QSignalSpy exported(w.get(), &MainWindow::interpolationExported);
+        w->exportInterpolation(gif, false);
+        QVERIFY(exported.wait(kEditTimeoutMs));
+        QCOMPARE(exported.first().first().toString(), gif);
+        QImageReader reader(gif);
+        QCOMPARE(reader.format(), QByteArray("gif"));
+        QCOMPARE(reader.imageCount(), 1 + 3 * MainWindow::interpolationStepsPerLambda);
+        QCOMPARE(reader.size(), source.size());
+        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exportInterpolation(gif, false));
+
+        // As PNG frames: the first is the source face, the last the largest λ's result.
+        exported.clear();
+        w->exportInterpolation(dir.filePath("lerp.png"), false);
+        QVERIFY(exported.wait(kEditTimeoutMs));
+        const QImage first(dir.filePath("lerp_0000.png"));
+        const QImage last(dir.filePath(QStringLiteral("lerp_%1.png").arg(3 * MainWindow::interpolationStepsPerLambda, 4, 10, QLatin1Char('0'))));
+        QCOMPARE(first.convertToFormat(QImage::Format_RGB888), source);
+        int largest = 0;
+        for (int i = 1; i < 3; ++i)
+            if (w->comparePanel()->tile(i)->lambda() > w->comparePanel()->tile(largest)->lambda())
+                largest = i;
+        QCOMPARE(last.convertToFormat(QImage::Format_RGB888), w->comparePanel()->tile(largest)->image());
+    }
+
     void shouldReopenIdentically_whenASessionIsSaved()
     {
         QTemporaryDir dir;
