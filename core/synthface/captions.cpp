@@ -237,7 +237,10 @@ std::vector<Concept> presentConcepts(const Attributes& a)
     return out;
 }
 
-std::string caption(const Attributes& attributes, std::mt19937_64& gen)
+std::string caption(const Attributes& attributes, std::mt19937_64& gen) { return caption(attributes, gen, {}); }
+
+std::string caption(const Attributes& attributes, std::mt19937_64& gen, const std::vector<Attr>& mustName,
+                    std::vector<Concept>* named)
 {
     Rng rng(gen);
     const std::vector<Concept> present = presentConcepts(attributes);
@@ -247,11 +250,14 @@ std::string caption(const Attributes& attributes, std::mt19937_64& gen)
     std::vector<Concept> chosen;
     for (Concept c : present) {
         const double p = isEmotion(c) ? 0.75 : isHairPart(c) ? 0.5 : isBackground(c) ? 0.25 : 0.45;
-        if (rng.chance(p))
+        const bool forced = std::find(mustName.begin(), mustName.end(), conceptAttribute(c)) != mustName.end();
+        if (rng.chance(p) || forced)
             chosen.push_back(c);
     }
     if (chosen.empty() && !present.empty())
         chosen.push_back(rng.pick(present));
+    if (named)
+        *named = chosen;
 
     Concept emotion = Concept::Count;
     std::vector<Concept> hairParts, features;

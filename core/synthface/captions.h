@@ -38,6 +38,11 @@ std::vector<Concept> presentConcepts(const Attributes& attributes);
 
 // One caption; consumes draws from rng.
 std::string caption(const Attributes& attributes, std::mt19937_64& rng);
+// The same, but every present concept of an attribute in mustName is named (for training
+// pairs of faces that differ only there). Consumes the same draws as the plain one.
+// `named`, when given, receives the concepts the caption names.
+std::string caption(const Attributes& attributes, std::mt19937_64& rng, const std::vector<Attr>& mustName,
+                    std::vector<Concept>* named = nullptr);
 // `count` captions from a generator seeded with `seed`: the same for the same inputs.
 std::vector<std::string> captions(const Attributes& attributes, uint64_t seed, int count);
 

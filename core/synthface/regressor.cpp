@@ -123,31 +123,49 @@ torch::Tensor attributeTensor(const std::vector<Attributes>& attributes)
 
 torch::Tensor AttributeRegressorImpl::loss(const torch::Tensor& raw, const std::vector<Attributes>& truth)
 {
+    return loss(raw, truth, torch::ones({int64_t(truth.size()), kAttrCount}, raw.options()));
+}
+
+torch::Tensor AttributeRegressorImpl::loss(const torch::Tensor& raw, const std::vector<Attributes>& truth,
+                                           const torch::Tensor& counts)
+{
+    namespace F = torch::nn::functional;
     const int64_t r = regressedCount();
     const auto t = attributeTensor(truth).to(raw.device());
+    const auto c = counts.to(raw.device(), torch::kFloat32);
     const auto bald = t.select(1, int64_t(Attr::Bald));
+    const auto weighted = [](const torch::Tensor& values, const torch::Tensor& mask) {
+        return (values * mask).sum() / mask.sum().clamp_min(1);
+    };
 
     std::vector<torch::Tensor> targets, masks;
     for (Attr a : regressedAttributes()) {
         const AttrInfo& i = info(a);
         targets.push_back((t.select(1, int64_t(a)) - i.minValue) / (i.maxValue - i.minValue));
         const bool hairShape = a == Attr::HairLength || a == Attr::HairCurl;
-        masks.push_back(hairShape ? 1 - bald : torch::ones_like(bald));
+        const auto counted = c.select(1, int64_t(a));
+        masks.push_back(hairShape ? counted * (1 - bald) : counted);
     }
     const auto target = torch::stack(targets, 1), mask = torch::stack(masks, 1);
-    const auto regression = ((raw.slice(1, 0, r) - target).square() * mask).sum() / mask.sum().clamp_min(1);
+    const auto regression = weighted((raw.slice(1, 0, r) - target).square(), mask);
 
     const auto angle = t.select(1, int64_t(Attr::BackgroundHue)) * kTwoPi;
-    const auto hue = (raw.select(1, r) - torch::cos(angle)).square().mean() +
-                     (raw.select(1, r + 1) - torch::sin(angle)).square().mean();
+    const auto hue = weighted((raw.select(1, r) - torch::cos(angle)).square() + (raw.select(1, r + 1) - torch::sin(angle)).square(),
+                              c.select(1, int64_t(Attr::BackgroundHue)));
 
-    const auto hair = torch::nn::functional::cross_entropy(raw.slice(1, r + 2, r + 2 + kHairColorCount),
-                                                           t.select(1, int64_t(Attr::HairColor)).to(torch::kLong));
-    std::vector<torch::Tensor> binaryTargets;
-    for (Attr a : binaryAttributes())
+    const auto hair = weighted(F::cross_entropy(raw.slice(1, r + 2, r + 2 + kHairColorCount),
+                                                t.select(1, int64_t(Attr::HairColor)).to(torch::kLong),
+                                                F::CrossEntropyFuncOptions().reduction(torch::kNone)),
+                               c.select(1, int64_t(Attr::HairColor)));
+    std::vector<torch::Tensor> binaryTargets, binaryMasks;
+    for (Attr a : binaryAttributes()) {
         binaryTargets.push_back(t.select(1, int64_t(a)));
-    const auto binary = torch::nn::functional::binary_cross_entropy_with_logits(
-        raw.slice(1, r + 2 + kHairColorCount, outputCount()), torch::stack(binaryTargets, 1));
+        binaryMasks.push_back(c.select(1, int64_t(a)));
+    }
+    const auto binary = weighted(F::binary_cross_entropy_with_logits(
+                                     raw.slice(1, r + 2 + kHairColorCount, outputCount()), torch::stack(binaryTargets, 1),
+                                     F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone)),
+                                 torch::stack(binaryMasks, 1));
     // Regression errors are small numbers (a 0.05 miss costs 0.0025); the weights put
     // them on the scale of the classification losses.
     return 20.0 * regression + 2.0 * hue + 0.3 * hair + 0.3 * binary;

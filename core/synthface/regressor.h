@@ -39,6 +39,9 @@ public:
     // Loss of raw outputs against the true attributes (hair length and curl do not count
     // for bald faces, which show no scalp hair).
     static torch::Tensor loss(const torch::Tensor& raw, const std::vector<Attributes>& truth);
+    // The same, counting only the attributes where counts [N,kAttrCount] is 1 (a caption's
+    // embedding, say, is only held to what the caption names).
+    static torch::Tensor loss(const torch::Tensor& raw, const std::vector<Attributes>& truth, const torch::Tensor& counts);
     static int64_t outputCount();
 
 private:

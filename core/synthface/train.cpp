@@ -7,9 +7,14 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <exception>
+#include <fstream>
 #include <iomanip>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 namespace pae::synthface {
 namespace {
@@ -27,10 +32,10 @@ std::string formatSeconds(double s)
     return out.str();
 }
 
-// Full-scale step counts, sized for about 40 minutes on one intra-op thread of a shared
-// two-core machine (CLIP ~0.6 s, generator ~0.17 s, regressor ~0.2 s a step).
-constexpr int64_t kClipSteps = 1200;
-constexpr int64_t kGeneratorSteps = 6000;
+// Full-scale step counts, sized for about 40 minutes on a two-core machine with the two
+// lanes side by side, one thread each (CLIP ~0.45 s a step; regressor and generator ~0.2 s).
+constexpr int64_t kClipSteps = 4000;
+constexpr int64_t kGeneratorSteps = 9000;
 constexpr int64_t kRegressorSteps = 1500;
 
 } // namespace
@@ -71,10 +76,22 @@ void StepReporter::report(int64_t step, const std::string& values)
     m_log(out.str());
 }
 
+const std::vector<std::string>& trainStageNames()
+{
+    static const std::vector<std::string> names = {"vocabulary", "clip", "generator", "regressor", "quality"};
+    return names;
+}
+
 nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
 {
     if (o.out.empty())
         throw UsageError("--out: no output folder given");
+    for (const std::string& s : o.stages)
+        if (std::find(trainStageNames().begin(), trainStageNames().end(), s) == trainStageNames().end())
+            throw UsageError("--stages: unknown stage '" + s + "' (vocabulary, clip, generator, regressor, quality)");
+    const auto wanted = [&](const std::string& name) {
+        return o.stages.empty() || std::find(o.stages.begin(), o.stages.end(), name) != o.stages.end();
+    };
     if (!(o.scale > 0) || o.scale > 10)
         throw UsageError("--scale " + std::to_string(o.scale) + " is outside (0, 10]");
     std::error_code ec;
@@ -86,38 +103,111 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
     auto since = [](std::chrono::steady_clock::time_point t) {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
     };
-    nlohmann::json training = {{"seed", o.seed}, {"scale", o.scale}, {"threads", torch::get_num_threads()}};
+    // The lanes share the log and the report: one line and one field at a time.
+    std::mutex shared;
+    const TrainLog say = [&](const std::string& line) {
+        std::lock_guard<std::mutex> lock(shared);
+        log(line);
+    };
+    nlohmann::json training = {{"seed", o.seed}, {"scale", o.scale}, {"lanes", o.lanes},
+                               {"threads_per_lane", torch::get_num_threads()}};
+    auto record = [&](const std::function<void(nlohmann::json&)>& write) {
+        std::lock_guard<std::mutex> lock(shared);
+        write(training);
+    };
     auto stage = [&](const char* name, const std::function<void()>& run) {
+        if (!wanted(name))
+            return;
         const auto t = std::chrono::steady_clock::now();
-        log(std::string("── ") + name);
+        say(std::string("── ") + name);
         run();
-        training["seconds"][name] = since(t);
-        log(std::string(name) + ": done in " + formatSeconds(since(t)));
+        const double seconds = since(t);
+        record([&](nlohmann::json& j) { j["seconds"][name] = seconds; });
+        say(std::string(name) + ": done in " + formatSeconds(seconds));
     };
 
-    const fs::path corpusRoot = promptsDir() / "synthface";
-    int64_t vocabSize = 0;
-    stage("vocabulary", [&] { vocabSize = trainVocabulary(corpusRoot, o.out / "clip", log); });
-    training["vocabulary_size"] = vocabSize;
-
-    ClipTrainOptions clip;
-    clip.steps = scaledSteps(kClipSteps, o.scale);
-    clip.seed = o.seed;
-    training["clip"] = {{"steps", clip.steps}, {"batch", clip.batch}, {"lr", clip.lr}};
-    stage("clip", [&] { trainClip(o.out / "clip", clip, log); });
-
-    GeneratorTrainOptions generator;
-    generator.steps = scaledSteps(kGeneratorSteps, o.scale);
-    generator.seed = o.seed;
-    training["generator"] = {{"steps", generator.steps}, {"batch", generator.batch}, {"lr", generator.lr}};
-    stage("generator", [&] { trainGenerator(o.out / "generator.safetensors", generator, log); });
-
-    RegressorTrainOptions regressor;
-    regressor.steps = scaledSteps(kRegressorSteps, o.scale);
-    regressor.seed = o.seed;
-    training["regressor"] = {{"steps", regressor.steps}, {"batch", regressor.batch}, {"lr", regressor.lr}};
-    stage("regressor", [&] { trainRegressor(o.out / "regressor.safetensors", regressor, log); });
+    // Lane one: the vocabulary, then CLIP on it. Lane two: the regressor, then the
+    // generator, whose attribute loss reads the regressor.
+    const auto laneClip = [&] {
+        stage("vocabulary", [&] {
+            const int64_t size = trainVocabulary(promptsDir() / "synthface", o.out / "clip", say);
+            record([&](nlohmann::json& j) { j["vocabulary_size"] = size; });
+        });
+        ClipTrainOptions clip;
+        clip.steps = scaledSteps(kClipSteps, o.scale);
+        clip.seed = o.seed;
+        stage("clip", [&] {
+            record([&](nlohmann::json& j) { j["clip"] = {{"steps", clip.steps}, {"batch", clip.batch}, {"lr", clip.lr}, {"probe_weight", clip.probeWeight}}; });
+            trainClip(o.out / "clip", clip, say);
+        });
+    };
+    const auto laneGenerator = [&] {
+        RegressorTrainOptions regressor;
+        regressor.steps = scaledSteps(kRegressorSteps, o.scale);
+        regressor.seed = o.seed;
+        stage("regressor", [&] {
+            record([&](nlohmann::json& j) {
+                j["regressor"] = {{"steps", regressor.steps}, {"batch", regressor.batch}, {"lr", regressor.lr}};
+            });
+            trainRegressor(o.out / "regressor.safetensors", regressor, say);
+        });
+        GeneratorTrainOptions generator;
+        generator.steps = scaledSteps(kGeneratorSteps, o.scale);
+        generator.seed = o.seed;
+        stage("generator", [&] {
+            record([&](nlohmann::json& j) {
+                j["generator"] = {{"steps", generator.steps}, {"batch", generator.batch}, {"lr", generator.lr},
+                                  {"attribute_weight", generator.attributeWeight}};
+            });
+            trainGenerator(o.out / "generator.safetensors", o.out / "regressor.safetensors", generator, say);
+        });
+    };
+    if (o.lanes >= 2) {
+        // Both lanes run to their end even when one fails (a stage has no way to be
+        // interrupted); the first failure is then reported.
+        std::exception_ptr failure;
+        std::thread other([&] {
+            try {
+                laneGenerator();
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(shared);
+                failure = std::current_exception();
+            }
+        });
+        try {
+            laneClip();
+        } catch (...) {
+            other.join();
+            throw;
+        }
+        other.join();
+        if (failure)
+            std::rethrow_exception(failure);
+    } else {
+        laneClip();
+        laneGenerator();
+    }
     training["seconds"]["training_total"] = since(start);
+
+    // A run of some stages keeps what the report says of the others.
+    nlohmann::json previous;
+    try {
+        std::ifstream in(o.out / "training-report.json");
+        if (in)
+            previous = nlohmann::json::parse(in).value("training", nlohmann::json::object());
+    } catch (const nlohmann::json::exception&) {
+        previous = nlohmann::json::object(); // unreadable: rewritten whole below
+    }
+    if (previous.is_object() && !o.stages.empty()) {
+        previous.merge_patch(training);
+        training = previous;
+    }
+    if (!wanted("quality")) {
+        const std::string text = nlohmann::json({{"training", training}}).dump(2) + "\n";
+        writeFileAtomically(o.out / "training-report.json", text.data(), text.size());
+        log("total: " + formatSeconds(since(start)));
+        return nlohmann::json{{"training", training}};
+    }
 
     // The check keeps the "training" section of a report already there.
     const std::string seed = nlohmann::json({{"training", training}}).dump(2) + "\n";
@@ -125,7 +215,7 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
     QualityOptions quality;
     quality.scale = std::min(1.0, o.scale);
     nlohmann::json report;
-    stage("quality", [&] { report = checkSynthFaceModels(o.out, quality, log); });
+    stage("quality", [&] { report = checkSynthFaceModels(o.out, quality, say); });
     training["seconds"]["total"] = since(start);
     report["training"] = training;
     const std::string text = report.dump(2) + "\n";

@@ -1,7 +1,12 @@
 // Stage 2: the tiny CLIP, trained contrastively (symmetric InfoNCE with a learnable
-// temperature) on freshly rendered, mildly augmented faces and one caption each.
+// temperature) on freshly rendered, mildly augmented faces and one caption each. Half of
+// each batch are twins of the other half that differ in one group of attributes, and a
+// shared attribute read-out on both towers speeds up what the contrastive loss learns
+// slowly (see renderTwinFaces and the probe below).
 #include "core/io/safetensors.h"
 #include "core/synthface/captions.h"
+#include "core/synthface/latent_attributes.h"
+#include "core/synthface/regressor.h"
 #include "core/synthface/train.h"
 #include "core/synthface/train_data.h"
 #include "core/util/error.h"
@@ -77,6 +82,72 @@ torch::Tensor softTargets(const std::vector<std::string>& captions)
     return same / same.sum(1, true);
 }
 
+// A group of attributes that a training pair may differ in, and how often pairs differ
+// there. Expression and the small features (eyes, mouth, glasses) get most of the pairs:
+// they are a few pixels of a 64² face, which the contrastive loss otherwise learns last
+// (hair and background tell most faces of a batch apart on their own).
+struct TwinGroup {
+    std::vector<Attr> attributes;
+    double weight;
+};
+
+const std::vector<TwinGroup>& twinGroups()
+{
+    static const std::vector<TwinGroup> groups = {
+        {{Attr::Smile, Attr::BrowAngle, Attr::MouthOpen, Attr::EyeOpen}, 5.0},
+        {{Attr::EyeSize}, 2.0},
+        {{Attr::MouthWidth}, 2.0},
+        {{Attr::Glasses}, 1.5},
+        {{Attr::Beard}, 0.75},
+        {{Attr::HairColor}, 0.75},
+        {{Attr::HairLength, Attr::HairCurl, Attr::Bald}, 0.75},
+        {{Attr::SkinTone}, 0.4},
+        {{Attr::FaceWidth}, 0.4},
+        {{Attr::BackgroundHue}, 0.4},
+    };
+    return groups;
+}
+
+// Half the faces as the world draws them (half of those from latents, as the generator
+// sees them), the other half their twins: the same face with one group of attributes
+// drawn anew (binary features flipped). Each pair's captions name what the group shows,
+// so the batch can only be sorted by looking at that group. focus[i] is face i's group.
+FaceBatch renderTwinFaces(std::mt19937_64& rng, at::Generator& gen, int count, int size, int64_t latentDim,
+                          std::vector<std::vector<Attr>>& focus)
+{
+    const int pairs = count / 2;
+    std::vector<Attributes> attributes;
+    attributes.reserve(size_t(count));
+    const auto z = torch::randn({pairs, latentDim}, gen, torch::kFloat32);
+    for (int i = 0; i < pairs; ++i)
+        attributes.push_back(i % 2 == 0 ? attributesFromLatent(z[i].data_ptr<float>(), int(latentDim))
+                                        : sampleAttributes(rng()));
+    double total = 0;
+    for (const TwinGroup& g : twinGroups())
+        total += g.weight;
+    focus.assign(size_t(count), {});
+    for (int i = 0; i < pairs; ++i) {
+        double pick = uniform01(rng()) * total;
+        const TwinGroup* group = &twinGroups().back();
+        for (const TwinGroup& g : twinGroups()) {
+            if (pick < g.weight) {
+                group = &g;
+                break;
+            }
+            pick -= g.weight;
+        }
+        Attributes twin = attributes[size_t(i)];
+        const Attributes fresh = sampleAttributes(rng());
+        for (Attr a : group->attributes)
+            twin.set(a, info(a).kind == AttrKind::Binary && group->attributes.size() == 1 ? 1.f - twin[a] : fresh[a]);
+        attributes.push_back(twin);
+        focus[size_t(i)] = focus[size_t(pairs + i)] = group->attributes;
+    }
+    while (int(attributes.size()) < count)
+        attributes.push_back(sampleAttributes(rng()));
+    return renderFaces(std::move(attributes), size);
+}
+
 } // namespace
 
 models::ClipConfig synthfaceClipConfig(int64_t vocabSize)
@@ -142,9 +213,21 @@ void trainClip(const fs::path& clipDir, const ClipTrainOptions& o, const TrainLo
 {
     const auto tokenizer = text::ClipTokenizer::fromFolder(clipDir);
     const models::ClipConfig config = synthfaceClipConfig(int64_t(tokenizer.vocabSize()));
-    torch::manual_seed(stageSeed(o.seed, 0));
-    models::ClipModel model(config);
-    initializeClip(*model);
+    models::ClipModel model{nullptr};
+    // A linear read-out of the attributes from either tower's unit embedding, shared by
+    // both and dropped after training. On images it asks the vision tower for every
+    // attribute at once (contrastive pairs alone teach a from-scratch ViT the few pixels of
+    // an expression far too slowly); on captions, for the attributes the caption names, so
+    // that "happy" lands where the read-out finds smiling faces. It gives the image and text
+    // spaces one set of attribute directions, which is what PAE's projections rely on.
+    torch::nn::Linear probe{nullptr};
+    {
+        std::lock_guard<std::mutex> lock(defaultGeneratorLock());
+        torch::manual_seed(stageSeed(o.seed, 0));
+        model = models::ClipModel(config);
+        initializeClip(*model);
+        probe = torch::nn::Linear(config.projectionDim, AttributeRegressorImpl::outputCount());
+    }
     model->train();
     log("clip: " + config.describe());
 
@@ -162,6 +245,8 @@ void trainClip(const fs::path& clipDir, const ClipTrainOptions& o, const TrainLo
                                      torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).eps(1e-6).weight_decay(o.weightDecay)));
     groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(
                                    torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).eps(1e-6).weight_decay(0.0)));
+    groups.emplace_back(probe->parameters(), std::make_unique<torch::optim::AdamWOptions>(
+                                   torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).eps(1e-6).weight_decay(0.0)));
     torch::optim::AdamW optimizer(groups, torch::optim::AdamWOptions(o.lr));
 
     std::mt19937_64 rng(stageSeed(o.seed, 1));
@@ -169,17 +254,23 @@ void trainClip(const fs::path& clipDir, const ClipTrainOptions& o, const TrainLo
     const int64_t warmup = std::max<int64_t>(1, o.steps / 20);
     const auto params = model->parameters();
     StepReporter reporter("clip", o.steps, log);
-    double lossSum = 0, accSum = 0;
+    double lossSum = 0, accSum = 0, probeSum = 0;
     int64_t seen = 0;
     for (int64_t step = 1; step <= o.steps; ++step) {
         const double lr = warmupCosine(step, o.steps, warmup, o.lr, 0.02);
         for (auto& g : optimizer.param_groups())
             static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
 
-        FaceBatch faces = renderMixedFaces(rng, gen, int(o.batch), kTrainImageSize, kLatentDim);
+        std::vector<std::vector<Attr>> focus;
+        FaceBatch faces = renderTwinFaces(rng, gen, int(o.batch), kTrainImageSize, kLatentDim, focus);
         std::vector<std::string> texts;
-        for (const Attributes& a : faces.attributes)
-            texts.push_back(caption(a, rng));
+        auto named = torch::zeros({int64_t(faces.attributes.size()), kAttrCount}, torch::kFloat32);
+        for (size_t i = 0; i < faces.attributes.size(); ++i) {
+            std::vector<Concept> concepts;
+            texts.push_back(caption(faces.attributes[i], rng, focus[i], &concepts));
+            for (Concept c : concepts)
+                named[int64_t(i)][int64_t(conceptAttribute(c))] = 1.0f;
+        }
         const auto pixels = models::clipPreprocess(augmentImages(faces.images, gen), config.vision.imageSize);
         const auto ids = tokenizeBatch(tokenizer, texts, int(config.text.maxPositions));
 
@@ -187,12 +278,15 @@ void trainClip(const fs::path& clipDir, const ClipTrainOptions& o, const TrainLo
         auto text = model->encodeText(ids);
         image = image / image.norm(2, -1, true);
         text = text / text.norm(2, -1, true);
+        // Unit embeddings have components of about 1/√dim; ×10 brings them near 1.
+        const auto probeLoss = AttributeRegressorImpl::loss(probe(image * 10.0), faces.attributes) +
+                               AttributeRegressorImpl::loss(probe(text * 10.0), faces.attributes, named);
         const auto logits = logitScale.exp() * torch::mm(image, text.t());
         const auto targets = softTargets(texts);
         const auto loss = 0.5 * (-(targets * torch::log_softmax(logits, 1)).sum(1).mean() -
                                  (targets * torch::log_softmax(logits.t(), 1)).sum(1).mean());
         optimizer.zero_grad();
-        loss.backward();
+        (loss + o.probeWeight * probeLoss).backward();
         torch::nn::utils::clip_grad_norm_(params, 1.0);
         optimizer.step();
         {
@@ -203,16 +297,17 @@ void trainClip(const fs::path& clipDir, const ClipTrainOptions& o, const TrainLo
             throw Error("clip: the loss became " + std::to_string(loss.item<double>()) + " at step " +
                         std::to_string(step));
         lossSum += loss.item<double>();
+        probeSum += probeLoss.item<double>();
         // Top-1 image → caption, counting an identical caption as right.
         accSum += targets.gather(1, logits.argmax(1, true)).gt(0).to(torch::kFloat32).mean().item<double>();
         ++seen;
         if (reporter.due(step)) {
             std::ostringstream v;
-            v << std::fixed << std::setprecision(4) << "loss " << lossSum / seen << " acc " << std::setprecision(3)
+            v << std::fixed << std::setprecision(4) << "loss " << lossSum / seen << " read-out " << probeSum / seen << " acc " << std::setprecision(3)
               << accSum / seen << " scale " << std::setprecision(1) << logitScale.exp().item<double>() << " lr "
               << std::scientific << std::setprecision(2) << lr;
             reporter.report(step, v.str());
-            lossSum = accSum = 0;
+            lossSum = accSum = probeSum = 0;
             seen = 0;
         }
     }

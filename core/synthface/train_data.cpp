@@ -21,7 +21,9 @@ torch::Tensor toTensor(const std::vector<ImageRGB>& images, int size)
     return out.permute({0, 3, 1, 2}).to(torch::kFloat32).div_(255.0).contiguous();
 }
 
-FaceBatch renderAll(std::vector<Attributes> attributes, int size)
+} // namespace
+
+FaceBatch renderFaces(std::vector<Attributes> attributes, int size)
 {
     std::vector<ImageRGB> images;
     images.reserve(attributes.size());
@@ -33,7 +35,11 @@ FaceBatch renderAll(std::vector<Attributes> attributes, int size)
     return batch;
 }
 
-} // namespace
+std::mutex& defaultGeneratorLock()
+{
+    static std::mutex lock;
+    return lock;
+}
 
 uint64_t stageSeed(uint64_t seed, uint64_t stage)
 {
@@ -49,7 +55,7 @@ FaceBatch renderSampledFaces(std::mt19937_64& rng, int count, int size)
     attributes.reserve(size_t(count));
     for (int i = 0; i < count; ++i)
         attributes.push_back(sampleAttributes(rng()));
-    return renderAll(std::move(attributes), size);
+    return renderFaces(std::move(attributes), size);
 }
 
 FaceBatch renderLatentFaces(const torch::Tensor& z, int size)
@@ -61,7 +67,7 @@ FaceBatch renderLatentFaces(const torch::Tensor& z, int size)
     attributes.reserve(size_t(cpu.size(0)));
     for (int64_t i = 0; i < cpu.size(0); ++i)
         attributes.push_back(attributesFromLatent(cpu[i].data_ptr<float>(), int(cpu.size(1))));
-    FaceBatch batch = renderAll(std::move(attributes), size);
+    FaceBatch batch = renderFaces(std::move(attributes), size);
     batch.z = cpu;
     return batch;
 }

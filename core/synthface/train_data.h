@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <mutex>
 #include <random>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct FaceBatch {
     torch::Tensor z;                    // [N,dim] for latent faces; undefined for sampled ones
 };
 
+// Renders faces with these attributes.
+FaceBatch renderFaces(std::vector<Attributes> attributes, int size);
 // Faces of the world's sampler, each from a seed drawn from rng.
 FaceBatch renderSampledFaces(std::mt19937_64& rng, int count, int size);
 // The faces that latents z [N,dim] stand for (attributesFromLatent).
@@ -43,6 +46,11 @@ struct AugmentOptions {
 
 // Per-image random blur, noise and colour jitter, clamped to [0,1]; deterministic for gen.
 torch::Tensor augmentImages(const torch::Tensor& images01, at::Generator& gen, const AugmentOptions& options = {});
+
+// LibTorch's default CPU generator is global and initializes every module's weights: a
+// stage holds this lock while it seeds it and builds its model, so that stages running
+// side by side never interleave their draws and every model is the same for a seed.
+std::mutex& defaultGeneratorLock();
 
 // A seed for stage `stage` of a run seeded with `seed` (splitmix64), so that the stages'
 // streams stay apart and a change to one stage's draws never shifts another's.

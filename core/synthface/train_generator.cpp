@@ -1,7 +1,9 @@
 // Stage 3: the tiny StyleGAN2, trained supervised rather than adversarially: for
 // z ~ N(0, I) it must draw render(attributesFromLatent(z)). One w for every layer (W
-// space), constant seeded noise, L1 + MSE at full and half resolution.
+// space), constant seeded noise, L1 + MSE at full and half resolution, plus the trained
+// regressor's attribute loss on what it draws.
 #include "core/io/safetensors.h"
+#include "core/synthface/regressor.h"
 #include "core/synthface/train.h"
 #include "core/synthface/train_data.h"
 #include "core/util/error.h"
@@ -41,11 +43,23 @@ models::StyleGan2Config synthfaceGeneratorConfig()
     return c;
 }
 
-void trainGenerator(const fs::path& file, const GeneratorTrainOptions& o, const TrainLog& log)
+void trainGenerator(const fs::path& file, const fs::path& regressorFile, const GeneratorTrainOptions& o,
+                    const TrainLog& log)
 {
     const models::StyleGan2Config config = synthfaceGeneratorConfig();
-    torch::manual_seed(stageSeed(o.seed, 10)); // weights, the constant input and the noise buffers
-    models::Generator generator(config);
+    AttributeRegressor regressor{nullptr};
+    if (o.attributeWeight > 0) {
+        regressor = loadRegressor(regressorFile, torch::kCPU);
+        regressor->eval();
+        for (auto& p : regressor->parameters())
+            p.requires_grad_(false);
+    }
+    models::Generator generator{nullptr};
+    {
+        std::lock_guard<std::mutex> lock(defaultGeneratorLock());
+        torch::manual_seed(stageSeed(o.seed, 10)); // weights, the constant input and the noise buffers
+        generator = models::Generator(config);
+    }
     generator->train();
     log("generator: " + config.describe());
 
@@ -70,13 +84,17 @@ void trainGenerator(const fs::path& file, const GeneratorTrainOptions& o, const 
         for (size_t g = 0; g < optimizer.param_groups().size(); ++g)
             static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[g].options()).lr(lr * scales[g]);
 
-        const FaceBatch faces = renderLatentFaces(torch::randn({o.batch, kLatentDim}, gen, torch::kFloat32),
+        const FaceBatch faces = renderLatentFaces(torch::randn({o.batch, config.styleDim}, gen, torch::kFloat32),
                                                   kTrainImageSize);
         const auto target = unitToGenerator(faces.images);
         const auto w = generator->mapping(faces.z);
         const auto wPlus = w.unsqueeze(1).expand({w.size(0), config.numLatents(), w.size(1)});
         const auto out = generator->synthesize(wPlus);
-        const auto loss = reconstructionLoss(out, target);
+        // The attribute loss asks for what the pixel loss learns last: the few pixels that
+        // carry expression, eye and mouth shape, read as the regressor reads them.
+        auto loss = reconstructionLoss(out, target);
+        if (o.attributeWeight > 0)
+            loss = loss + o.attributeWeight * AttributeRegressorImpl::loss(regressor->forward((out + 1) * 0.5), faces.attributes);
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
@@ -103,7 +121,7 @@ void trainGenerator(const fs::path& file, const GeneratorTrainOptions& o, const 
     {
         // The truncation centre, as the port estimates it: the mean of mapped samples.
         torch::NoGradGuard noGrad;
-        latentAvg = generator->mapping(torch::randn({4096, kLatentDim}, gen, torch::kFloat32)).mean(0);
+        latentAvg = generator->mapping(torch::randn({4096, config.styleDim}, gen, torch::kFloat32)).mean(0);
     }
     io::TensorMap tensors;
     for (const auto& item : generator->named_parameters())

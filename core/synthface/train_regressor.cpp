@@ -15,8 +15,12 @@ namespace pae::synthface {
 
 void trainRegressor(const std::filesystem::path& file, const RegressorTrainOptions& o, const TrainLog& log)
 {
-    torch::manual_seed(stageSeed(o.seed, 20));
-    AttributeRegressor regressor;
+    AttributeRegressor regressor{nullptr};
+    {
+        std::lock_guard<std::mutex> lock(defaultGeneratorLock());
+        torch::manual_seed(stageSeed(o.seed, 20));
+        regressor = AttributeRegressor();
+    }
     regressor->train();
     torch::optim::AdamW optimizer(regressor->parameters(),
                                   torch::optim::AdamWOptions(o.lr).betas({0.9, 0.99}).weight_decay(1e-4));

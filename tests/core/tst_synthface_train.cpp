@@ -189,15 +189,44 @@ private Q_SLOTS:
         QVERIFY(!sf::summarizeReport(report).empty());
     }
 
-    void shouldWriteTheSameWeights_whenTheSeedIsTheSame()
+    void shouldWriteTheSameWeights_whenTheSeedIsTheSame_evenWithTheLanesInTurn()
     {
         QTemporaryDir again;
         const fs::path out = fs::path(again.path().toStdString()) / "models";
-        sf::trainSynthFace(tinyRun(out), [](const std::string&) {});
+        // The first run had both lanes side by side; this one runs them one after the other.
+        auto options = tinyRun(out);
+        options.lanes = 1;
+        sf::trainSynthFace(options, [](const std::string&) {});
         QVERIFY(fileBytes(out / "generator.safetensors") == fileBytes(m_out / "generator.safetensors"));
         QVERIFY(fileBytes(out / "clip" / "model.safetensors") == fileBytes(m_out / "clip" / "model.safetensors"));
         QVERIFY(fileBytes(out / "regressor.safetensors") == fileBytes(m_out / "regressor.safetensors"));
         QVERIFY(fileBytes(out / "clip" / "vocab.json") == fileBytes(m_out / "clip" / "vocab.json"));
+    }
+
+    void shouldRetrainOneStage_andKeepTheOthersModelsAndReport()
+    {
+        QTemporaryDir again;
+        const fs::path out = fs::path(again.path().toStdString()) / "models";
+        sf::trainSynthFace(tinyRun(out), [](const std::string&) {});
+        const auto clipBefore = fileBytes(out / "clip" / "model.safetensors");
+        auto options = tinyRun(out);
+        options.seed = 6;
+        options.stages = {"generator"};
+        std::vector<std::string> lines;
+        const auto result = sf::trainSynthFace(options, [&](const std::string& line) { lines.push_back(line); });
+        QVERIFY(fileBytes(out / "clip" / "model.safetensors") == clipBefore);
+        QVERIFY(fileBytes(out / "generator.safetensors") != fileBytes(m_out / "generator.safetensors"));
+        for (const auto& line : lines)
+            QVERIFY2(line.rfind("clip", 0) != 0 && line.rfind("regressor", 0) != 0, line.c_str());
+        std::ifstream in(out / "training-report.json");
+        const auto report = nlohmann::json::parse(in);
+        QCOMPARE(report["training"], result["training"]);
+        QVERIFY(report["training"]["seconds"].contains("clip"));      // from the first run
+        QVERIFY(report["training"]["seconds"].contains("generator")); // from this one
+        QVERIFY(!report.contains("zero_shot")); // no quality stage this time: nothing stale is claimed
+
+        options.stages = {"generator", "colour"};
+        QVERIFY_THROWS_EXCEPTION(pae::UsageError, sf::trainSynthFace(options, [](const std::string&) {}));
     }
 
     void shouldExitWithUsageError_whenTheOutputFolderIsMissing()
