@@ -64,6 +64,14 @@ std::string noComponentMessage(const std::string& prompt, const Subspace& subspa
 
 } // namespace
 
+torch::Tensor orientTowards(const torch::Tensor& basis, const torch::Tensor& t)
+{
+    // An axis orthogonal to t keeps its sign (sign(0) would erase it).
+    const torch::Tensor sign = torch::where(basis.matmul(t) < 0, -torch::ones({}, basis.options()),
+                                            torch::ones({}, basis.options()));
+    return basis * sign.unsqueeze(1);
+}
+
 torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t,
                             const torch::Tensor& basis, double lambda)
 {
@@ -73,9 +81,10 @@ torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch
     case TargetKind::Pae:
         return i + lambda * t;
     case TargetKind::PaePlus: {
-        const torch::Tensor c = lambda * basis.matmul(i).abs(); // [k]
-        const torch::Tensor s = basis.matmul(t).sum();
-        return i - c.matmul(basis) + (c.sum() / s) * t;
+        const torch::Tensor oriented = orientTowards(basis, t);
+        const torch::Tensor c = lambda * oriented.matmul(i).abs(); // [k]
+        const torch::Tensor s = oriented.matmul(t).sum();
+        return i - c.matmul(oriented) + (c.sum() / s) * t;
     }
     }
     throw Error("PAE target: invalid TargetKind value " + std::to_string(static_cast<int>(kind)));
@@ -103,7 +112,7 @@ PaeTargets computeTargets(TargetKind kind, const torch::Tensor& i, const torch::
     const bool needBasis = kind == TargetKind::PaePlus;
     if (needBasis || subspace.basis.defined()) {
         basis = basisFor(subspace, iu.numel(), iu.device());
-        const torch::Tensor pt = basis.matmul(tu);
+        const torch::Tensor pt = basis.matmul(tu).abs();
         out.s = static_cast<float>(pt.sum().item<double>());
         out.subspaceNorm = static_cast<float>(pt.norm().item<double>());
         if (needBasis && std::abs(pt.sum().item<double>()) < kMinSubspaceComponent)
@@ -123,7 +132,7 @@ PromptFit analyzePromptFit(const torch::Tensor& t, const Subspace& subspace, con
 {
     const torch::Tensor tu = unitVector(t, "text");
     const torch::Tensor basis = basisFor(subspace, tu.numel(), tu.device());
-    const torch::Tensor pt = basis.matmul(tu);
+    const torch::Tensor pt = basis.matmul(tu).abs();
 
     PromptFit fit;
     fit.s = pt.sum().item<double>();
@@ -138,11 +147,6 @@ PromptFit analyzePromptFit(const torch::Tensor& t, const Subspace& subspace, con
                       " no more than a random direction would (‖Bt‖ = " + fmt("%.2g", fit.subspaceNorm) +
                       ", random ≈ " + fmt("%.2g", fit.randomNorm) +
                       "): the edit will hardly change what this corpus describes";
-    } else if (needsS && fit.s < 0) {
-        // Σc ≥ 0, so s < 0 puts the prompt into the pae+ target with a negative weight.
-        fit.warning = promptName(prompt) + " enters the pae+ target with a negative weight in " +
-                      corpusName(subspace) + " (s = " + fmt("%.2g", fit.s) +
-                      "), so the edit may move away from it; try the Gram–Schmidt basis or the 'pae' target";
     }
     return fit;
 }

@@ -1,11 +1,20 @@
 #pragma once
 // The CLIP targets of DESIGN §4.3–4.4, one per λ. With n(x) = x/‖x‖, i = n(image
 // embedding), t = n(text embedding), B the corpus basis (rows b_j):
-//   c_j = λ·|⟨i, b_j⟩|,  s = Σ_j ⟨t, b_j⟩
+//   c_j = λ·|⟨i, b_j⟩|,  s = Σ_j ⟨t, b_j⟩   (b_j oriented, see below)
 //   text: T = t
 //   pae:  T = i + λ·t
 //   pae+: T = i − Σ_j c_j·b_j + (Σ_j c_j / s)·t
 // Targets are not normalized: the loss compares them by cosine.
+//
+// One deliberate change to the paper's pae+: each b_j is first turned to face the prompt
+// (b_j ← sign⟨t, b_j⟩·b_j), so s = Σ_j |⟨t, b_j⟩| > 0. A basis axis has no sign of its own
+// (PCA's comes from a convention, Gram–Schmidt's from the order of the prompts), yet the
+// paper's formula depends on it: with s < 0 the text enters with a negative weight and the
+// edit moves away from the prompt, and axes whose terms cancel make s ≈ 0 for a prompt
+// that lies well inside the corpus. Where every ⟨t, b_j⟩ ≥ 0 the two agree exactly. On the
+// built-in models "a happy face" in the emotion corpus had s < 0 and pae+ turned faces
+// into noise; oriented, it smiles.
 #include "core/edit/types.h"
 #include "core/pae/subspace.h"
 
@@ -23,7 +32,7 @@ constexpr double kMinSubspaceComponent = 1e-3;
 
 struct PaeTargets {
     torch::Tensor targets; // [L, d] float32, one row per λ, on the device of i
-    float s = 0;           // Σ_j ⟨t, b_j⟩ (0 when no basis was given)
+    float s = 0;           // Σ_j |⟨t, b_j⟩| (0 when no basis was given)
     float subspaceNorm = 0; // ‖B t‖: how much of t lies in the corpus subspace
 };
 
@@ -36,6 +45,9 @@ PaeTargets computeTargets(TargetKind kind, const torch::Tensor& i, const torch::
                           const Subspace& subspace, const std::vector<float>& lambdas,
                           const std::string& prompt = {});
 
+// The basis with each row turned to face t (rows orthogonal to t keep their sign).
+torch::Tensor orientTowards(const torch::Tensor& basis, const torch::Tensor& t);
+
 // The bare formula for one λ on the vectors exactly as given (no normalization, no
 // checks): computeTargets is this applied to n(i) and n(t). Exposed so its algebraic
 // properties can be tested directly.
@@ -46,7 +58,7 @@ torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch
 // fit. usable: computeTargets will accept it for this kind. warning: empty when all is
 // well, else one sentence for the user (the first problem found, worst first).
 struct PromptFit {
-    double s = 0;
+    double s = 0;              // Σ_j |⟨t, b_j⟩|, pae+'s divisor
     double subspaceNorm = 0;   // ‖B t‖
     double randomNorm = 0;     // ‖B u‖ expected for a random unit u: sqrt(k/d)
     bool usable = true;

@@ -107,8 +107,12 @@ private Q_SLOTS:
         t = t / t.norm();
         const std::vector<float> lambdas = {0.5f, 3.f, 8.f};
         const auto out = pae::computeTargets(pae::TargetKind::PaePlus, i, t, subspaceOf(basis), lambdas);
-        const torch::Tensor pi = basis.matmul(i);
-        const double s = basis.matmul(t).sum().item<double>();
+        // The relations hold for the basis turned towards t (see targets.h).
+        const torch::Tensor oriented = pae::orientTowards(basis, t);
+        QVERIFY((oriented.matmul(t) >= 0).all().item<bool>());
+        QVERIFY(maxAbsDiff(oriented.abs(), basis.abs()) == 0);
+        const torch::Tensor pi = oriented.matmul(i);
+        const double s = oriented.matmul(t).sum().item<double>();
         QVERIFY(std::abs(out.s - s) < 1e-6);
         const torch::Tensor outside = torch::eye(d, torch::kFloat64) - basis.t().matmul(basis);
         for (size_t l = 0; l < lambdas.size(); ++l) {
@@ -116,11 +120,11 @@ private Q_SLOTS:
             const torch::Tensor c = lambdas[l] * pi.abs();
             const torch::Tensor rest = T - (c.sum() / s) * t;
             // In the subspace, each coordinate of i loses exactly c_j ...
-            QVERIFY(maxAbsDiff(basis.matmul(rest), pi - c) < 1e-5);
+            QVERIFY(maxAbsDiff(oriented.matmul(rest), pi - c) < 1e-5);
             // ... outside it, i is untouched ...
             QVERIFY(maxAbsDiff(outside.matmul(rest), outside.matmul(i)) < 1e-5);
             // ... and the text term puts back what was removed: Σ_j ⟨T, b_j⟩ = Σ_j ⟨i, b_j⟩.
-            QVERIFY(std::abs(basis.matmul(T).sum().item<double>() - pi.sum().item<double>()) < 1e-4);
+            QVERIFY(std::abs(oriented.matmul(T).sum().item<double>() - pi.sum().item<double>()) < 1e-4);
         }
     }
 
@@ -142,9 +146,10 @@ private Q_SLOTS:
             QVERIFY(maxAbsDiff(Ta, alpha * T) < 1e-9 * alpha * T.abs().max().item<double>() + 1e-12);
             QVERIFY(std::abs(cosine(Ta, T) - 1) < 1e-12);
         }
-        // Any nonzero scale of t, negative included, cancels between Σc/s and t.
-        for (double beta : {0.1, 7.0, -2.0})
+        // Any positive scale of t cancels between Σc/s and t; −t is another prompt.
+        for (double beta : {0.1, 7.0})
             QVERIFY(maxAbsDiff(pae::targetFormula(pae::TargetKind::PaePlus, i, beta * t, basis, lambda), T) < 1e-9);
+        QVERIFY(cosine(pae::targetFormula(pae::TargetKind::PaePlus, i, -t, basis, lambda), -t) > 0);
         const torch::Tensor Tneg = pae::targetFormula(pae::TargetKind::PaePlus, -i, t, basis, lambda);
         QVERIFY(maxAbsDiff(Tneg, -T) > 0.1);
         const torch::Tensor P = pae::targetFormula(pae::TargetKind::Pae, i, t, basis, lambda);
@@ -164,8 +169,6 @@ private Q_SLOTS:
         QTest::addColumn<double>("y");
         // t orthogonal to span(e1, e2): no component at all.
         QTest::newRow("orthogonal") << 0.0 << 0.0;
-        // t has a component (‖Bt‖ = 0.5) whose coordinates cancel: s = 0 all the same.
-        QTest::newRow("cancelling") << 0.3535 << -0.3535;
         // below the threshold: s = 4e-4
         QTest::newRow("tiny") << 0.0002 << 0.0002;
     }
@@ -204,12 +207,12 @@ private Q_SLOTS:
         QVERIFY(std::abs(out.s - 0.002f) < 1e-6);
     }
 
-    void shouldPointAwayFromThePrompt_whenSIsNegative()
+    void shouldMoveTowardsThePrompt_whateverTheSignsOfTheAxes()
     {
-        // Why analyzePromptFit warns about s < 0. d = 16, B = {e1, e2}, i = (½,½,½,½,0…),
-        // λ = 8: c = (4, 4), Σc = 8.
-        //   t = (0.6, 0, 0.8, 0…):  s = 0.6,  T = (−3.5,−3.5,½,½) + 13.3·t → cos(T, t) ≈ +0.93
-        //   t = (−0.6, 0, 0.8, 0…): s = −0.6, T = (−3.5,−3.5,½,½) − 13.3·t → cos(T, t) ≈ −0.93
+        // d = 16, B = {e1, e2}, i = (½,½,½,½,0…), λ = 8: c = (4, 4), Σc = 8.
+        //   t = (0.6, 0, 0.8, 0…):  s = 0.6, T = (−3.5,−3.5,½,½) + 13.3·t → cos(T, t) ≈ +0.93
+        //   t = (−0.6, 0, 0.8, 0…): the paper's s would be −0.6 and T would point away from t
+        //   (cos ≈ −0.93); with e1 turned to face t, s = 0.6 and T faces t (worked out below).
         const int64_t d = 16;
         torch::Tensor i = torch::zeros({d}, torch::kFloat64);
         i.slice(0, 0, 4).fill_(0.5);
@@ -219,16 +222,35 @@ private Q_SLOTS:
         const auto pos = pae::computeTargets(pae::TargetKind::PaePlus, i, tPos, sub, {8.f});
         const auto neg = pae::computeTargets(pae::TargetKind::PaePlus, i, tNeg, sub, {8.f});
         QVERIFY2(cosine(pos.targets[0], tPos) > 0.9, qPrintable(QString::number(cosine(pos.targets[0], tPos))));
-        QVERIFY2(cosine(neg.targets[0], tNeg) < -0.9, qPrintable(QString::number(cosine(neg.targets[0], tNeg))));
+        QVERIFY2(cosine(neg.targets[0], tNeg) > 0.9, qPrintable(QString::number(cosine(neg.targets[0], tNeg))));
+        QVERIFY(std::abs(neg.s - 0.6f) < 1e-6);
+        // Hand-computed: e1 flips, c = (4, 4), T = i + 4·e1 − 4·e2 + (8/0.6)·tNeg
+        //   = (0.5+4−8, 0.5−4, 0.5+32/3, 0.5, 0…) = (−3.5, −3.5, 67/6, 0.5, 0…).
+        torch::Tensor expected = torch::zeros({d}, torch::kFloat64);
+        expected[0] = -3.5, expected[1] = -3.5, expected[2] = 67.0 / 6.0, expected[3] = 0.5;
+        QVERIFY2(maxAbsDiff(neg.targets[0], expected) < 1e-5, qPrintable(QString::number(maxAbsDiff(neg.targets[0], expected))));
+
+        // Flipping an axis that t has a component on changes nothing.
+        torch::Tensor flipped = axes12(d).clone();
+        flipped[0] = -flipped[0];
+        const auto again = pae::computeTargets(pae::TargetKind::PaePlus, i, tPos, subspaceOf(flipped), {8.f});
+        QVERIFY(maxAbsDiff(again.targets, pos.targets) < 1e-6);
+
+        // Axes whose paper-signed terms cancel no longer look like "no component".
+        const torch::Tensor cancelling = vec({0.3535, -0.3535, std::sqrt(1 - 2 * 0.3535 * 0.3535), 0});
+        const auto ok = pae::computeTargets(pae::TargetKind::PaePlus, vec({0.5, -0.5, 0.5, 0.5}), cancelling,
+                                            subspaceOf(axes12(4)), {8.f});
+        QVERIFY(std::abs(ok.s - 0.707f) < 1e-3);
 
         const pae::PromptFit good = pae::analyzePromptFit(tPos, sub, "a happy face");
         QVERIFY(good.usable);
         QVERIFY2(good.warning.empty(), good.warning.c_str());
         QVERIFY(std::abs(good.s - 0.6) < 1e-9 && std::abs(good.subspaceNorm - 0.6) < 1e-9);
         QVERIFY(std::abs(good.randomNorm - std::sqrt(2.0 / 16.0)) < 1e-12);
-        const pae::PromptFit bad = pae::analyzePromptFit(tNeg, sub, "a happy face");
-        QVERIFY(bad.usable);
-        QVERIFY2(QString::fromStdString(bad.warning).contains("negative weight"), bad.warning.c_str());
+        const pae::PromptFit turned = pae::analyzePromptFit(tNeg, sub, "a happy face");
+        QVERIFY(turned.usable);
+        QVERIFY2(turned.warning.empty(), turned.warning.c_str());
+        QVERIFY(std::abs(turned.s - 0.6) < 1e-9);
     }
 
     void shouldWarn_whenThePromptBarelyLiesInTheSubspace()
