@@ -384,6 +384,15 @@ private Q_SLOTS:
         QCOMPARE(legacy.at("shared.row").storage().nbytes(), size_t(4 * sizeof(float)));
     }
 
+    void shouldReadLegacyStyleGan2_likeItsZipOriginal()
+    {
+        const TensorMap legacy = pae::io::loadWeights(fixture("legacy_tiny_stylegan2.pt"));
+        const TensorMap zip = pae::io::loadWeights(fs::path(PAE_TEST_DATA_DIR) / "tiny-stylegan2" / "generator.pt");
+        QVERIFY(legacy.size() > 20);
+        QVERIFY(legacy.count("latent_avg"));
+        requireSame(legacy, zip);
+    }
+
     void shouldReadLegacyFromMemory_likeFromAFile()
     {
         requireSame(parse(readBytes(fixture("legacy_state.pt"))), pae::io::loadTorchCheckpoint(fixture("legacy_state.pt")));
