@@ -490,8 +490,23 @@ private Q_SLOTS:
         QVERIFY(refused > bytes.size());
     }
 
-    void shouldKeepLargeIntegers_asPlainData()
+    void shouldReadPlainData_largeIntegersAndPython2Strings()
     {
+        // Python 2 wrote str as SHORT_BINSTRING / BINSTRING; torch.load reads them as text.
+        const std::string py2("\x80\x02]("
+                              "U\x03"
+                              "abc"
+                              "T\x02\x00\x00\x00"
+                              "de"
+                              "e.",
+                              18);
+        const pae::io::detail::PlainValue strings =
+            pae::io::detail::Pickle(reinterpret_cast<const uint8_t*>(py2.data()), py2.size(), "m.pt").plain();
+        QCOMPARE(int(strings.kind), int(pae::io::detail::PlainValue::Kind::List));
+        QCOMPARE(strings.items.size(), size_t(2));
+        QCOMPARE(int(strings.items[1].kind), int(pae::io::detail::PlainValue::Kind::String));
+        QCOMPARE(strings.items[0].text + strings.items[1].text, std::string("abcde"));
+
         // PROTO 2, LONG1 of 10 bytes (torch's magic number), STOP, then bytes of the next record.
         const std::string bytes("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.\x80", 16);
         pae::io::detail::Pickle p(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "m.pt");
