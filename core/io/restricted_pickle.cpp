@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -14,21 +15,27 @@
 namespace pae::io::detail {
 namespace {
 
-enum class Kind { None, Bool, Int, Float, String, Bytes, Tuple, List, Dict, Global, Storage, Tensor };
+enum class Kind { None, Bool, Int, LargeInt, Float, String, Bytes, Tuple, List, Dict, Global, Storage, Tensor };
 
 enum class GlobalKind { OrderedDict, RebuildTensorV2, RebuildTensor, RebuildParameter, StorageType, Dtype };
 
 struct Value {
     Kind kind = Kind::None;
     bool boolean = false;
-    int64_t integer = 0;
+    int64_t integer = 0; // Int; the element count of a Storage; the storage offset of a Tensor
     double real = 0;
-    std::string text; // String, Bytes, the dotted name of a Global, the key of a Storage
+    // String, Bytes, the bytes of a LargeInt, the dotted name of a Global, the key of a Storage
+    std::string text;
     std::vector<Value*> items; // Tuple, List
     std::vector<std::pair<Value*, Value*>> entries; // Dict, in insertion order
     GlobalKind global = GlobalKind::OrderedDict;
     torch::ScalarType dtype = torch::kFloat32; // StorageType and Dtype globals, Storage
-    torch::Tensor tensor; // Storage (1-D) or Tensor
+    // A Storage that is a view: the storage it lies in, from element viewOffset on.
+    // A Tensor: the storage it is rebuilt from.
+    Value* base = nullptr;
+    int64_t viewOffset = 0;
+    std::vector<int64_t> sizes, strides; // Tensor
+    torch::Tensor tensor; // once loaded: a root Storage (1-D) or a Tensor
 };
 
 struct AllowedGlobal {
@@ -76,13 +83,77 @@ const AllowedGlobal kAllowedGlobals[] = {
 // Deeper nesting than this is no state dict; the limit also bounds recursion.
 constexpr int kMaxDepth = 100;
 
-class Unpickler {
+bool isContiguous(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides)
+{
+    int64_t expected = 1;
+    for (size_t i = sizes.size(); i-- > 0;) {
+        if (sizes[i] != 1 && strides[i] != expected)
+            return false;
+        expected *= sizes[i];
+    }
+    return true;
+}
+
+bool overlaps(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides)
+{
+    std::vector<std::pair<int64_t, int64_t>> dims; // (stride, size) of dims that move
+    for (size_t i = 0; i < sizes.size(); ++i) {
+        if (sizes[i] == 0)
+            return false;
+        if (sizes[i] > 1)
+            dims.emplace_back(strides[i], sizes[i]);
+    }
+    std::sort(dims.begin(), dims.end());
+    int64_t reach = 0; // span covered by the faster dims; the bounds check rules out overflow
+    for (const auto& [stride, size] : dims) {
+        if (stride <= reach)
+            return true;
+        reach += (size - 1) * stride;
+    }
+    return false;
+}
+
+bool holdsContainerOrTensor(const Value* v)
+{
+    return v->kind == Kind::Dict || v->kind == Kind::List || v->kind == Kind::Tuple || v->kind == Kind::Tensor;
+}
+
+} // namespace
+
+class Pickle::Unpickler {
 public:
-    Unpickler(const uint8_t* data, size_t size, const std::string& source, const StorageLoader& loadStorage)
-        : data_(data), size_(size), source_(source), loadStorage_(loadStorage)
+    Unpickler(const uint8_t* data, size_t size, std::string source)
+        : data_(data), size_(size), source_(std::move(source))
     {
+        root_ = run();
     }
 
+    size_t end() const { return end_; }
+    const std::vector<StorageRef>& storages() const { return refs_; }
+
+    PlainValue plain()
+    {
+        visits_ = 0;
+        copied_ = 0;
+        return toPlain(root_, 0);
+    }
+
+    TensorMap tensors(const StorageLoader& loadStorage)
+    {
+        // The whole structure is checked before the first storage byte is read.
+        visits_ = 0;
+        copied_ = 0;
+        std::map<std::string, Value*> leaves;
+        flatten(root_, "", leaves, 0);
+        for (Value* storage : roots_)
+            storage->tensor = load(storage, loadStorage);
+        TensorMap out;
+        for (const auto& [name, value] : leaves)
+            out.emplace(name, build(value));
+        return out;
+    }
+
+private:
     Value* run()
     {
         while (true) {
@@ -101,6 +172,7 @@ public:
             case '.': // STOP
                 if (stack_.size() != 1 || !marks_.empty())
                     fail("the pickle stops with " + std::to_string(stack_.size()) + " values on the stack");
+                end_ = pos_;
                 return stack_.back();
             case '}': push(make(Kind::Dict)); break;
             case ']': push(make(Kind::List)); break;
@@ -128,11 +200,14 @@ public:
             case 0x8d: pushText(Kind::String, readUnsigned(8)); break; // BINUNICODE8
             case 'B': pushText(Kind::Bytes, readUnsigned(4)); break; // BINBYTES
             case 'C': pushText(Kind::Bytes, readUnsigned(1)); break; // SHORT_BINBYTES
+            // Python 2 str; torch.load decodes it as UTF-8, so it is text here too.
+            case 'T': pushText(Kind::String, readUnsigned(4)); break; // BINSTRING
+            case 'U': pushText(Kind::String, readUnsigned(1)); break; // SHORT_BINSTRING
             case 'J': pushInt(static_cast<int32_t>(readUnsigned(4))); break; // BININT
             case 'K': pushInt(static_cast<int64_t>(readUnsigned(1))); break; // BININT1
             case 'M': pushInt(static_cast<int64_t>(readUnsigned(2))); break; // BININT2
-            case 0x8a: pushInt(readLong(readUnsigned(1))); break; // LONG1
-            case 0x8b: pushInt(readLong(readUnsigned(4))); break; // LONG4
+            case 0x8a: pushLong(readUnsigned(1)); break; // LONG1
+            case 0x8b: pushLong(readUnsigned(4)); break; // LONG4
             case 'G': { // BINFLOAT, big-endian
                 uint64_t bits = 0;
                 const uint8_t* p = readBytes(8);
@@ -247,7 +322,7 @@ public:
         }
     }
 
-    void flatten(Value* v, const std::string& prefix, TensorMap& out, int depth)
+    void flatten(Value* v, const std::string& prefix, std::map<std::string, Value*>& out, int depth)
     {
         if (depth > kMaxDepth)
             fail("the checkpoint nests deeper than " + std::to_string(kMaxDepth) + " levels", false);
@@ -255,10 +330,13 @@ public:
         // otherwise make this walk exponential.
         if (++visits_ > 16 * arena_.size() + 1024)
             fail("the checkpoint refers to the same objects too many times", false);
-        auto child = [&](const std::string& key) { return prefix.empty() ? key : prefix + "." + key; };
+        auto child = [&](const std::string& key) {
+            charge(prefix.size() + 1 + key.size());
+            return prefix.empty() ? key : prefix + "." + key;
+        };
         switch (v->kind) {
         case Kind::Tensor:
-            if (!out.emplace(prefix, v->tensor).second)
+            if (!out.emplace(prefix, v).second)
                 fail("the tensor name '" + prefix + "' occurs twice after flattening", false);
             break;
         case Kind::Dict: {
@@ -267,14 +345,16 @@ public:
             std::unordered_map<std::string, size_t> position;
             for (const auto& [key, value] : v->entries) {
                 std::string name;
-                if (key->kind == Kind::String)
+                if (key->kind == Kind::String) {
+                    charge(key->text.size());
                     name = key->text;
-                else if (key->kind == Kind::Int)
+                } else if (key->kind == Kind::Int) {
                     name = std::to_string(key->integer);
-                else if (holdsContainerOrTensor(value))
+                } else if (holdsContainerOrTensor(value)) {
                     fail("a dict under '" + prefix + "' has a key that is neither a string nor an integer", false);
-                else
+                } else {
                     continue;
+                }
                 const auto [it, inserted] = position.emplace(name, unique.size());
                 if (inserted)
                     unique.emplace_back(name, value);
@@ -295,7 +375,65 @@ public:
         }
     }
 
-private:
+    PlainValue toPlain(const Value* v, int depth)
+    {
+        if (depth > kMaxDepth)
+            fail("plain data nests deeper than " + std::to_string(kMaxDepth) + " levels", false);
+        if (++visits_ > 16 * arena_.size() + 1024)
+            fail("the pickle refers to the same objects too many times", false);
+        PlainValue out;
+        switch (v->kind) {
+        case Kind::None: out.kind = PlainValue::Kind::None; break;
+        case Kind::Bool:
+            out.kind = PlainValue::Kind::Bool;
+            out.boolean = v->boolean;
+            break;
+        case Kind::Int:
+            out.kind = PlainValue::Kind::Int;
+            out.integer = v->integer;
+            break;
+        case Kind::LargeInt:
+            out.kind = PlainValue::Kind::LargeInt;
+            charge(v->text.size());
+            out.text = v->text;
+            break;
+        case Kind::Float:
+            out.kind = PlainValue::Kind::Float;
+            out.real = v->real;
+            break;
+        case Kind::String:
+        case Kind::Bytes:
+            out.kind = v->kind == Kind::String ? PlainValue::Kind::String : PlainValue::Kind::Bytes;
+            charge(v->text.size());
+            out.text = v->text;
+            break;
+        case Kind::Tuple:
+        case Kind::List:
+            out.kind = PlainValue::Kind::List;
+            for (const Value* item : v->items)
+                out.items.push_back(toPlain(item, depth + 1));
+            break;
+        case Kind::Dict:
+            out.kind = PlainValue::Kind::Dict;
+            for (const auto& [key, value] : v->entries)
+                out.entries.emplace_back(toPlain(key, depth + 1), toPlain(value, depth + 1));
+            break;
+        case Kind::Global: fail("expected plain data, found the global " + v->text, false);
+        case Kind::Storage: fail("expected plain data, found a storage", false);
+        case Kind::Tensor: fail("expected plain data, found a tensor", false);
+        }
+        return out;
+    }
+
+    // The memo lets a small pickle name one long string many times; copying it each time
+    // must not turn a few kilobytes of pickle into gigabytes of names.
+    void charge(size_t bytes)
+    {
+        copied_ += bytes;
+        if (copied_ > 64 * end_ + (size_t(1) << 20))
+            fail("the pickle refers to its strings too many times", false);
+    }
+
     [[noreturn]] void fail(const std::string& what, bool withPosition = true) const
     {
         if (withPosition)
@@ -332,20 +470,26 @@ private:
         return v;
     }
 
-    // LONG1/LONG4: little-endian two's complement of any length; int64 is all we need.
-    int64_t readLong(uint64_t n)
+    // LONG1/LONG4: little-endian two's complement of any length. Tensor sizes fit int64;
+    // larger numbers (the legacy format's 80-bit magic number) are kept as bytes.
+    void pushLong(uint64_t n)
     {
-        if (n > 8)
-            fail("an integer of " + std::to_string(n) + " bytes is too large");
         const uint8_t* p = readBytes(n);
-        if (n == 0)
-            return 0;
+        // Python writes the shortest form; a longer one with redundant sign bytes is the same number.
+        while (n > 1 && ((p[n - 1] == 0x00 && !(p[n - 2] & 0x80)) || (p[n - 1] == 0xff && (p[n - 2] & 0x80))))
+            --n;
+        if (n > 8) {
+            Value* v = make(Kind::LargeInt);
+            v->text.assign(reinterpret_cast<const char*>(p), n);
+            push(v);
+            return;
+        }
         uint64_t v = 0;
         for (uint64_t i = n; i-- > 0;)
             v = (v << 8) | p[i];
-        if (n < 8 && (p[n - 1] & 0x80))
+        if (n > 0 && n < 8 && (p[n - 1] & 0x80))
             v |= ~uint64_t(0) << (8 * n);
-        return static_cast<int64_t>(v);
+        pushInt(static_cast<int64_t>(v));
     }
 
     std::string readLine()
@@ -455,6 +599,8 @@ private:
 
     int64_t intArg(Value* v, const char* what)
     {
+        if (v->kind == Kind::LargeInt)
+            fail(std::string(what) + " is too large");
         if (v->kind != Kind::Int)
             fail(std::string(what) + " is not an integer");
         return v->integer;
@@ -517,8 +663,7 @@ private:
     {
         if (storageValue->kind != Kind::Storage)
             fail("a tensor is rebuilt from something that is not a storage");
-        const torch::Tensor& storage = storageValue->tensor;
-        const int64_t storageNumel = storage.numel();
+        const int64_t storageNumel = storageValue->integer;
         const int64_t offset = intArg(offsetValue, "the storage offset");
         const std::vector<int64_t> sizes = intTuple(sizeValue, "the tensor size");
         const std::vector<int64_t> strides = intTuple(strideValue, "the tensor stride");
@@ -549,54 +694,20 @@ private:
                 fail(where + ": the view reaches past the end of the storage");
         }
         Value* v = make(Kind::Tensor);
-        if (offset == 0 && numel == storageNumel && isContiguous(sizes, strides)) {
-            v->tensor = storage.view(sizes);
-        } else {
-            torch::Tensor view = storage.as_strided(sizes, strides, offset);
-            // Compact views so one small tensor does not pin a large shared storage; views
-            // with overlapping elements (expand) stay views, since copying them could
-            // multiply their size without bound.
-            v->tensor = overlaps(sizes, strides) ? view : view.clone(at::MemoryFormat::Contiguous);
-        }
+        v->base = storageValue;
+        v->integer = offset;
+        v->sizes = sizes;
+        v->strides = strides;
         return v;
-    }
-
-    static bool isContiguous(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides)
-    {
-        int64_t expected = 1;
-        for (size_t i = sizes.size(); i-- > 0;) {
-            if (sizes[i] != 1 && strides[i] != expected)
-                return false;
-            expected *= sizes[i];
-        }
-        return true;
-    }
-
-    static bool overlaps(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides)
-    {
-        std::vector<std::pair<int64_t, int64_t>> dims; // (stride, size) of dims that move
-        for (size_t i = 0; i < sizes.size(); ++i) {
-            if (sizes[i] == 0)
-                return false;
-            if (sizes[i] > 1)
-                dims.emplace_back(strides[i], sizes[i]);
-        }
-        std::sort(dims.begin(), dims.end());
-        int64_t reach = 0; // span covered by the faster dims; the bounds check rules out overflow
-        for (const auto& [stride, size] : dims) {
-            if (stride <= reach)
-                return true;
-            reach += (size - 1) * stride;
-        }
-        return false;
     }
 
     Value* persistentLoad(Value* pid)
     {
-        // ('storage', torch.FloatStorage, key, location, numel)
-        if (pid->kind != Kind::Tuple || pid->items.size() != 5 || pid->items[0]->kind != Kind::String ||
-            pid->items[0]->text != "storage")
-            fail("a persistent id that is not ('storage', type, key, location, numel)");
+        // ('storage', torch.FloatStorage, key, location, numel); the legacy format adds
+        // view_metadata: None, or (view_key, offset, numel) of a slice of that storage.
+        if (pid->kind != Kind::Tuple || (pid->items.size() != 5 && pid->items.size() != 6) ||
+            pid->items[0]->kind != Kind::String || pid->items[0]->text != "storage")
+            fail("a persistent id that is not ('storage', type, key, location, numel[, view])");
         Value* type = pid->items[1];
         Value* key = pid->items[2];
         if (type->kind != Kind::Global || type->global != GlobalKind::StorageType)
@@ -608,53 +719,156 @@ private:
         const int64_t numel = intArg(pid->items[4], "the storage size");
         if (numel < 0)
             fail("a storage of negative size");
+        Value* storage = rootStorage(key->text, type->dtype, numel);
+        if (pid->items.size() == 5 || pid->items[5]->kind == Kind::None)
+            return storage;
+        return viewStorage(storage, pid->items[5]);
+    }
 
-        const auto it = storages_.find(key->text);
+    Value* rootStorage(const std::string& key, torch::ScalarType dtype, int64_t numel)
+    {
+        if (views_.count(key))
+            fail("the key '" + key + "' names both a storage and a storage view");
+        const auto it = storages_.find(key);
         if (it != storages_.end()) {
-            if (it->second->dtype != type->dtype || it->second->tensor.numel() != numel)
-                fail("storage '" + key->text + "' is referenced with two different types or sizes");
+            if (it->second->dtype != dtype || it->second->integer != numel)
+                fail("storage '" + key + "' is referenced with two different types or sizes");
             return it->second;
         }
         Value* storage = make(Kind::Storage);
-        storage->text = key->text;
-        storage->dtype = type->dtype;
-        storage->tensor = loadStorage_(key->text, type->dtype, numel);
-        if (storage->tensor.scalar_type() != type->dtype || storage->tensor.dim() != 1 ||
-            storage->tensor.numel() != numel)
-            fail("storage '" + key->text + "' was not loaded as " + std::to_string(numel) + " elements");
-        storages_.emplace(key->text, storage);
+        storage->text = key;
+        storage->dtype = dtype;
+        storage->integer = numel;
+        storages_.emplace(key, storage);
+        roots_.push_back(storage);
+        refs_.push_back({key, dtype, numel});
         return storage;
     }
 
-    static bool holdsContainerOrTensor(const Value* v)
+    // Storage views come from PyTorch's first releases; torch.save has written None in
+    // their place ever since, but torch.load still honours them.
+    Value* viewStorage(Value* root, Value* meta)
     {
-        return v->kind == Kind::Dict || v->kind == Kind::List || v->kind == Kind::Tuple || v->kind == Kind::Tensor;
+        if (meta->kind != Kind::Tuple || meta->items.size() != 3 || meta->items[0]->kind != Kind::String ||
+            meta->items[0]->text.empty())
+            fail("a storage view that is not (key, offset, numel)");
+        const std::string& key = meta->items[0]->text;
+        const int64_t offset = intArg(meta->items[1], "the offset of a storage view");
+        const int64_t numel = intArg(meta->items[2], "the size of a storage view");
+        // root->integer >= 0 was checked, so the subtraction cannot overflow.
+        if (offset < 0 || numel < 0 || numel > root->integer || offset > root->integer - numel)
+            fail("storage view '" + key + "' of " + std::to_string(numel) + " elements at offset " +
+                 std::to_string(offset) + " lies outside storage '" + root->text + "' of " +
+                 std::to_string(root->integer) + " elements");
+        if (storages_.count(key))
+            fail("the key '" + key + "' names both a storage and a storage view");
+        const auto it = views_.find(key);
+        if (it != views_.end()) {
+            const Value* known = it->second;
+            if (known->base != root || known->viewOffset != offset || known->integer != numel)
+                fail("storage view '" + key + "' is referenced with two different extents");
+            return it->second;
+        }
+        Value* view = make(Kind::Storage);
+        view->text = key;
+        view->dtype = root->dtype;
+        view->integer = numel;
+        view->base = root;
+        view->viewOffset = offset;
+        views_.emplace(key, view);
+        return view;
+    }
+
+    torch::Tensor load(const Value* storage, const StorageLoader& loadStorage)
+    {
+        const std::string& key = storage->text;
+        const int64_t numel = storage->integer;
+        torch::Tensor t = loadStorage(key, storage->dtype, numel);
+        if (!t.defined() || t.scalar_type() != storage->dtype || t.dim() != 1 || t.numel() != numel)
+            fail("storage '" + key + "' was not loaded as " + std::to_string(numel) + " elements", false);
+        // Tensors are cut out of the storage by absolute element offsets.
+        if (t.storage_offset() != 0 || !t.is_contiguous())
+            t = t.clone(at::MemoryFormat::Contiguous);
+        if (t.scalar_type() == torch::kBool) {
+            const auto* p = static_cast<const uint8_t*>(t.data_ptr());
+            for (int64_t i = 0; i < numel; ++i)
+                if (p[i] > 1)
+                    fail("storage '" + key + "' holds a bool that is neither 0 nor 1", false);
+        }
+        return t;
+    }
+
+    torch::Tensor build(Value* v)
+    {
+        if (v->tensor.defined())
+            return v->tensor;
+        const Value* storage = v->base;
+        const Value* root = storage->base ? storage->base : storage;
+        const torch::Tensor& data = root->tensor;
+        // Both terms are bounded by the root's size (checked while parsing): no overflow.
+        const int64_t offset = v->integer + storage->viewOffset;
+        int64_t numel = 1;
+        for (int64_t size : v->sizes)
+            numel *= size;
+        if (offset == 0 && numel == data.numel() && isContiguous(v->sizes, v->strides)) {
+            v->tensor = data.view(v->sizes);
+        } else {
+            torch::Tensor view = data.as_strided(v->sizes, v->strides, offset);
+            // Compact views so one small tensor does not pin a large shared storage; views
+            // with overlapping elements (expand) stay views, since copying them could
+            // multiply their size without bound.
+            v->tensor = overlaps(v->sizes, v->strides) ? view : view.clone(at::MemoryFormat::Contiguous);
+        }
+        return v->tensor;
     }
 
     const uint8_t* data_;
     size_t size_;
     size_t pos_ = 0;
     size_t opStart_ = 0;
-    const std::string& source_;
-    const StorageLoader& loadStorage_;
+    size_t end_ = 0;
+    const std::string source_;
     std::vector<std::unique_ptr<Value>> arena_; // owns every value; the pickle may form cycles
     std::vector<Value*> stack_;
     std::vector<size_t> marks_;
     std::unordered_map<uint64_t, Value*> memo_;
     std::unordered_map<std::string, Value*> storages_;
+    std::unordered_map<std::string, Value*> views_;
+    std::vector<Value*> roots_; // the storages, in the order the pickle first names them
+    std::vector<StorageRef> refs_; // the same, for the container
+    Value* root_ = nullptr;
     size_t visits_ = 0;
+    size_t copied_ = 0; // bytes of text copied out of the pickle's values
 };
 
-} // namespace
+const PlainValue* PlainValue::find(const std::string& key) const
+{
+    const PlainValue* found = nullptr;
+    for (const auto& [k, v] : entries)
+        if (k.kind == Kind::String && k.text == key)
+            found = &v;
+    return found;
+}
+
+Pickle::Pickle(const uint8_t* data, size_t size, std::string source)
+    : vm_(std::make_unique<Unpickler>(data, size, std::move(source)))
+{
+}
+
+Pickle::~Pickle() = default;
+
+size_t Pickle::end() const { return vm_->end(); }
+
+const std::vector<StorageRef>& Pickle::storages() const { return vm_->storages(); }
+
+PlainValue Pickle::plain() const { return vm_->plain(); }
+
+TensorMap Pickle::tensors(const StorageLoader& loadStorage) { return vm_->tensors(loadStorage); }
 
 TensorMap unpickleStateDict(const uint8_t* data, size_t size, const std::string& source,
                             const StorageLoader& loadStorage)
 {
-    Unpickler unpickler(data, size, source, loadStorage);
-    Value* root = unpickler.run();
-    TensorMap out;
-    unpickler.flatten(root, "", out, 0);
-    return out;
+    return Pickle(data, size, source).tensors(loadStorage);
 }
 
 } // namespace pae::io::detail

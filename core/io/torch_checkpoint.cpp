@@ -1,5 +1,6 @@
 #include "core/io/torch_checkpoint.h"
 
+#include "core/io/legacy_checkpoint.h"
 #include "core/io/restricted_pickle.h"
 #include "core/util/error.h"
 
@@ -31,12 +32,16 @@ std::string zipErrorText(int code)
     return text;
 }
 
-// Before torch 1.6, torch.save wrote a bare pickle stream; it starts with PROTO.
-void refuseLegacyFormat(const uint8_t* head, size_t size, const std::string& source)
+// How many leading bytes tell the formats apart: a tar header's "ustar" sits at 257.
+constexpr size_t kHeadBytes = 262;
+
+// The tar container torch.save used in its first releases ('storages', 'tensors' and
+// 'pickle' members) predates even the legacy stream format.
+void refuseTarFormat(const uint8_t* head, size_t size, const std::string& source)
 {
-    if (size >= 2 && head[0] == 0x80 && head[1] <= 5)
-        throw Error(source + ": this is the legacy (before PyTorch 1.6) checkpoint format, which is not supported; "
-                             "re-save it with a newer PyTorch: torch.save(torch.load(old), new)");
+    if (size >= kHeadBytes && std::memcmp(head + 257, "ustar", 5) == 0)
+        throw Error(source + ": this is the tar checkpoint format of PyTorch's first releases, which is not "
+                             "supported; re-save it with a newer PyTorch: torch.save(torch.load(old), new)");
 }
 
 class Archive {
@@ -166,12 +171,6 @@ TensorMap readArchive(Archive& archive, const std::string& source)
                         " bytes");
         torch::Tensor storage = torch::empty({numel}, torch::TensorOptions().dtype(dtype));
         archive.read(name, storage.data_ptr(), bytes);
-        if (dtype == torch::kBool) {
-            const auto* p = static_cast<const uint8_t*>(storage.data_ptr());
-            for (uint64_t i = 0; i < bytes; ++i)
-                if (p[i] > 1)
-                    throw Error(source + ": storage '" + key + "' holds a bool that is neither 0 nor 1");
-        }
         return storage;
     };
     try {
@@ -190,9 +189,12 @@ TensorMap loadTorchCheckpoint(const std::filesystem::path& path)
         std::ifstream in(path, std::ios::binary);
         if (!in)
             throw Error(source + ": cannot open: " + std::strerror(errno));
-        uint8_t head[2] = {0, 0};
-        in.read(reinterpret_cast<char*>(head), 2);
-        refuseLegacyFormat(head, static_cast<size_t>(in.gcount()), source);
+        uint8_t head[kHeadBytes] = {};
+        in.read(reinterpret_cast<char*>(head), kHeadBytes);
+        const size_t got = static_cast<size_t>(in.gcount());
+        if (detail::looksLikeLegacyCheckpoint(head, got))
+            return detail::loadLegacyCheckpoint(path);
+        refuseTarFormat(head, got, source);
     }
     int code = 0;
     zip_t* zip = zip_open(path.c_str(), ZIP_RDONLY, &code);
@@ -204,7 +206,9 @@ TensorMap loadTorchCheckpoint(const std::filesystem::path& path)
 
 TensorMap parseTorchCheckpoint(const uint8_t* data, size_t size, const std::string& sourceName)
 {
-    refuseLegacyFormat(data, size, sourceName);
+    if (detail::looksLikeLegacyCheckpoint(data, size))
+        return detail::parseLegacyCheckpoint(data, size, sourceName);
+    refuseTarFormat(data, size, sourceName);
     zip_error_t error;
     zip_error_init(&error);
     zip_source_t* src = zip_source_buffer_create(data, size, 0, &error);

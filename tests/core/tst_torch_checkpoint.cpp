@@ -99,6 +99,24 @@ TensorMap unpickle(const Pickle& p)
                                               "test.pt", fakeStorage);
 }
 
+std::string readBytes(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TensorMap parse(const std::string& bytes, const std::string& name = "mem.pt")
+{
+    return pae::io::parseTorchCheckpoint(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), name);
+}
+
+void requireSame(const TensorMap& actual, const TensorMap& expected)
+{
+    QCOMPARE(keysOf(actual), keysOf(expected));
+    for (const auto& [k, v] : expected)
+        QVERIFY2(same(actual.at(k), v), k.c_str());
+}
+
 } // namespace
 
 class TestTorchCheckpoint : public QObject {
@@ -199,6 +217,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("global");
         QTest::newRow("argparse") << "malicious_namespace.pt" << "argparse.Namespace";
         QTest::newRow("os.system") << "malicious_os_system.pt" << "os.system";
+        QTest::newRow("legacy argparse") << "legacy_namespace.pt" << "argparse.Namespace";
     }
 
     void shouldRefuseForeignGlobals_byName()
@@ -232,8 +251,11 @@ private Q_SLOTS:
 
     void shouldExplainUnsupportedFiles()
     {
-        QVERIFY(QString::fromStdString(errorOf([] { pae::io::loadTorchCheckpoint(fixture("legacy.pt")); }))
-                    .contains("legacy (before PyTorch 1.6) checkpoint format"));
+        std::string tar(512, '\0');
+        tar.replace(0, 8, "storages");
+        tar.replace(257, 6, std::string("ustar\0", 6));
+        QVERIFY(QString::fromStdString(errorOf([&] { parse(tar, "old.pt"); }))
+                    .startsWith("old.pt: this is the tar checkpoint format of PyTorch's first releases"));
         const QString notZip = QString::fromStdString(
             errorOf([] { pae::io::loadTorchCheckpoint(fixture("make_pt_fixtures.py")); }));
         QVERIFY2(notZip.contains("make_pt_fixtures.py: not a PyTorch checkpoint"), qPrintable(notZip));
@@ -278,6 +300,36 @@ private Q_SLOTS:
                 .int1(4).op('t').op('Q').op('.'),
             "storage '0' is referenced with two different types or sizes");
         row("persid not storage", Pickle().str("x").op('Q').op('.'), "persistent id that is not");
+        row("storage size too large",
+            Pickle().op('(').str("storage").global("torch", "FloatStorage").str("0").str("cpu").op('\x8a').op('\x09')
+                .op('\0').op('\0').op('\0').op('\0').op('\0').op('\0').op('\0').op('\0').op('\x01').op('t').op('Q')
+                .op('.'),
+            "the storage size is too large");
+        auto view = [](const char* viewKey, uint8_t offset, uint8_t numel) {
+            Pickle p;
+            p.op('(').str("storage").global("torch", "FloatStorage").str("0").str("cpu").int1(4);
+            p.op('(').str(viewKey).int1(offset).int1(numel).op('t').op('t').op('Q');
+            return p;
+        };
+        row("view outside storage", view("v", 3, 2).op('.'),
+            "storage view 'v' of 2 elements at offset 3 lies outside storage '0' of 4 elements");
+        row("view key is a storage key", view("0", 0, 2).op('.'), "the key '0' names both a storage and a storage view");
+        {
+            Pickle p = view("v", 0, 2);
+            p.op('0');
+            Pickle second = view("v", 1, 2);
+            p.bytes += second.bytes.substr(2);
+            row("view redefined", p.op('.'), "storage view 'v' is referenced with two different extents");
+        }
+        {
+            // A tensor is checked against its storage view, not the whole storage.
+            Pickle p;
+            p.op('}').str("w").global("torch._utils", "_rebuild_tensor_v2").op('(');
+            p.bytes += view("v", 1, 2).bytes.substr(2);
+            p.int1(1).int1(2).op('\x85').int1(1).op('\x85').op('\x89').op('}').op('t').op('R').op('s').op('.');
+            row("tensor past view", p,
+                "tensor of size [2], stride [1] at offset 1 in storage 'v' of 2 elements: the view reaches past the end");
+        }
         row("reduce on storage type",
             Pickle().global("torch", "FloatStorage").op(')').op('R').op('.'), "torch.FloatStorage cannot be called");
         // l = []; l.append(l): a cycle that flattening must not follow forever.
@@ -290,6 +342,13 @@ private Q_SLOTS:
             dagOne.op('0').op(']').put(static_cast<uint8_t>(i)).get(static_cast<uint8_t>(i - 1)).op('a').get(static_cast<uint8_t>(i - 1)).op('a');
         dagOne.op('.');
         row("shared blowup", dagOne, "refers to the same objects too many times");
+        // One 100 kB key, memoized and reused for 100 entries: 10 MB of names from 100 kB.
+        Pickle longKeys;
+        longKeys.op('}').str(std::string(100000, 'k')).put(0).int1(0).op('s');
+        for (int i = 0; i < 99; ++i)
+            longKeys.get(0).int1(0).op('s');
+        longKeys.op('.');
+        row("string blowup", longKeys, "refers to its strings too many times");
     }
 
     void shouldRejectMalformedPickles()
@@ -301,6 +360,172 @@ private Q_SLOTS:
         const QString message = QString::fromStdString(errorOf([&] { unpickle(p); }));
         QVERIFY2(message.startsWith("test.pt: "), qPrintable(message));
         QVERIFY2(message.contains(expected), qPrintable(message));
+    }
+
+    void shouldReadLegacyFormat_likeTheZipCopyOfTheSameObject()
+    {
+        const TensorMap legacy = pae::io::loadTorchCheckpoint(fixture("legacy_state.pt"));
+        const TensorMap zip = pae::io::loadTorchCheckpoint(fixture("legacy_state_zip.pt"));
+        // g_ema 8, latent_avg 1, noises 2, dtypes 11, shared 5; numbers and strings dropped.
+        QCOMPARE(legacy.size(), size_t(27));
+        requireSame(legacy, zip);
+        QVERIFY(same(legacy.at("latent_avg"), torch::arange(8, torch::kFloat32) / 8));
+        QVERIFY(same(legacy.at("g_ema.1.num_batches_tracked"), torch::tensor(int64_t(11))));
+        QCOMPARE(legacy.at("g_ema.noise_0").sizes().vec(), (std::vector<int64_t>{1, 1, 4, 4}));
+        QVERIFY(same(legacy.at("dtypes.bf16"), torch::tensor({1.5f, -2.0f, 3.0e38f}).to(torch::kBFloat16)));
+        QVERIFY(same(legacy.at("dtypes.i64"), torch::tensor({int64_t(1) << 40, -(int64_t(1) << 62)})));
+        QVERIFY(same(legacy.at("dtypes.bool"), torch::tensor({true, false, true})));
+        QVERIFY(same(legacy.at("dtypes.empty"), torch::zeros({0, 4})));
+        // The legacy format writes the storage of shared.* once; each tensor is a view of it.
+        const torch::Tensor base = torch::arange(12, torch::kFloat32);
+        QVERIFY(same(legacy.at("shared.col"), torch::tensor({2.0f, 6.0f, 10.0f})));
+        QVERIFY(same(legacy.at("shared.transposed"), base.reshape({3, 4}).t()));
+        QVERIFY(same(legacy.at("shared.expanded"), torch::arange(3, torch::kFloat32).expand({2, 3})));
+        QCOMPARE(legacy.at("shared.row").storage().nbytes(), size_t(4 * sizeof(float)));
+    }
+
+    void shouldReadLegacyStyleGan2_likeItsZipOriginal()
+    {
+        const TensorMap legacy = pae::io::loadWeights(fixture("legacy_tiny_stylegan2.pt"));
+        const TensorMap zip = pae::io::loadWeights(fs::path(PAE_TEST_DATA_DIR) / "tiny-stylegan2" / "generator.pt");
+        QVERIFY(legacy.size() > 20);
+        QVERIFY(legacy.count("latent_avg"));
+        requireSame(legacy, zip);
+    }
+
+    void shouldReadLegacyFromMemory_likeFromAFile()
+    {
+        requireSame(parse(readBytes(fixture("legacy_state.pt"))), pae::io::loadTorchCheckpoint(fixture("legacy_state.pt")));
+        const TensorMap bare = pae::io::loadTorchCheckpoint(fixture("legacy_bare_tensor.pt"));
+        QCOMPARE(keysOf(bare), (std::vector<std::string>{""}));
+        QVERIFY(same(bare.at(""), torch::tensor({1.0f, 2.0f}).reshape({1, 2})));
+        QVERIFY(same(pae::io::loadWeights(fixture("legacy_small.pt")).at("g_ema.w"), torch::tensor({1.0f, 2.0f, 3.0f})));
+    }
+
+    // Values checked by torch.load when the fixture was written.
+    void shouldReadLegacyStorageViews()
+    {
+        const TensorMap m = pae::io::loadTorchCheckpoint(fixture("legacy_storage_views.pt"));
+        QVERIFY(same(m.at("root"), torch::arange(10, torch::kFloat32)));
+        QVERIFY(same(m.at("first"), torch::tensor({2.0f, 3.0f, 4.0f, 5.0f}).reshape({2, 2})));
+        QVERIFY(same(m.at("first_t"), torch::tensor({2.0f, 4.0f, 3.0f, 5.0f}).reshape({2, 2})));
+        QVERIFY(same(m.at("second"), torch::tensor({7.0f, 8.0f})));
+    }
+
+    void shouldRejectMalformedLegacyFiles_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("truncated") << "legacy_truncated.pt" << ": the file ends inside storage '";
+        QTest::newRow("bad magic") << "legacy_bad_magic.pt"
+                                   << ": not a PyTorch checkpoint: the file is a pickle, but it does not start "
+                                      "with the magic number of PyTorch's legacy format (found a 80-bit integer)";
+        QTest::newRow("count mismatch") << "legacy_count_mismatch.pt" << "(1 of 2) holds ";
+        QTest::newRow("missing key") << "legacy_missing_key.pt" << ": the storage key list has 1 keys but not '";
+        QTest::newRow("big-endian") << "legacy_big_endian.pt"
+                                    << ": the checkpoint was written on a big-endian machine, which is not supported";
+    }
+
+    void shouldRejectMalformedLegacyFiles()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, expected);
+        const fs::path path = fixture(file.toStdString());
+        const QString message = QString::fromStdString(errorOf([&] { pae::io::loadTorchCheckpoint(path); }));
+        QVERIFY2(message.startsWith(QString::fromStdString(path.string()) + ": "), qPrintable(message));
+        QVERIFY2(message.contains(expected), qPrintable(message));
+    }
+
+    void shouldRejectLegacyRecords_thatTorchWouldNotWrite()
+    {
+        const std::string good = readBytes(fixture("legacy_small.pt"));
+        QCOMPARE(parse(good).size(), size_t(2));
+
+        std::string trailing = good + '\0';
+        QVERIFY(QString::fromStdString(errorOf([&] { parse(trailing); }))
+                    .startsWith("mem.pt: 1 bytes follow the last storage"));
+        // The second pickle is PROTO 2, BININT2 1001 (0x03e9), STOP.
+        std::string version = good;
+        QCOMPARE(version.substr(15, 6), std::string("\x80\x02M\xe9\x03.", 6));
+        version[18] = '\xe8';
+        QCOMPARE(QString::fromStdString(errorOf([&] { parse(version); })),
+                 QString("mem.pt: legacy checkpoint format version 1000 is not supported (PyTorch writes 1001)"));
+        QVERIFY(QString::fromStdString(errorOf([] { parse(std::string("\x80\x02N.", 4)); }))
+                    .contains("does not start with the magic number of PyTorch's legacy format (found None)"));
+        QCOMPARE(QString::fromStdString(errorOf([&] { parse(good.substr(0, 15)); })),
+                 QString("mem.pt: the file ends before the format version"));
+    }
+
+    // Every prefix of a legacy file is malformed, and every byte can be corrupted: the
+    // reader must answer each with a pae::Error (or, where only storage bytes changed,
+    // tensors), never a crash or another exception.
+    void shouldSurviveEveryTruncationAndCorruption_ofALegacyFile_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("small") << "legacy_small.pt";
+        QTest::newRow("storage views") << "legacy_storage_views.pt";
+    }
+
+    void shouldSurviveEveryTruncationAndCorruption_ofALegacyFile()
+    {
+        QFETCH(QString, file);
+        const std::string bytes = readBytes(fixture(file.toStdString()));
+        QVERIFY(!parse(bytes).empty());
+        for (size_t n = 0; n < bytes.size(); ++n) {
+            const std::string message = errorOf([&] { parse(bytes.substr(0, n)); });
+            QVERIFY2(message.rfind("mem.pt", 0) == 0, (std::to_string(n) + ": " + message).c_str());
+        }
+        size_t refused = 0;
+        for (size_t i = 0; i < bytes.size(); ++i) {
+            for (const uint8_t mask : {uint8_t(0x01), uint8_t(0x80), uint8_t(0xff)}) {
+                std::string corrupt = bytes;
+                corrupt[i] = static_cast<char>(static_cast<uint8_t>(corrupt[i]) ^ mask);
+                try {
+                    parse(corrupt);
+                } catch (const pae::Error&) {
+                    ++refused;
+                }
+            }
+        }
+        QVERIFY(refused > bytes.size());
+    }
+
+    void shouldReadPlainData_largeIntegersAndPython2Strings()
+    {
+        // Python 2 wrote str as SHORT_BINSTRING / BINSTRING; torch.load reads them as text.
+        const std::string py2("\x80\x02]("
+                              "U\x03"
+                              "abc"
+                              "T\x02\x00\x00\x00"
+                              "de"
+                              "e.",
+                              18);
+        const pae::io::detail::PlainValue strings =
+            pae::io::detail::Pickle(reinterpret_cast<const uint8_t*>(py2.data()), py2.size(), "m.pt").plain();
+        QCOMPARE(int(strings.kind), int(pae::io::detail::PlainValue::Kind::List));
+        QCOMPARE(strings.items.size(), size_t(2));
+        QCOMPARE(int(strings.items[1].kind), int(pae::io::detail::PlainValue::Kind::String));
+        QCOMPARE(strings.items[0].text + strings.items[1].text, std::string("abcde"));
+
+        // PROTO 2, LONG1 of 10 bytes (torch's magic number), STOP, then bytes of the next record.
+        const std::string bytes("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.\x80", 16);
+        pae::io::detail::Pickle p(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "m.pt");
+        QCOMPARE(p.end(), size_t(15));
+        const pae::io::detail::PlainValue v = p.plain();
+        QCOMPARE(int(v.kind), int(pae::io::detail::PlainValue::Kind::LargeInt));
+        QCOMPARE(v.text, bytes.substr(4, 10));
+        // A redundant sign byte does not make a number large: -1 in 9 bytes is still -1.
+        const std::string minusOne("\x80\x02\x8a\x09\xff\xff\xff\xff\xff\xff\xff\xff\xff.", 14);
+        const pae::io::detail::PlainValue m =
+            pae::io::detail::Pickle(reinterpret_cast<const uint8_t*>(minusOne.data()), minusOne.size(), "m.pt").plain();
+        QCOMPARE(int(m.kind), int(pae::io::detail::PlainValue::Kind::Int));
+        QCOMPARE(m.integer, int64_t(-1));
+        const QString tensorAsPlain = QString::fromStdString(errorOf([] {
+            Pickle q;
+            q.storage("0", 2).op('.');
+            pae::io::detail::Pickle(reinterpret_cast<const uint8_t*>(q.bytes.data()), q.bytes.size(), "m.pt").plain();
+        }));
+        QCOMPARE(tensorAsPlain, QString("m.pt: expected plain data, found a storage"));
     }
 
     void shouldCheckStorageRecordSizes()

@@ -5,6 +5,7 @@ usage: make_seeds.py OUT_DIR   -> OUT_DIR/safetensors, OUT_DIR/torch_checkpoint
 """
 import json
 import os
+import pickletools
 import struct
 import sys
 import zipfile
@@ -23,6 +24,23 @@ def safetensors(tensors, metadata=None):
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)
     return struct.pack("<Q", len(text)) + text + data
+
+
+def legacy_object_pickle(data):
+    """The fourth pickle of a legacy (pre-1.6) checkpoint: the object, as the VM sees it."""
+    pos = 0
+    try:
+        for index in range(4):
+            for opcode, _arg, at in pickletools.genops(data[pos:]):
+                if opcode.name == "STOP":
+                    end = pos + at + 1
+                    break
+            if index == 3:
+                return data[pos:end]
+            pos = end
+    except Exception:  # a malformed fixture: its whole file is a seed already
+        return None
+    return None
 
 
 def main():
@@ -50,6 +68,10 @@ def main():
         with open(os.path.join(pt, name), "wb") as f:
             f.write(whole)
         if whole[:2] != b"PK":
+            body = legacy_object_pickle(whole)
+            if body:
+                with open(os.path.join(pt, name + ".pkl"), "wb") as f:
+                    f.write(body)
             continue
         # The bare pickles reach the VM without the zip layer.
         with zipfile.ZipFile(path) as z:
