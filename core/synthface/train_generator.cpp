@@ -10,6 +10,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <iomanip>
 #include <sstream>
 
@@ -92,9 +93,13 @@ void trainGenerator(const fs::path& file, const fs::path& regressorFile, const G
         const auto out = generator->synthesize(wPlus);
         // The attribute loss asks for what the pixel loss learns last: the few pixels that
         // carry expression, eye and mouth shape, read as the regressor reads them.
+        // It fades out along a cosine, so that the last steps are pixels only and wash out
+        // what the generator drew just to please this one regressor (smears it reads as eyes).
         auto loss = reconstructionLoss(out, target);
+        const double fade = 0.5 * (1.0 + std::cos(3.141592653589793 * double(step - 1) / double(o.steps)));
         if (o.attributeWeight > 0)
-            loss = loss + o.attributeWeight * AttributeRegressorImpl::loss(regressor->forward((out + 1) * 0.5), faces.attributes);
+            loss = loss + o.attributeWeight * fade *
+                              AttributeRegressorImpl::loss(regressor->forward((out + 1) * 0.5), faces.attributes);
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
