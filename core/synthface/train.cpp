@@ -137,7 +137,7 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
         clip.steps = scaledSteps(kClipSteps, o.scale);
         clip.seed = o.seed;
         stage("clip", [&] {
-            record([&](nlohmann::json& j) { j["clip"] = {{"steps", clip.steps}, {"batch", clip.batch}, {"lr", clip.lr}, {"probe_weight", clip.probeWeight}}; });
+            record([&](nlohmann::json& j) { j["clip"] = {{"steps", clip.steps}, {"batch", clip.batch}, {"lr", clip.lr}, {"probe_weight", clip.probeWeight}, {"seed", clip.seed}}; });
             trainClip(o.out / "clip", clip, say);
         });
     };
@@ -147,7 +147,8 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
         regressor.seed = o.seed;
         stage("regressor", [&] {
             record([&](nlohmann::json& j) {
-                j["regressor"] = {{"steps", regressor.steps}, {"batch", regressor.batch}, {"lr", regressor.lr}};
+                j["regressor"] = {{"steps", regressor.steps}, {"batch", regressor.batch}, {"lr", regressor.lr},
+                                  {"seed", regressor.seed}};
             });
             trainRegressor(o.out / "regressor.safetensors", regressor, say);
         });
@@ -157,7 +158,7 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
         stage("generator", [&] {
             record([&](nlohmann::json& j) {
                 j["generator"] = {{"steps", generator.steps}, {"batch", generator.batch}, {"lr", generator.lr},
-                                  {"attribute_weight", generator.attributeWeight}};
+                                  {"attribute_weight", generator.attributeWeight}, {"seed", generator.seed}};
             });
             trainGenerator(o.out / "generator.safetensors", o.out / "regressor.safetensors", generator, say);
         });
@@ -166,7 +167,12 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
         // Both lanes run to their end even when one fails (a stage has no way to be
         // interrupted); the first failure is then reported.
         std::exception_ptr failure;
+        // OpenMP's thread count is per thread: a new thread starts from the default (every
+        // core), not from what was set for this one, and a different count sums in a
+        // different order, so the generator lane would not match a run in turn.
+        const int threads = torch::get_num_threads();
         std::thread other([&] {
+            torch::set_num_threads(threads);
             try {
                 laneGenerator();
             } catch (...) {
@@ -189,18 +195,37 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
     }
     training["seconds"]["training_total"] = since(start);
 
-    // A run of some stages keeps what the report says of the others.
-    nlohmann::json previous;
-    try {
-        std::ifstream in(o.out / "training-report.json");
-        if (in)
-            previous = nlohmann::json::parse(in).value("training", nlohmann::json::object());
-    } catch (const nlohmann::json::exception&) {
-        previous = nlohmann::json::object(); // unreadable: rewritten whole below
-    }
-    if (previous.is_object() && !o.stages.empty()) {
-        previous.merge_patch(training);
-        training = previous;
+    // A run of some stages keeps the report's record of the others and of the full run;
+    // it adds its own stages' records and lists itself under partial_runs.
+    const bool partial = !o.stages.empty();
+    if (partial) {
+        nlohmann::json merged = nlohmann::json::object();
+        try {
+            std::ifstream in(o.out / "training-report.json");
+            if (in)
+                merged = nlohmann::json::parse(in).value("training", nlohmann::json::object());
+        } catch (const nlohmann::json::exception&) {
+            merged = nlohmann::json::object(); // unreadable: this run's record alone
+        }
+        if (!merged.is_object())
+            merged = nlohmann::json::object();
+        for (const std::string& name : trainStageNames()) {
+            if (!wanted(name))
+                continue;
+            if (training.contains(name))
+                merged[name] = training[name];
+            if (training["seconds"].contains(name))
+                merged["seconds"][name] = training["seconds"][name];
+        }
+        if (training.contains("vocabulary_size"))
+            merged["vocabulary_size"] = training["vocabulary_size"];
+        merged["partial_runs"].push_back({{"stages", o.stages},
+                                          {"seed", o.seed},
+                                          {"scale", o.scale},
+                                          {"lanes", o.lanes},
+                                          {"threads_per_lane", torch::get_num_threads()},
+                                          {"seconds", since(start)}});
+        training = merged;
     }
     if (!wanted("quality")) {
         const std::string text = nlohmann::json({{"training", training}}).dump(2) + "\n";
@@ -216,7 +241,11 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
     quality.scale = std::min(1.0, o.scale);
     nlohmann::json report;
     stage("quality", [&] { report = checkSynthFaceModels(o.out, quality, say); });
-    training["seconds"]["total"] = since(start);
+    if (partial) {
+        training["partial_runs"].back()["seconds"] = since(start);
+    } else {
+        training["seconds"]["total"] = since(start);
+    }
     report["training"] = training;
     const std::string text = report.dump(2) + "\n";
     writeFileAtomically(o.out / "training-report.json", text.data(), text.size());

@@ -189,18 +189,33 @@ private Q_SLOTS:
         QVERIFY(!sf::summarizeReport(report).empty());
     }
 
-    void shouldWriteTheSameWeights_whenTheSeedIsTheSame_evenWithTheLanesInTurn()
+    void shouldWriteTheSameWeights_whenTheSeedIsTheSame()
     {
         QTemporaryDir again;
         const fs::path out = fs::path(again.path().toStdString()) / "models";
-        // The first run had both lanes side by side; this one runs them one after the other.
-        auto options = tinyRun(out);
-        options.lanes = 1;
-        sf::trainSynthFace(options, [](const std::string&) {});
+        sf::trainSynthFace(tinyRun(out), [](const std::string&) {});
         QVERIFY(fileBytes(out / "generator.safetensors") == fileBytes(m_out / "generator.safetensors"));
         QVERIFY(fileBytes(out / "clip" / "model.safetensors") == fileBytes(m_out / "clip" / "model.safetensors"));
         QVERIFY(fileBytes(out / "regressor.safetensors") == fileBytes(m_out / "regressor.safetensors"));
         QVERIFY(fileBytes(out / "clip" / "vocab.json") == fileBytes(m_out / "clip" / "vocab.json"));
+    }
+
+    void shouldWriteTheSameWeights_whetherTheLanesRunSideBySideOrInTurn()
+    {
+        // Through the command line, as users run it (it sets the process's thread count).
+        QTemporaryDir dir;
+        std::vector<fs::path> outs;
+        for (const char* lanes : {"2", "1"}) {
+            outs.push_back(fs::path(dir.path().toStdString()) / lanes);
+            QProcess p;
+            p.start(PAE_CLI_PATH, {"synthface", "train", "--out", QString::fromStdString(outs.back().string()), "--seed",
+                                   "5", "--scale", "0.002", "--lanes", lanes, "--stages",
+                                   "vocabulary,clip,regressor,generator"});
+            QVERIFY(p.waitForFinished(300000));
+            QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        }
+        for (const char* file : {"generator.safetensors", "regressor.safetensors", "clip/model.safetensors"})
+            QVERIFY2(fileBytes(outs[0] / file) == fileBytes(outs[1] / file), file);
     }
 
     void shouldRetrainOneStage_andKeepTheOthersModelsAndReport()
@@ -223,6 +238,11 @@ private Q_SLOTS:
         QCOMPARE(report["training"], result["training"]);
         QVERIFY(report["training"]["seconds"].contains("clip"));      // from the first run
         QVERIFY(report["training"]["seconds"].contains("generator")); // from this one
+        QCOMPARE(report["training"]["seed"].get<uint64_t>(), uint64_t(5));            // the full run's
+        QCOMPARE(report["training"]["clip"]["seed"].get<uint64_t>(), uint64_t(5));
+        QCOMPARE(report["training"]["generator"]["seed"].get<uint64_t>(), uint64_t(6)); // this run's
+        QCOMPARE(report["training"]["partial_runs"].size(), size_t(1));
+        QCOMPARE(report["training"]["partial_runs"][0]["stages"], nlohmann::json({"generator"}));
         QVERIFY(!report.contains("zero_shot")); // no quality stage this time: nothing stale is claimed
 
         options.stages = {"generator", "colour"};
