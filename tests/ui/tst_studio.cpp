@@ -477,7 +477,12 @@ private Q_SLOTS:
         QCOMPARE(w->history()->currentIndex(), 149);
         QCOMPARE(w->currentImage(), w->history()->current().image);
         QVERIFY2(probe.ticks >= 10, "the session opened too fast to measure anything");
-        QVERIFY2(probe.worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
+        // The faces render off the GUI thread, but parsing the file and building the 150
+        // history thumbnails still happen on it: about 10 ms on a quiet machine, 51 ms once
+        // in CI with the other tests running beside it. The bound is there to catch a
+        // stall like the 617 ms of a history panel rebuilt once per step, not to time
+        // the parse on a busy machine.
+        QVERIFY2(probe.worst < 150, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
     }
 
     // The window goes away without a close event, as in a crash; the next start offers the
