@@ -1,16 +1,14 @@
 #include "core/io/legacy_checkpoint.h"
 
+#include "core/io/mapped_file.h"
 #include "core/io/restricted_pickle.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <cstring>
 #include <set>
 #include <unordered_map>
@@ -192,37 +190,8 @@ TensorMap parseLegacyCheckpoint(const uint8_t* data, size_t size, const std::str
 
 TensorMap loadLegacyCheckpoint(const std::filesystem::path& path)
 {
-    const std::string source = path.string();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw Error(source + ": cannot open: " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        const std::string why = std::strerror(errno);
-        ::close(fd);
-        throw Error(source + ": cannot stat: " + why);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        ::close(fd);
-        throw Error(source + ": not a regular file");
-    }
-    const size_t size = static_cast<size_t>(st.st_size);
-    if (size == 0) {
-        ::close(fd);
-        return parseLegacyCheckpoint(nullptr, 0, source);
-    }
-    // Mapped rather than read, so a large checkpoint is not held twice (file bytes and tensors).
-    void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    const int mapErrno = errno;
-    ::close(fd);
-    if (map == MAP_FAILED)
-        throw Error(source + ": cannot map into memory: " + std::strerror(mapErrno));
-    struct Unmap {
-        void* p;
-        size_t n;
-        ~Unmap() { ::munmap(p, n); }
-    } unmap{map, size};
-    return parseLegacyCheckpoint(static_cast<const uint8_t*>(map), size, source);
+    const MappedFile file(path);
+    return parseLegacyCheckpoint(file.data(), file.size(), path.string());
 }
 
 } // namespace pae::io::detail

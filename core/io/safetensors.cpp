@@ -1,14 +1,11 @@
 #include "core/io/safetensors.h"
 
+#include "core/io/mapped_file.h"
 #include "core/util/error.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -289,45 +286,19 @@ std::string systemError(const std::string& what)
 struct SafetensorsFile::Impl {
     fs::path path;
     std::string source;
+    std::unique_ptr<MappedFile> file;
     const uint8_t* map = nullptr;
     size_t size = 0;
     Header header;
-
-    ~Impl()
-    {
-        if (map)
-            ::munmap(const_cast<uint8_t*>(map), size);
-    }
 };
 
 SafetensorsFile::SafetensorsFile(const fs::path& path) : d(std::make_unique<Impl>())
 {
     d->path = path;
     d->source = path.string();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw Error(systemError(d->source + ": cannot open"));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        const std::string message = systemError(d->source + ": cannot stat");
-        ::close(fd);
-        throw Error(message);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        ::close(fd);
-        throw Error(d->source + ": not a regular file");
-    }
-    d->size = static_cast<size_t>(st.st_size);
-    if (d->size > 0) {
-        void* map = ::mmap(nullptr, d->size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map == MAP_FAILED) {
-            const std::string message = systemError(d->source + ": cannot map into memory");
-            ::close(fd);
-            throw Error(message);
-        }
-        d->map = static_cast<const uint8_t*>(map);
-    }
-    ::close(fd);
+    d->file = std::make_unique<MappedFile>(path);
+    d->map = d->file->data();
+    d->size = d->file->size();
     d->header = parseHeader(d->map, d->size, d->source);
 }
 
