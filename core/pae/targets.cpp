@@ -64,14 +64,6 @@ std::string noComponentMessage(const std::string& prompt, const Subspace& subspa
 
 } // namespace
 
-torch::Tensor orientTowards(const torch::Tensor& basis, const torch::Tensor& t)
-{
-    // An axis orthogonal to t keeps its sign (sign(0) would erase it).
-    const torch::Tensor sign = torch::where(basis.matmul(t) < 0, -torch::ones({}, basis.options()),
-                                            torch::ones({}, basis.options()));
-    return basis * sign.unsqueeze(1);
-}
-
 torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t,
                             const torch::Tensor& basis, double lambda)
 {
@@ -81,10 +73,10 @@ torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch
     case TargetKind::Pae:
         return i + lambda * t;
     case TargetKind::PaePlus: {
-        const torch::Tensor oriented = orientTowards(basis, t);
-        const torch::Tensor c = lambda * oriented.matmul(i).abs(); // [k]
-        const torch::Tensor s = oriented.matmul(t).sum();
-        return i - c.matmul(oriented) + (c.sum() / s) * t;
+        const torch::Tensor pi = basis.matmul(i); // [k]
+        const torch::Tensor c = lambda * pi.abs();
+        const torch::Tensor s = basis.matmul(t).abs().sum();
+        return i - lambda * pi.matmul(basis) + (c.sum() / s) * t;
     }
     }
     throw Error("PAE target: invalid TargetKind value " + std::to_string(static_cast<int>(kind)));

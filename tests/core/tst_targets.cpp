@@ -51,10 +51,10 @@ private Q_SLOTS:
     {
         // B = {e1, e2}, i = (0.5, −0.5, 0.5, 0.5), t = (0.6, 0, 0.8, 0), both unit.
         // ⟨i,b⟩ = (0.5, −0.5); s = 0.6 + 0 = 0.6; ‖Bt‖ = 0.6.
-        // λ = 2: c = (1, 1), Σc = 2, Σc/s = 10/3
-        //   T = (0.5−1, −0.5−1, 0.5, 0.5) + 10/3·(0.6, 0, 0.8, 0) = (1.5, −1.5, 19/6, 0.5)
+        // λ = 2: c = (1, 1), Σc = 2, Σc/s = 10/3, λ·Σ⟨i,b_j⟩b_j = (1, −1, 0, 0)
+        //   T = (0.5−1, −0.5+1, 0.5, 0.5) + 10/3·(0.6, 0, 0.8, 0) = (1.5, 0.5, 19/6, 0.5)
         // λ = 1: c = (0.5, 0.5), Σc = 1, Σc/s = 5/3
-        //   T = (0, −1, 0.5, 0.5) + 5/3·(0.6, 0, 0.8, 0) = (1, −1, 11/6, 0.5)
+        //   T = (0, 0, 0.5, 0.5) + 5/3·(0.6, 0, 0.8, 0) = (1, 0, 11/6, 0.5)
         // λ = 0: T = i
         // i and t are passed scaled (×3, ×0.5): they are normalized first.
         const torch::Tensor i = 3 * vec({0.5, -0.5, 0.5, 0.5});
@@ -63,12 +63,33 @@ private Q_SLOTS:
             pae::computeTargets(pae::TargetKind::PaePlus, i.to(torch::kFloat32), t.to(torch::kFloat32),
                                 subspaceOf(axes12(4)), {2.f, 1.f, 0.f});
         const torch::Tensor expected = torch::stack(
-            {vec({1.5, -1.5, 19.0 / 6.0, 0.5}), vec({1, -1, 11.0 / 6.0, 0.5}), vec({0.5, -0.5, 0.5, 0.5})});
+            {vec({1.5, 0.5, 19.0 / 6.0, 0.5}), vec({1, 0, 11.0 / 6.0, 0.5}), vec({0.5, -0.5, 0.5, 0.5})});
         QCOMPARE(r.targets.sizes().vec(), std::vector<int64_t>({3, 4}));
         QVERIFY(r.targets.dtype() == torch::kFloat32);
         QVERIFY2(maxAbsDiff(r.targets, expected) < 1e-5, qPrintable(QString::number(maxAbsDiff(r.targets, expected))));
         QVERIFY(std::abs(r.s - 0.6f) < 1e-6);
         QVERIFY(std::abs(r.subspaceNorm - 0.6f) < 1e-6);
+    }
+
+    void shouldEqualThePapersFormula_whenEveryCoefficientIsNonNegative()
+    {
+        // The paper: T = i − Σ_j c_j·b_j + (Σ_j c_j / Σ_j ⟨t, b_j⟩)·t, c_j = λ|⟨i, b_j⟩|,
+        // written out here as its authors wrote it, on vectors with ⟨i,b_j⟩ ≥ 0 and ⟨t,b_j⟩ > 0.
+        const int64_t d = 48, k = 6;
+        torch::Tensor basis = randomBasis(k, d);
+        const torch::Tensor i = torch::randn({d}, torch::kFloat64);
+        torch::Tensor t = torch::randn({d}, torch::kFloat64);
+        // Turn each axis so that i lies on its positive side, then move t's components in
+        // the subspace to the positive side.
+        basis = basis * torch::where(basis.matmul(i) < 0, -1.0, 1.0).unsqueeze(1);
+        t = t - basis.t().matmul(basis.matmul(t)) + basis.t().matmul(basis.matmul(t).abs() + 0.1);
+        QVERIFY((basis.matmul(i) >= 0).all().item<bool>() && (basis.matmul(t) > 0).all().item<bool>());
+        for (double lambda : {0.5, 2.0, 8.0}) {
+            const torch::Tensor c = lambda * basis.matmul(i).abs();
+            const torch::Tensor paper = i - c.matmul(basis) + (c.sum() / basis.matmul(t).sum()) * t;
+            const torch::Tensor ours = pae::targetFormula(pae::TargetKind::PaePlus, i, t, basis, lambda);
+            QVERIFY2(maxAbsDiff(ours, paper) < 1e-10, qPrintable(QString::number(maxAbsDiff(ours, paper))));
+        }
     }
 
     void shouldReplaceTheImagesSubspacePart_whenBasisIsOblique()
@@ -107,24 +128,21 @@ private Q_SLOTS:
         t = t / t.norm();
         const std::vector<float> lambdas = {0.5f, 3.f, 8.f};
         const auto out = pae::computeTargets(pae::TargetKind::PaePlus, i, t, subspaceOf(basis), lambdas);
-        // The relations hold for the basis turned towards t (see targets.h).
-        const torch::Tensor oriented = pae::orientTowards(basis, t);
-        QVERIFY((oriented.matmul(t) >= 0).all().item<bool>());
-        QVERIFY(maxAbsDiff(oriented.abs(), basis.abs()) == 0);
-        const torch::Tensor pi = oriented.matmul(i);
-        const double s = oriented.matmul(t).sum().item<double>();
+        const torch::Tensor pi = basis.matmul(i);
+        const double s = basis.matmul(t).abs().sum().item<double>();
         QVERIFY(std::abs(out.s - s) < 1e-6);
         const torch::Tensor outside = torch::eye(d, torch::kFloat64) - basis.t().matmul(basis);
         for (size_t l = 0; l < lambdas.size(); ++l) {
             const torch::Tensor T = out.targets[static_cast<int64_t>(l)].to(torch::kFloat64);
             const torch::Tensor c = lambdas[l] * pi.abs();
-            const torch::Tensor rest = T - (c.sum() / s) * t;
-            // In the subspace, each coordinate of i loses exactly c_j ...
-            QVERIFY(maxAbsDiff(oriented.matmul(rest), pi - c) < 1e-5);
+            const torch::Tensor text = (c.sum() / s) * t;
+            const torch::Tensor rest = T - text;
+            // In the subspace, i loses λ times its own projection ...
+            QVERIFY(maxAbsDiff(basis.matmul(rest), (1 - lambdas[l]) * pi) < 1e-5);
             // ... outside it, i is untouched ...
             QVERIFY(maxAbsDiff(outside.matmul(rest), outside.matmul(i)) < 1e-5);
-            // ... and the text term puts back what was removed: Σ_j ⟨T, b_j⟩ = Σ_j ⟨i, b_j⟩.
-            QVERIFY(std::abs(oriented.matmul(T).sum().item<double>() - pi.sum().item<double>()) < 1e-4);
+            // ... and the text term brings λ·Σ_j |⟨i, b_j⟩| back into the subspace, as Σ_j |⟨·, b_j⟩|.
+            QVERIFY(std::abs(basis.matmul(text).abs().sum().item<double>() - c.sum().item<double>()) < 1e-4);
         }
     }
 
@@ -209,10 +227,11 @@ private Q_SLOTS:
 
     void shouldMoveTowardsThePrompt_whateverTheSignsOfTheAxes()
     {
-        // d = 16, B = {e1, e2}, i = (½,½,½,½,0…), λ = 8: c = (4, 4), Σc = 8.
-        //   t = (0.6, 0, 0.8, 0…):  s = 0.6, T = (−3.5,−3.5,½,½) + 13.3·t → cos(T, t) ≈ +0.93
-        //   t = (−0.6, 0, 0.8, 0…): the paper's s would be −0.6 and T would point away from t
-        //   (cos ≈ −0.93); with e1 turned to face t, s = 0.6 and T faces t (worked out below).
+        // d = 16, B = {e1, e2}, i = (½,½,½,½,0…), λ = 8: c = (4, 4), Σc = 8,
+        // λ·Σ⟨i,b_j⟩b_j = (4, 4, 0, 0…).
+        //   t = (0.6, 0, 0.8, 0…):  s = 0.6, T = (−3.5,−3.5,½,½) + 13.3·t = (4.5, −3.5, 67/6, ½)
+        //   t = (−0.6, 0, 0.8, 0…): the paper's s would be −0.6 and T would point away from t;
+        //   here s = 0.6 and T = (−3.5,−3.5,½,½) + 13.3·t = (−11.5, −3.5, 67/6, ½), facing t.
         const int64_t d = 16;
         torch::Tensor i = torch::zeros({d}, torch::kFloat64);
         i.slice(0, 0, 4).fill_(0.5);
@@ -224,19 +243,40 @@ private Q_SLOTS:
         QVERIFY2(cosine(pos.targets[0], tPos) > 0.9, qPrintable(QString::number(cosine(pos.targets[0], tPos))));
         QVERIFY2(cosine(neg.targets[0], tNeg) > 0.9, qPrintable(QString::number(cosine(neg.targets[0], tNeg))));
         QVERIFY(std::abs(neg.s - 0.6f) < 1e-6);
-        // Hand-computed: e1 flips, c = (4, 4), T = i + 4·e1 − 4·e2 + (8/0.6)·tNeg
-        //   = (0.5+4−8, 0.5−4, 0.5+32/3, 0.5, 0…) = (−3.5, −3.5, 67/6, 0.5, 0…).
-        torch::Tensor expected = torch::zeros({d}, torch::kFloat64);
-        expected[0] = -3.5, expected[1] = -3.5, expected[2] = 67.0 / 6.0, expected[3] = 0.5;
-        QVERIFY2(maxAbsDiff(neg.targets[0], expected) < 1e-5, qPrintable(QString::number(maxAbsDiff(neg.targets[0], expected))));
+        torch::Tensor expectedPos = torch::zeros({d}, torch::kFloat64), expectedNeg = torch::zeros({d}, torch::kFloat64);
+        expectedPos[0] = 4.5, expectedPos[1] = -3.5, expectedPos[2] = 67.0 / 6.0, expectedPos[3] = 0.5;
+        expectedNeg[0] = -11.5, expectedNeg[1] = -3.5, expectedNeg[2] = 67.0 / 6.0, expectedNeg[3] = 0.5;
+        QVERIFY2(maxAbsDiff(pos.targets[0], expectedPos) < 1e-5,
+                 qPrintable(QString::number(maxAbsDiff(pos.targets[0], expectedPos))));
+        QVERIFY2(maxAbsDiff(neg.targets[0], expectedNeg) < 1e-5,
+                 qPrintable(QString::number(maxAbsDiff(neg.targets[0], expectedNeg))));
 
-        // Flipping an axis that t has a component on changes nothing.
-        torch::Tensor flipped = axes12(d).clone();
-        flipped[0] = -flipped[0];
-        const auto again = pae::computeTargets(pae::TargetKind::PaePlus, i, tPos, subspaceOf(flipped), {8.f});
-        QVERIFY(maxAbsDiff(again.targets, pos.targets) < 1e-6);
+        // Flipping any axis changes nothing, for random vectors too.
+        for (int flip = 1; flip < 4; ++flip) {
+            torch::Tensor flipped = axes12(d).clone();
+            if (flip & 1)
+                flipped[0] = -flipped[0];
+            if (flip & 2)
+                flipped[1] = -flipped[1];
+            const auto again = pae::computeTargets(pae::TargetKind::PaePlus, i, tPos, subspaceOf(flipped), {8.f});
+            QVERIFY(maxAbsDiff(again.targets, pos.targets) < 1e-6);
+        }
+        const torch::Tensor basis = randomBasis(6, d);
+        const torch::Tensor ri = torch::randn({d}, torch::kFloat64), rt = torch::randn({d}, torch::kFloat64);
+        const torch::Tensor signs = torch::tensor({1.0, -1.0, -1.0, 1.0, -1.0, 1.0}, torch::kFloat64).unsqueeze(1);
+        QVERIFY(maxAbsDiff(pae::targetFormula(pae::TargetKind::PaePlus, ri, rt, basis, 5.0),
+                           pae::targetFormula(pae::TargetKind::PaePlus, ri, rt, basis * signs, 5.0)) < 1e-10);
 
-        // Axes whose paper-signed terms cancel no longer look like "no component".
+        // Image and prompt on opposite sides of an axis (black hair, "blonde hair"): on that
+        // axis the target lies on the prompt's side. B = {e1, e2}, i = (−0.6, 0, 0.8, 0),
+        // t = (0.6, 0, 0.8, 0), λ = 2: c = (1.2, 0), s = 0.6, T = i − 2·(−0.6, 0, 0, 0) + 2·t
+        // = (1.8, 0, 2.4, 0). (With the axes turned to face t, T was (−0.6, 0, 2.4, 0): no move at all.)
+        const auto opp = pae::computeTargets(pae::TargetKind::PaePlus, vec({-0.6, 0, 0.8, 0}), vec({0.6, 0, 0.8, 0}),
+                                             subspaceOf(axes12(4)), {2.f});
+        QVERIFY2(maxAbsDiff(opp.targets[0], vec({1.8, 0, 2.4, 0})) < 1e-5,
+                 qPrintable(QString::number(opp.targets[0][0].item<double>())));
+
+        // Axes whose paper-signed terms cancel do not look like "no component".
         const torch::Tensor cancelling = vec({0.3535, -0.3535, std::sqrt(1 - 2 * 0.3535 * 0.3535), 0});
         const auto ok = pae::computeTargets(pae::TargetKind::PaePlus, vec({0.5, -0.5, 0.5, 0.5}), cancelling,
                                             subspaceOf(axes12(4)), {8.f});
