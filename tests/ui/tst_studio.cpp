@@ -364,7 +364,16 @@ private Q_SLOTS:
         for (int i = 1; i < 3; ++i)
             if (w->comparePanel()->tile(i)->lambda() > w->comparePanel()->tile(largest)->lambda())
                 largest = i;
-        QCOMPARE(last.convertToFormat(QImage::Format_RGB888), w->comparePanel()->tile(largest)->image());
+        // The job renders its λ results as one batch, the export one face at a time: the
+        // same latent, but a batched convolution may round a few values differently.
+        const QImage tile = w->comparePanel()->tile(largest)->image();
+        const QImage lastRgb = last.convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(lastRgb.size(), tile.size());
+        int worst = 0;
+        for (int y = 0; y < tile.height(); ++y)
+            for (int x = 0; x < tile.width() * 3; ++x)
+                worst = std::max(worst, std::abs(int(lastRgb.constScanLine(y)[x]) - int(tile.constScanLine(y)[x])));
+        QVERIFY2(worst <= 2, qPrintable(QString("the last frame differs from the largest λ's result by %1/255").arg(worst)));
     }
 
     void shouldReopenIdentically_whenASessionIsSaved()
