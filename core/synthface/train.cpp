@@ -35,7 +35,9 @@ std::string formatSeconds(double s)
 // Full-scale step counts, sized for about 40 minutes on a two-core machine with the two
 // lanes side by side, one thread each (CLIP ~0.45 s a step; regressor and generator ~0.2 s).
 constexpr int64_t kClipSteps = 4000;
-constexpr int64_t kGeneratorSteps = 9000;
+// Coarse steps are cheaper: these 24,000 (45% at 16², 35% at 32²) take 40 minutes
+// beside the CLIP lane, as long as the CLIP lane itself.
+constexpr int64_t kGeneratorSteps = 24000;
 constexpr int64_t kRegressorSteps = 1500;
 
 } // namespace
@@ -158,7 +160,8 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
         stage("generator", [&] {
             record([&](nlohmann::json& j) {
                 j["generator"] = {{"steps", generator.steps}, {"batch", generator.batch}, {"lr", generator.lr},
-                                  {"attribute_weight", generator.attributeWeight}, {"seed", generator.seed}};
+                                  {"attribute_weight", generator.attributeWeight}, {"seed", generator.seed},
+                                  {"share_16", generator.share16}, {"share_32", generator.share32}};
             });
             trainGenerator(o.out / "generator.safetensors", o.out / "regressor.safetensors", generator, say);
         });

@@ -90,8 +90,14 @@ struct GeneratorTrainOptions {
     // Weight of the attribute loss: the regressor's loss on the generated faces against
     // the attributes they stand for (0: pixels only, no regressor needed).
     double attributeWeight = 0.3;
+    // Coarse to fine: the first share16 of the steps train the 16² skip output, the next
+    // share32 the 32² one, the rest the full image (generatorStepResolution).
+    double share16 = 0.45;
+    double share32 = 0.35;
     uint64_t seed = 1;
 };
+// The output size step (1-based) of a run with these options trains: 16, 32 or kTrainImageSize.
+int64_t generatorStepResolution(const GeneratorTrainOptions& options, int64_t step);
 // Trains and writes the generator ("g_ema.…" and "latent_avg"), then reloads it with
 // loadStyleGan2 to prove the file is what the application opens. regressorFile is the
 // trained attribute regressor the attribute loss reads the faces with.

@@ -1,7 +1,8 @@
 // Stage 3: the tiny StyleGAN2, trained supervised rather than adversarially: for
 // z ~ N(0, I) it must draw render(attributesFromLatent(z)). One w for every layer (W
 // space), constant seeded noise, L1 + MSE at full and half resolution, plus the trained
-// regressor's attribute loss on what it draws.
+// regressor's attribute loss on what it draws. Coarse to fine: the first steps train only
+// the 16² and then the 32² skip output (see generatorStepResolution).
 #include "core/io/safetensors.h"
 #include "core/synthface/regressor.h"
 #include "core/synthface/train.h"
@@ -31,7 +32,30 @@ torch::Tensor reconstructionLoss(const torch::Tensor& out, const torch::Tensor& 
     return diff.abs().mean() + diff.square().mean() + half.abs().mean();
 }
 
+// An image [N,3,s,s] as the regressor reads it: at the training size.
+torch::Tensor atTrainSize(const torch::Tensor& image)
+{
+    if (image.size(-1) == kTrainImageSize)
+        return image;
+    namespace F = torch::nn::functional;
+    return F::interpolate(image, F::InterpolateFuncOptions()
+                                     .size(std::vector<int64_t>{kTrainImageSize, kTrainImageSize})
+                                     .mode(torch::kBilinear)
+                                     .align_corners(false));
+}
+
 } // namespace
+
+int64_t generatorStepResolution(const GeneratorTrainOptions& o, int64_t step)
+{
+    const auto steps16 = static_cast<int64_t>(double(o.steps) * o.share16);
+    const auto steps32 = static_cast<int64_t>(double(o.steps) * o.share32);
+    if (step <= steps16)
+        return 16;
+    if (step <= steps16 + steps32)
+        return 32;
+    return kTrainImageSize;
+}
 
 models::StyleGan2Config synthfaceGeneratorConfig()
 {
@@ -49,6 +73,9 @@ void trainGenerator(const fs::path& file, const fs::path& regressorFile, const G
 {
     const models::StyleGan2Config config = synthfaceGeneratorConfig();
     AttributeRegressor regressor{nullptr};
+    if (!(o.share16 >= 0 && o.share32 >= 0 && o.share16 + o.share32 < 1))
+        throw Error("generator: the coarse shares of the steps (16²: " + std::to_string(o.share16) + ", 32²: " +
+                    std::to_string(o.share32) + ") must be non-negative and leave full-size steps");
     if (o.attributeWeight > 0) {
         regressor = loadRegressor(regressorFile, torch::kCPU);
         regressor->eval();
@@ -80,6 +107,10 @@ void trainGenerator(const fs::path& file, const fs::path& regressorFile, const G
     StepReporter reporter("generator", o.steps, log);
     double lossSum = 0, mseSum = 0;
     int64_t seen = 0;
+    int64_t lastResolution = 0;
+    int64_t firstFullStep = 1;
+    while (generatorStepResolution(o, firstFullStep) < kTrainImageSize)
+        ++firstFullStep;
     for (int64_t step = 1; step <= o.steps; ++step) {
         const double lr = warmupCosine(step, o.steps, warmup, o.lr, 0.03);
         for (size_t g = 0; g < optimizer.param_groups().size(); ++g)
@@ -87,19 +118,40 @@ void trainGenerator(const fs::path& file, const fs::path& regressorFile, const G
 
         const FaceBatch faces = renderLatentFaces(torch::randn({o.batch, config.styleDim}, gen, torch::kFloat32),
                                                   kTrainImageSize);
-        const auto target = unitToGenerator(faces.images);
+        // A coarse step stops at a lower skip output and compares it with the target
+        // averaged down to that size: it costs about a third (16²) or under half (32²) of a full
+        // step, and the layout, colours and the binary attributes are all decided there.
+        // At equal time on this machine, 16²/32²/64² steps in the shares 49/37/15% reached
+        // 17.5 dB where 64² steps only reached 16.1 dB (and 32²/64² at 77/23%, 17.1 dB).
+        const int64_t resolution = generatorStepResolution(o, step);
+        if (resolution != lastResolution) {
+            log("generator: training the " + std::to_string(resolution) + "² output from step " +
+                std::to_string(step));
+            lastResolution = resolution;
+            lossSum = mseSum = 0;
+            seen = 0;
+        }
+        const int64_t factor = kTrainImageSize / resolution;
+        const auto full = unitToGenerator(faces.images);
+        const auto target = factor > 1 ? torch::avg_pool2d(full, factor) : full;
         const auto w = generator->mapping(faces.z);
         const auto wPlus = w.unsqueeze(1).expand({w.size(0), config.numLatents(), w.size(1)});
-        const auto out = generator->synthesize(wPlus);
+        const auto out = generator->synthesize(wPlus, resolution == kTrainImageSize ? 0 : resolution);
         // The attribute loss asks for what the pixel loss learns last: the few pixels that
         // carry expression, eye and mouth shape, read as the regressor reads them.
-        // It fades out along a cosine, so that the last steps are pixels only and wash out
-        // what the generator drew just to please this one regressor (smears it reads as eyes).
+        // It keeps its full weight through the coarse steps and fades out along a cosine over
+        // the full-size ones, so that the last steps are pixels only and wash out what the
+        // generator drew just to please this one regressor (smears it reads as eyes). Faded
+        // over the whole run instead, it was all but gone (< 10%) by the time the eyes are
+        // drawn at 64²: the regressor read eye size from those faces with R² −0.07.
         auto loss = reconstructionLoss(out, target);
-        const double fade = 0.5 * (1.0 + std::cos(3.141592653589793 * double(step - 1) / double(o.steps)));
+        const double fade = resolution < kTrainImageSize
+                                ? 1.0
+                                : 0.5 * (1.0 + std::cos(3.141592653589793 * double(step - firstFullStep) /
+                                                        double(o.steps - firstFullStep + 1)));
         if (o.attributeWeight > 0)
             loss = loss + o.attributeWeight * fade *
-                              AttributeRegressorImpl::loss(regressor->forward((out + 1) * 0.5), faces.attributes);
+                              AttributeRegressorImpl::loss(regressor->forward((atTrainSize(out) + 1) * 0.5), faces.attributes);
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
@@ -113,8 +165,9 @@ void trainGenerator(const fs::path& file, const fs::path& regressorFile, const G
         if (reporter.due(step)) {
             const double mse = mseSum / seen;
             std::ostringstream v;
-            v << std::fixed << std::setprecision(4) << "loss " << lossSum / seen << " psnr " << std::setprecision(2)
-              << -10.0 * std::log10(mse) << " dB lr " << std::scientific << std::setprecision(2) << lr;
+            v << std::fixed << std::setprecision(4) << "loss " << lossSum / seen << " psnr@" << resolution << " "
+              << std::setprecision(2) << -10.0 * std::log10(mse) << " dB lr " << std::scientific
+              << std::setprecision(2) << lr;
             reporter.report(step, v.str());
             lossSum = mseSum = 0;
             seen = 0;

@@ -140,6 +140,35 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(pae::Error, sf::attributesFromLatent(bad));
     }
 
+    void shouldTrainTheGeneratorCoarseToFine_andEndAtFullSize()
+    {
+        sf::GeneratorTrainOptions o;
+        o.steps = 100;
+        o.share16 = 0.45;
+        o.share32 = 0.35;
+        QCOMPARE(sf::generatorStepResolution(o, 1), int64_t(16));
+        QCOMPARE(sf::generatorStepResolution(o, 45), int64_t(16));
+        QCOMPARE(sf::generatorStepResolution(o, 46), int64_t(32));
+        QCOMPARE(sf::generatorStepResolution(o, 80), int64_t(32));
+        QCOMPARE(sf::generatorStepResolution(o, 81), int64_t(sf::kTrainImageSize));
+        QCOMPARE(sf::generatorStepResolution(o, 100), int64_t(sf::kTrainImageSize));
+        // A run too short to share out (tests, --scale 0.0001) trains the full image only.
+        o.steps = 1;
+        QCOMPARE(sf::generatorStepResolution(o, 1), int64_t(sf::kTrainImageSize));
+        // Shares that leave no full-size step are refused before anything is trained.
+        o.steps = 10;
+        o.share16 = 0.5;
+        o.share32 = 0.5;
+        o.attributeWeight = 0; // no regressor file needed to get that far
+        try {
+            sf::trainGenerator(m_out / "never.safetensors", {}, o, [](const std::string&) {});
+            QFAIL("shares summing to 1 were accepted");
+        } catch (const pae::Error& e) {
+            QVERIFY2(std::string(e.what()).find("full-size steps") != std::string::npos, e.what());
+        }
+        QVERIFY(!std::filesystem::exists(m_out / "never.safetensors"));
+    }
+
     void shouldWriteModelsThatTheApplicationsLoadersOpen_whenTheRunIsTiny()
     {
         const auto clip = pae::models::loadClip(m_out / "clip", torch::kCPU);
