@@ -504,6 +504,7 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     const pae::ModelInfo info = m_models->info();
     pae::log::info("models: {} / {} on {}", info.clipDescription, info.generatorDescription, info.device);
     m_strength->setIdentityAvailable(false);
+    m_strength->setDefaults(pae::EditRequest::defaults(info));
     const QString keep = QSettings().value(QStringLiteral("corpus/current")).toString();
     m_analyzedKey.clear();
     m_corpus->setCorpusRoot(corpusRootFor(info));

@@ -16,7 +16,7 @@ StrengthPanel::StrengthPanel(QWidget* parent) : QWidget(parent)
 {
     m_lambda = new SliderSpinBox(0.0, 30.0, 0.1, 1, this);
     m_lambda->setToolTips(tr("λ: edit strength. Larger values move the face further towards the prompt."));
-    m_l2 = new SliderSpinBox(0.0, 0.1, 0.001, 3, this);
+    m_l2 = new SliderSpinBox(0.0, 0.5, 0.001, 3, this);
     m_l2->setToolTips(tr("L2 weight: keeps the latent close to the start; larger values give subtler edits."));
     m_id = new SliderSpinBox(0.0, 0.1, 0.001, 3, this);
     m_id->setToolTips(tr("Identity weight needs a face recognition model (ArcFace), and none is loaded,\n"
@@ -86,6 +86,27 @@ void StrengthPanel::setFrom(const pae::EditRequest& request)
     m_resolution->setCurrentIndex(m_resolution->findData(int(request.resolution)));
 }
 
+void StrengthPanel::setDefaults(const pae::EditRequest& defaults)
+{
+    pae::EditRequest current;
+    applyTo(current);
+    pae::EditRequest next = current;
+    const auto follow = [](auto& value, const auto& oldDefault, const auto& newDefault) {
+        if (value == oldDefault)
+            value = newDefault;
+    };
+    if (!m_defaults.lambdas.empty() && !defaults.lambdas.empty())
+        follow(next.lambdas.front(), m_defaults.lambdas.front(), defaults.lambdas.front());
+    follow(next.l2Weight, m_defaults.l2Weight, defaults.l2Weight);
+    follow(next.idWeight, m_defaults.idWeight, defaults.idWeight);
+    follow(next.steps, m_defaults.steps, defaults.steps);
+    follow(next.learningRate, m_defaults.learningRate, defaults.learningRate);
+    follow(next.target, m_defaults.target, defaults.target);
+    follow(next.resolution, m_defaults.resolution, defaults.resolution);
+    m_defaults = defaults;
+    setFrom(next);
+}
+
 void StrengthPanel::setIdentityAvailable(bool available)
 {
     m_id->setEnabled(available);
@@ -96,7 +117,7 @@ void StrengthPanel::setIdentityAvailable(bool available)
 
 double StrengthPanel::lambda() const { return m_lambda->value(); }
 
-void StrengthPanel::resetToDefaults() { setFrom(pae::EditRequest::defaults()); }
+void StrengthPanel::resetToDefaults() { setFrom(m_defaults); }
 
 } // namespace pae::ui
 

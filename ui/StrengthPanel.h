@@ -1,7 +1,7 @@
 #pragma once
 // How hard and how long to push: λ, loss weights, steps, learning rate, target kind and
 // resolution mode. Reads from and writes into an EditRequest, so the defaults live in
-// EditRequest::defaults() only.
+// EditRequest::defaults() only (the loaded models' ones, see setDefaults).
 #include "core/edit/edit_request.h"
 
 #include <QWidget>
@@ -22,6 +22,9 @@ public:
     void applyTo(pae::EditRequest& request) const;
     // Shows the request's values; the first λ goes to the λ slider.
     void setFrom(const pae::EditRequest& request);
+    // The loaded models' defaults (EditRequest::defaults(info)), which Reset restores. A value
+    // still at the previous models' default moves to the new one; a value the user set stays.
+    void setDefaults(const pae::EditRequest& defaults);
     // Identity loss needs a face recognition model; without one its weight is meaningless.
     void setIdentityAvailable(bool available);
 
@@ -41,6 +44,7 @@ Q_SIGNALS:
     void changed();
 
 private:
+    pae::EditRequest m_defaults = pae::EditRequest::defaults();
     SliderSpinBox* m_lambda = nullptr;
     SliderSpinBox* m_l2 = nullptr;
     SliderSpinBox* m_id = nullptr;

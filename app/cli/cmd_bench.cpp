@@ -87,7 +87,7 @@ void runBench(const BenchOptions& o)
 
     const int editSteps = o.editSteps >= 0 ? o.editSteps : (modelSet && modelSet->info().builtin ? 200 : 0);
     if (modelSet && editSteps > 0) {
-        EditRequest request = EditRequest::defaults();
+        EditRequest request = EditRequest::defaults(modelSet->info());
         request.source = modelSet->latentFromSeed(3);
         request.prompt = o.prompt;
         request.corpus = o.corpus;

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 namespace pae::cli {
 namespace fs = std::filesystem;
@@ -50,7 +51,16 @@ void EditOptions::add(CLI::App* cmd)
     cmd->add_option("--pca-k", request.pcaComponents, "Principal components of the corpus")->capture_default_str();
     cmd->add_option("--steps", request.steps, "Optimization steps")->capture_default_str();
     cmd->add_option("--lr", request.learningRate, "Learning rate")->capture_default_str();
-    cmd->add_option("--l2", request.l2Weight, "Weight of ‖w − w0‖²")->capture_default_str();
+    ModelInfo synthface;
+    synthface.builtin = true;
+    const auto number = [](float v) {
+        std::ostringstream out;
+        out << v;
+        return out.str();
+    };
+    cmd->add_option("--l2", l2Weight,
+                    "Weight of ‖w − w0‖² (default " + number(EditRequest::defaults().l2Weight) +
+                        ", on the built-in SynthFace models " + number(EditRequest::defaults(synthface).l2Weight) + ")");
     cmd->add_option("--resolution", resolution, "clip (stop the generator at 256²) or full")->capture_default_str();
     cmd->add_option("--optimizer-seed", request.seed, "Seed of the job (determinism)")->capture_default_str();
     cmd->add_option("--preview-dir", previewDir, "Write preview frames here");
@@ -63,6 +73,7 @@ void EditOptions::add(CLI::App* cmd)
 EditRequest EditOptions::buildRequest(const ModelSet& modelSet) const
 {
     EditRequest r = request;
+    r.l2Weight = l2Weight.value_or(EditRequest::defaults(modelSet.info()).l2Weight);
     r.prompt = prompt;
     r.target = parseTargetKind(target);
     r.basis = parseBasisKind(basis);

@@ -34,6 +34,7 @@ struct EditOptions {
     std::string latentOut;
     std::string metricsOut;
     EditRequest request = EditRequest::defaults();
+    std::optional<float> l2Weight; // unset: the models' default (EditRequest::defaults(info))
 
     void add(CLI::App* cmd);
     // Fills request (source latent included) from the parsed options.

@@ -1,4 +1,5 @@
 #pragma once
+#include "core/edit/model_set.h"
 #include "core/edit/types.h"
 
 #include <cstdint>
@@ -25,7 +26,11 @@ struct EditRequest {
     int previewEvery = 10;       // 0: no previews
     int previewSize = 256;       // longest side of preview frames
 
+    // The paper's settings (DESIGN.md §4).
     static EditRequest defaults();
+    // The settings for these models: the paper's, except on the built-in SynthFace world,
+    // whose W is far smaller than FFHQ's and needs a stronger pull towards the start (kSynthFaceL2Weight).
+    static EditRequest defaults(const ModelInfo& models);
     // Throws UsageError naming the field when a value is out of range.
     void validate() const;
 };

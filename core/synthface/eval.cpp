@@ -204,7 +204,7 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
             const auto& corpusAttrs = attributesOfCorpus(probe.corpus);
             const auto identity = identityAttributes();
             for (TargetKind target : options.targets) {
-                EditRequest request = EditRequest::defaults();
+                EditRequest request = EditRequest::defaults(models->info());
                 request.source = source;
                 request.prompt = probe.prompt;
                 request.corpus = probe.corpus;

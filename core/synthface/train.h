@@ -94,6 +94,8 @@ struct GeneratorTrainOptions {
     // share32 the 32² one, the rest the full image (generatorStepResolution).
     double share16 = 0.45;
     double share32 = 0.35;
+    // The mapping layers' learning rate over the synthesis layers' (see kMappingLrScale).
+    double mappingLrScale = 100.0;
     uint64_t seed = 1;
 };
 // The output size step (1-based) of a run with these options trains: 16, 32 or kTrainImageSize.

@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 // The mapping layers scale their weights by lr_mul = 0.01 (the port's choice for GANs),
 // which under Adam makes them learn a hundred times slower than the synthesis layers;
 // supervised training has no adversary to keep in step with, so this undoes it.
-constexpr double kMappingLrScale = 100.0;
+// GeneratorTrainOptions::mappingLrScale is that factor.
 
 torch::Tensor reconstructionLoss(const torch::Tensor& out, const torch::Tensor& target)
 {
@@ -98,9 +98,9 @@ void trainGenerator(const fs::path& file, const fs::path& regressorFile, const G
     groups.emplace_back(synthesis, std::make_unique<torch::optim::AdamOptions>(
                                        torch::optim::AdamOptions(o.lr).betas({0.9, 0.99})));
     groups.emplace_back(mapping, std::make_unique<torch::optim::AdamOptions>(
-                                     torch::optim::AdamOptions(o.lr * kMappingLrScale).betas({0.9, 0.99})));
+                                     torch::optim::AdamOptions(o.lr * o.mappingLrScale).betas({0.9, 0.99})));
     torch::optim::Adam optimizer(groups, torch::optim::AdamOptions(o.lr));
-    const double scales[2] = {1.0, kMappingLrScale};
+    const double scales[2] = {1.0, o.mappingLrScale};
 
     auto gen = at::detail::createCPUGenerator(stageSeed(o.seed, 11));
     const int64_t warmup = std::max<int64_t>(1, o.steps / 50);

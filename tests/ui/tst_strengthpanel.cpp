@@ -84,6 +84,37 @@ private Q_SLOTS:
         QCOMPARE(int(out.resolution), int(in.resolution));
     }
 
+    void shouldFollowTheModelsDefaults_butKeepWhatTheUserChanged()
+    {
+        StrengthPanel panel;
+        pae::ModelInfo synthface;
+        synthface.builtin = true;
+        const pae::EditRequest builtin = pae::EditRequest::defaults(synthface);
+        QVERIFY(builtin.l2Weight != pae::EditRequest::defaults().l2Weight);
+
+        panel.setDefaults(builtin); // the built-in models are loaded
+        pae::EditRequest r;
+        panel.applyTo(r);
+        QCOMPARE(r.l2Weight, builtin.l2Weight);
+        QCOMPARE(r.lambdas.front(), builtin.lambdas.front());
+
+        panel.lambdaControl()->setValue(5.0); // the user's λ
+        panel.setDefaults(pae::EditRequest::defaults()); // real models are loaded
+        panel.applyTo(r);
+        QCOMPARE(r.l2Weight, pae::EditRequest::defaults().l2Weight);
+        QCOMPARE(r.lambdas.front(), 5.0f);
+
+        panel.l2Control()->setValue(0.25); // the user's weight stays when the models change again
+        panel.setDefaults(builtin);
+        panel.applyTo(r);
+        QCOMPARE(r.l2Weight, 0.25f);
+
+        panel.resetToDefaults(); // Reset gives the loaded models' defaults
+        panel.applyTo(r);
+        QCOMPARE(r.l2Weight, builtin.l2Weight);
+        QCOMPARE(r.lambdas.front(), builtin.lambdas.front());
+    }
+
     void shouldDisableIdentityWeight_whenNoIdentityModelIsLoaded()
     {
         StrengthPanel panel;
