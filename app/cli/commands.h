@@ -21,5 +21,6 @@ void addSynthfaceEvalCommand(CLI::App& synthface);
 void addGenerateCommand(CLI::App& app);
 void addEditCommands(CLI::App& app);  // edit, sweep
 void addBenchCommand(CLI::App& app);
+void addInvertCommand(CLI::App& app);
 
 } // namespace pae::cli

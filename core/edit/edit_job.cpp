@@ -12,26 +12,6 @@
 #include <chrono>
 
 namespace pae {
-namespace {
-
-std::vector<ImageRGB> previewFrames(const torch::Tensor& images, int previewSize)
-{
-    torch::NoGradGuard noGrad;
-    auto unit = detail::generatorToUnit(images.detach()).clamp(0, 1);
-    const int64_t side = unit.size(-1);
-    if (side > previewSize)
-        unit = torch::nn::functional::interpolate(
-            unit, torch::nn::functional::InterpolateFuncOptions()
-                      .size(std::vector<int64_t>{previewSize, previewSize})
-                      .mode(torch::kArea));
-    unit = unit.cpu();
-    std::vector<ImageRGB> frames;
-    for (int64_t i = 0; i < unit.size(0); ++i)
-        frames.push_back(io::tensorToImage(unit[i]));
-    return frames;
-}
-
-} // namespace
 
 EditJob::EditJob(std::shared_ptr<const ModelSet> models) : m_models(std::move(models))
 {
@@ -120,7 +100,7 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
             lastLoss[size_t(k)] = lossCpu[k].item<float>();
 
         if (callbacks.preview && request.previewEvery > 0 && step % request.previewEvery == 0)
-            callbacks.preview(step, previewFrames(terms.images, request.previewSize));
+            callbacks.preview(step, detail::previewFrames(terms.images, request.previewSize));
 
         terms.total.sum().backward();
         optimizer.step();
@@ -165,7 +145,7 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
     }
     result.seconds = elapsed();
     if (callbacks.preview && !result.cancelled)
-        callbacks.preview(result.stepsRun, previewFrames(images, request.previewSize));
+        callbacks.preview(result.stepsRun, detail::previewFrames(images, request.previewSize));
     return result;
 }
 

@@ -1,5 +1,8 @@
 #include "core/edit/edit_loop.h"
 
+#include "core/edit/model_set_impl.h"
+#include "core/io/image.h"
+
 #include <torch/torch.h>
 
 #include <chrono>
@@ -47,5 +50,22 @@ double scheduledLearningRate(double base, int step, int steps)
 }
 
 int64_t clipModeResolution(const models::StyleGan2Config& config) { return config.size > 256 ? 256 : 0; }
+
+std::vector<ImageRGB> previewFrames(const torch::Tensor& images, int previewSize)
+{
+    torch::NoGradGuard noGrad;
+    auto unit = generatorToUnit(images.detach()).clamp(0, 1);
+    const int64_t side = unit.size(-1);
+    if (side > previewSize)
+        unit = torch::nn::functional::interpolate(
+            unit, torch::nn::functional::InterpolateFuncOptions()
+                      .size(std::vector<int64_t>{previewSize, previewSize})
+                      .mode(torch::kArea));
+    unit = unit.cpu();
+    std::vector<ImageRGB> frames;
+    for (int64_t i = 0; i < unit.size(0); ++i)
+        frames.push_back(io::tensorToImage(unit[i]));
+    return frames;
+}
 
 } // namespace pae::detail

@@ -1,11 +1,13 @@
 #pragma once
 // The pieces of one optimization step, shared by EditJob and the benchmark so that what
 // is measured is what runs.
+#include "core/edit/types.h"
 #include "core/models/stylegan2.h"
 
 #include <torch/types.h>
 
 #include <functional>
+#include <vector>
 
 namespace pae::detail {
 
@@ -42,5 +44,8 @@ double scheduledLearningRate(double base, int step, int steps);
 // The generator resolution for the "clip" mode: the skip output at 256², or the full
 // size when the generator is smaller than that.
 int64_t clipModeResolution(const models::StyleGan2Config& config);
+
+// Generator-range images [N,3,H,W] → preview frames, area-shrunk to at most previewSize.
+std::vector<ImageRGB> previewFrames(const torch::Tensor& images, int previewSize);
 
 } // namespace pae::detail

@@ -1,0 +1,95 @@
+// `pae-cli invert`: an image → the W+ latent that reproduces it, for `edit --latent`.
+#include "app/cli/commands.h"
+#include "app/cli/edit_options.h"
+#include "core/edit/inversion.h"
+#include "core/io/image.h"
+#include "core/util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+namespace pae::cli {
+namespace {
+
+struct InvertOptions {
+    ModelOptions models;
+    std::string image;
+    std::string latentOut;
+    std::string out;
+    bool json = false;
+    InversionRequest request;
+};
+
+void runInvert(const InvertOptions& o)
+{
+    if (!o.out.empty() && !io::isWritableImagePath(o.out))
+        throw UsageError("invert: --out " + o.out + ": unknown image type (use .png, .jpg, …)");
+    InversionRequest request = o.request;
+    request.image = io::readImage(o.image);
+    request.previewEvery = 0;
+    request.validate();
+    const std::shared_ptr<ModelSet> models = o.models.load();
+
+    const bool tty = isatty(fileno(stderr)) != 0;
+    InversionCallbacks callbacks;
+    callbacks.progress = [&](const InversionProgress& p) {
+        if (tty)
+            std::fprintf(stderr, "\rinvert %d/%d  %.2f dB  %.1f s", p.step, p.steps, double(p.psnr), p.elapsedSeconds);
+        else if (p.step % 50 == 0 || p.step == p.steps)
+            std::fprintf(stderr, "invert %d/%d %.2f dB %.1f s\n", p.step, p.steps, double(p.psnr), p.elapsedSeconds);
+    };
+    const InversionResult result = InversionJob(models).run(request, callbacks);
+    if (tty)
+        std::fprintf(stderr, "\n");
+    if (!result.stopReason.empty())
+        std::cerr << "warning: " << result.stopReason << "\n";
+    models->saveLatent(result.latent, o.latentOut);
+    if (!o.out.empty())
+        io::writeImage(result.image, o.out);
+    if (o.json) {
+        std::cout << nlohmann::json{{"image", o.image},
+                                    {"latent", o.latentOut},
+                                    {"psnr_db", result.psnr},
+                                    {"resolution", result.resolution},
+                                    {"cropped", result.cropped},
+                                    {"steps", result.stepsRun},
+                                    {"seconds", result.seconds}}
+                         .dump(2)
+                  << "\n";
+        return;
+    }
+    if (result.cropped)
+        std::cout << "the image is not square: its centre square was used\n";
+    std::cout << "reproduced at " << result.psnr << " dB PSNR (" << result.resolution << "², " << result.stepsRun
+              << " steps, " << result.seconds << " s); latent written to " << o.latentOut << "\n";
+}
+
+} // namespace
+
+void addInvertCommand(CLI::App& app)
+{
+    auto o = std::make_shared<InvertOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "invert", "Find the latent that reproduces a face image (GAN inversion), to edit it with `edit --latent`");
+    o->models.add(cmd);
+    cmd->add_option("--image", o->image, "The face: framed like the generator's faces (no alignment is done)")
+        ->required();
+    cmd->add_option("--latent-out", o->latentOut, "Where to write the W+ latent (.safetensors)")->required();
+    cmd->add_option("--out", o->out, "Also write the reconstruction as an image");
+    cmd->add_option("--starts", o->request.starts, "Candidate faces the closest of which starts the optimization")
+        ->capture_default_str();
+    cmd->add_option("--steps", o->request.steps, "Optimization steps")->capture_default_str();
+    cmd->add_option("--w-share", o->request.wShare, "Share of the steps in W (one w for all layers) before W+")
+        ->capture_default_str();
+    cmd->add_option("--lr", o->request.learningRate, "Learning rate")->capture_default_str();
+    cmd->add_flag("--json", o->json, "Print the result as JSON");
+    cmd->callback([o] { runInvert(*o); });
+}
+
+} // namespace pae::cli

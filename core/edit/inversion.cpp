@@ -1,0 +1,169 @@
+#include "core/edit/inversion.h"
+
+#include "core/edit/edit_loop.h"
+#include "core/edit/model_set_impl.h"
+#include "core/io/image.h"
+#include "core/util/error.h"
+#include "core/util/log.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+
+namespace pae {
+namespace {
+
+namespace F = torch::nn::functional;
+
+// [1,3,H,W] in [0,1] → a centred square, resized to side × side.
+torch::Tensor squareAt(torch::Tensor image, int64_t side, bool* cropped)
+{
+    const int64_t h = image.size(2), w = image.size(3);
+    *cropped = h != w;
+    if (h != w) {
+        const int64_t s = std::min(h, w);
+        image = image.slice(2, (h - s) / 2, (h - s) / 2 + s).slice(3, (w - s) / 2, (w - s) / 2 + s);
+    }
+    if (image.size(2) == side)
+        return image;
+    // Area averaging when shrinking; bicubic when enlarging (a small input is blurry either way).
+    const bool shrink = image.size(2) > side;
+    auto options = F::InterpolateFuncOptions().size(std::vector<int64_t>{side, side});
+    if (shrink)
+        options.mode(torch::kArea);
+    else
+        options.mode(torch::kBicubic).align_corners(false);
+    return F::interpolate(image, options).clamp(0, 1);
+}
+
+// The w, among the average face and `count` faces mapped from fixed seeds, whose image is
+// closest to the target: [1,styleDim].
+torch::Tensor closestStart(const models::StyleGan2& gan, const torch::Tensor& target, int64_t stop, int count,
+                           torch::Device device)
+{
+    torch::NoGradGuard noGrad;
+    models::Generator generator = gan.generator; // a handle; the shared model is not changed
+    auto seeds = at::detail::createCPUGenerator(20221007);
+    const torch::Tensor z = torch::randn({count, gan.config.styleDim}, seeds, torch::kFloat32).to(device);
+    torch::Tensor candidates = torch::cat({gan.latentAvg.to(device).reshape({1, -1}), generator->mapping(z)});
+    torch::Tensor errors = torch::empty({candidates.size(0)});
+    constexpr int64_t kChunk = 8;
+    for (int64_t i = 0; i < candidates.size(0); i += kChunk) {
+        const auto chunk = candidates.slice(0, i, std::min(i + kChunk, candidates.size(0)));
+        const auto images = detail::generatorToUnit(generator->synthesize(gan.toWPlus(chunk), stop));
+        errors.slice(0, i, i + chunk.size(0)).copy_((images - target).square().mean({1, 2, 3}).cpu());
+    }
+    return candidates[errors.argmin().item<int64_t>()].reshape({1, -1}).clone();
+}
+
+float psnrOf(const torch::Tensor& mse) { return float(-10.0 * std::log10(std::max(mse.item<double>(), 1e-12))); }
+
+} // namespace
+
+void InversionRequest::validate() const
+{
+    auto bad = [](const std::string& field, const std::string& why) { throw UsageError(field + ": " + why); };
+    if (image.empty())
+        bad("image", "no image was given");
+    if (image.pixels.size() != size_t(image.width) * size_t(image.height) * 3)
+        bad("image", "the pixel buffer does not match " + std::to_string(image.width) + "×" +
+                         std::to_string(image.height) + " RGB");
+    if (std::min(image.width, image.height) < 16)
+        bad("image", std::to_string(image.width) + "×" + std::to_string(image.height) +
+                         " is too small to hold a face (at least 16 pixels each way)");
+    if (starts < 1 || starts > 4096)
+        bad("starts", std::to_string(starts) + " is outside [1, 4096]");
+    if (steps < 1 || steps > 100000)
+        bad("steps", std::to_string(steps) + " is outside [1, 100000]");
+    if (!(wShare >= 0.f && wShare <= 1.f))
+        bad("w-share", std::to_string(wShare) + " is outside [0, 1]");
+    if (!(learningRate > 0.f && learningRate <= 10.f))
+        bad("lr", std::to_string(learningRate) + " is outside (0, 10]");
+    if (previewEvery < 0)
+        bad("preview-every", "must be 0 (no previews) or more");
+    if (previewSize < 16 || previewSize > 4096)
+        bad("preview-size", std::to_string(previewSize) + " is outside [16, 4096]");
+}
+
+InversionJob::InversionJob(std::shared_ptr<const ModelSet> models) : m_models(std::move(models))
+{
+    if (!m_models)
+        throw Error("inversion: no models are loaded");
+}
+
+InversionResult InversionJob::run(const InversionRequest& request, const InversionCallbacks& callbacks)
+{
+    request.validate();
+    const auto started = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    const detail::ModelSetImpl& M = m_models->impl();
+    const models::StyleGan2& gan = M.gan;
+    models::Generator generator = gan.generator;
+
+    // Compared at the "clip" resolution (the 256² skip output of a large generator): the
+    // pixel error of a 1024² face is dominated by what 256² already shows, at 1/16 the cost.
+    const int64_t stop = detail::clipModeResolution(gan.config);
+    const int64_t side = stop > 0 ? stop : gan.config.size;
+    InversionResult result;
+    result.resolution = int(side);
+    const torch::Tensor target =
+        squareAt(io::imageToTensor(request.image), side, &result.cropped).to(M.device, torch::kFloat32);
+
+    const int wSteps = int(std::lround(double(request.steps) * request.wShare));
+    torch::Tensor w = closestStart(gan, target, stop, request.starts, M.device).set_requires_grad(true);
+    torch::Tensor wPlus;
+    std::unique_ptr<torch::optim::Adam> optimizer =
+        std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{w}, torch::optim::AdamOptions(request.learningRate));
+    auto current = [&]() { return wPlus.defined() ? wPlus : gan.toWPlus(w); };
+    torch::Tensor lastGood = current().detach().clone();
+
+    for (int step = 0; step < request.steps; ++step) {
+        if (callbacks.cancelRequested && callbacks.cancelRequested()) {
+            result.cancelled = true;
+            result.stopReason = "cancelled at step " + std::to_string(step);
+            break;
+        }
+        if (step == wSteps) { // W → W+: every layer continues from the shared w on its own
+            wPlus = gan.toWPlus(w.detach()).clone().set_requires_grad(true);
+            optimizer = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{wPlus},
+                                                             torch::optim::AdamOptions(request.learningRate));
+        }
+        const bool inW = step < wSteps;
+        const double lr = detail::scheduledLearningRate(request.learningRate, inW ? step : step - wSteps,
+                                                        inW ? wSteps : request.steps - wSteps);
+        static_cast<torch::optim::AdamOptions&>(optimizer->param_groups()[0].options()).lr(lr);
+
+        optimizer->zero_grad();
+        const torch::Tensor images = generator->synthesize(current(), stop);
+        const torch::Tensor mse = (detail::generatorToUnit(images) - target).square().mean();
+        const float psnr = psnrOf(mse.detach().cpu());
+        if (!std::isfinite(psnr) || !torch::isfinite(mse).item<bool>()) {
+            result.stopReason = "step " + std::to_string(step + 1) +
+                                ": the pixel error became NaN or Inf; stopped and kept the last good latent";
+            log::warn("{}", result.stopReason);
+            break;
+        }
+        lastGood = current().detach().clone();
+        if (callbacks.preview && request.previewEvery > 0 && step % request.previewEvery == 0)
+            callbacks.preview(step, detail::previewFrames(images, request.previewSize)[0]);
+        mse.backward();
+        optimizer->step();
+        result.stepsRun = step + 1;
+        if (callbacks.progress)
+            callbacks.progress({step + 1, request.steps, psnr, elapsed()});
+    }
+    const torch::Tensor final = result.stopReason.empty() || result.cancelled ? current().detach() : lastGood;
+
+    torch::NoGradGuard noGrad;
+    result.psnr = psnrOf((detail::generatorToUnit(generator->synthesize(final, stop)) - target).square().mean().cpu());
+    const torch::Tensor full = generator->synthesize(final, 0);
+    result.latent = M.tensorToLatent(final);
+    result.image = io::tensorToImage(detail::generatorToUnit(full).clamp(0, 1).cpu()[0]);
+    result.seconds = elapsed();
+    if (callbacks.preview && !result.cancelled)
+        callbacks.preview(result.stepsRun, detail::previewFrames(full, request.previewSize)[0]);
+    return result;
+}
+
+} // namespace pae
