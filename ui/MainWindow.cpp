@@ -448,8 +448,8 @@ void MainWindow::updateActions()
     m_exportAnimAction->setEnabled(!m_lastRun.outcome.previewFrames.isEmpty());
     m_exportInterpolationAction->setEnabled(!m_lastRun.entries.isEmpty() && m_pendingExport.id == 0);
     const QString why = m_referenceMode
-                            ? tr("A photo is open for reference only: editing photos needs GAN inversion, which is not "
-                                 "implemented yet. Pick a seed or open a latent to edit.")
+                            ? tr("A photo is open for reference only: the studio does not run GAN inversion yet. Invert it "
+                                 "with “pae-cli invert --image PHOTO --latent-out face.safetensors” and open the latent.")
                             : tr("Edit the current face towards the prompt with the strength λ (Ctrl+Return).");
     m_runButton->setToolTip(why);
     m_progress->setVisible(busy);
@@ -663,7 +663,7 @@ bool MainWindow::openImage(const QString& path)
     m_source->addRecentFile(path);
     m_canvas->setImage(image.convertToFormat(QImage::Format_RGB888));
     m_canvas->setBeforeImage(QImage());
-    statusBar()->showMessage(tr("%1 (%2×%3) — reference only: photo editing needs GAN inversion, not implemented yet")
+    statusBar()->showMessage(tr("%1 (%2×%3) — reference only: invert it with pae-cli invert to edit it")
                                  .arg(QFileInfo(path).fileName())
                                  .arg(image.width())
                                  .arg(image.height()));
@@ -774,8 +774,9 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
     }
     if (m_referenceMode) {
         reportError(tr("Photo editing is not available"),
-                    tr("The open photo is a reference only: editing a photo needs GAN inversion, which is not "
-                       "implemented yet. Pick a seed or open a latent to edit a face."));
+                    tr("The open photo is a reference only: the studio does not run GAN inversion yet. Invert it "
+                       "with “pae-cli invert --image PHOTO --latent-out face.safetensors” and open the latent, "
+                       "or pick a seed."));
         return false;
     }
     const QString prompt = m_prompt->text().trimmed();

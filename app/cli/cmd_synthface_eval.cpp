@@ -26,6 +26,7 @@ void addSynthfaceEvalCommand(CLI::App& group)
     cmd->add_option("--steps", o->eval.steps, "Optimization steps per edit")->capture_default_str()->check(
         CLI::Range(1, 10000));
     cmd->add_option("--lambdas", o->lambdas, "λ grid, comma-separated")->capture_default_str();
+    cmd->add_option("--l2", o->eval.l2Weight, "Weight of ‖w − w0‖² (default: the models' default edit setting)");
     cmd->add_option("--margin", o->eval.margin, "Normalized change that counts as moved")->capture_default_str();
     cmd->add_option("--corpus", o->eval.corpusFilter, "Only the prompts of this corpus");
     cmd->add_option("--out", o->out, "Write the tables as Markdown");

@@ -210,6 +210,7 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
                 request.corpus = probe.corpus;
                 request.target = target;
                 request.steps = options.steps;
+                request.l2Weight = options.l2Weight.value_or(request.l2Weight);
                 request.previewEvery = 0;
                 // The text target ignores λ: one run stands for every λ.
                 request.lambdas = target == TargetKind::Text ? std::vector<float>{options.lambdas.front()}
@@ -260,6 +261,7 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     }
     EvalReport report;
     report.options = options;
+    report.l2Weight = options.l2Weight.value_or(EditRequest::defaults(models->info()).l2Weight);
     for (const auto& [name, acc] : overall)
         report.overall[name] = acc.scores();
     for (const auto& [name, corpora] : byCorpus)
@@ -309,7 +311,7 @@ std::string EvalReport::toMarkdown() const
     out << "\n" << options.faces << " faces (seeds " << options.firstSeed << "…), λ ∈ {";
     for (size_t k = 0; k < options.lambdas.size(); ++k)
         out << (k ? ", " : "") << options.lambdas[k];
-    out << "}, " << options.steps << " steps, margin " << options.margin << "; " << fixed(seconds, 0) << " s.\n";
+    out << "}, " << options.steps << " steps, L2 weight " << l2Weight << ", margin " << options.margin << "; " << fixed(seconds, 0) << " s.\n";
     return out.str();
 }
 

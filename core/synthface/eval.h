@@ -28,6 +28,7 @@ struct EvalOptions {
     uint64_t firstSeed = 1000;  // face i is seed firstSeed + i
     std::vector<float> lambdas{2.0f, 5.0f, 8.0f};
     int steps = 40;
+    std::optional<float> l2Weight; // unset: the models' default (EditRequest::defaults(info))
     std::vector<TargetKind> targets{TargetKind::Text, TargetKind::Pae, TargetKind::PaePlus};
     float margin = 0.1f;        // normalized change that counts as "moved"
     std::string corpusFilter;   // only probes of this corpus, when set
@@ -45,6 +46,7 @@ struct EvalReport {
     std::map<std::string, EvalScores> overall;                        // by target name
     std::map<std::string, std::map<std::string, EvalScores>> byCorpus; // target → corpus → scores
     EvalOptions options;
+    float l2Weight = 0; // the weight the edits ran with
     double seconds = 0;
     std::string toMarkdown() const;
     std::string toJson() const;

@@ -59,8 +59,8 @@ private Q_SLOTS:
         QVERIFY(window.currentImage().isNull());
     }
 
-    // Editing a photo needs GAN inversion, which does not exist: the window says so instead
-    // of pretending, and a seed brings editing back.
+    // The studio does not run GAN inversion yet: the window says so instead of pretending,
+    // names the command that does, and a seed brings editing back.
     void shouldRefuseToEditAPhoto_andSayWhy()
     {
         MainWindow::Options o = noModels();
@@ -79,6 +79,7 @@ private Q_SLOTS:
         QVERIFY(!window.runEdit());
         QVERIFY(!window.isEditing());
         QVERIFY2(window.lastError().contains(QStringLiteral("inversion")), qPrintable(window.lastError()));
+        QVERIFY2(window.lastError().contains(QStringLiteral("pae-cli invert")), qPrintable(window.lastError()));
         QCOMPARE(window.history()->count(), 1); // the seed's face is still there to go back to
 
         QVERIFY(window.showSeed(7));
