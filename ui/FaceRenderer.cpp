@@ -2,6 +2,8 @@
 
 #include "ui/ImageConversion.h"
 
+#include "core/edit/inversion.h"
+#include "core/util/error.h"
 #include "core/util/log.h"
 
 #include <exception>
@@ -57,11 +59,39 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                 case FaceRequest::Kind::Latents:
                     r.latents = request.latents;
                     break;
+                case FaceRequest::Kind::Photo: {
+                    pae::InversionRequest inversion;
+                    inversion.image = toImageRGB(request.photo);
+                    inversion.previewEvery = 0;
+                    pae::InversionCallbacks callbacks;
+                    callbacks.cancelRequested = stale;
+                    callbacks.progress = [this, id](const pae::InversionProgress& p) {
+                        if (p.step % 10 != 0 && p.step != p.steps)
+                            return;
+                        QMetaObject::invokeMethod(
+                            this,
+                            [this, id, p] {
+                                if (id == m_waitingFor)
+                                    Q_EMIT inverting(id, p.step, p.steps, p.psnr);
+                            },
+                            Qt::QueuedConnection);
+                    };
+                    const pae::InversionResult inverted = pae::InversionJob(models).run(inversion, callbacks);
+                    if (inverted.cancelled)
+                        return; // a newer request came
+                    if (!inverted.stopReason.empty())
+                        throw pae::Error(request.path.toStdString() + ": the inversion failed: " + inverted.stopReason);
+                    r.latents.push_back(inverted.latent);
+                    r.images << toQImage(inverted.image);
+                    r.psnr = inverted.psnr;
+                    r.cropped = inverted.cropped;
+                    break;
                 }
-                for (const pae::Latent& latent : r.latents) {
+                }
+                for (size_t i = size_t(r.images.size()); i < r.latents.size(); ++i) {
                     if (stale())
                         return;
-                    r.images << toQImage(models->render(latent));
+                    r.images << toQImage(models->render(r.latents[i]));
                 }
                 result = std::move(r);
             } catch (const std::exception& e) {

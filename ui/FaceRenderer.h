@@ -1,7 +1,7 @@
 #pragma once
-// Makes faces off the GUI thread: a seed through the mapping network, a latent file, or the
+// Makes faces off the GUI thread: a seed through the mapping network, a latent file, the
 // latents of a saved session, each rendered at full resolution (seconds for a real
-// StyleGAN2 on a CPU). Requests run one at a time, in order, on the renderer's own thread.
+// StyleGAN2 on a CPU), or a photo inverted into a latent (GAN inversion, InversionJob). Requests run one at a time, in order, on the renderer's own thread.
 // A newer request makes every older one stale: a stale request is skipped, or abandoned
 // between two renders, and never reported, so a slow render cannot overwrite the face the
 // user asked for after it. Everything that comes back is a value copy on the GUI thread.
@@ -19,16 +19,19 @@
 namespace pae::ui {
 
 struct FaceRequest {
-    enum class Kind { Seed, LatentFile, Latents };
+    enum class Kind { Seed, LatentFile, Latents, Photo };
     Kind kind = Kind::Seed;
     quint64 seed = 0;                 // Kind::Seed
-    QString path;                     // Kind::LatentFile
+    QString path;                     // Kind::LatentFile; Kind::Photo: where the photo came from
+    QImage photo;                     // Kind::Photo: inverted with the inversion's defaults
     std::vector<pae::Latent> latents; // Kind::Latents: rendered in this order
 };
 
 struct FaceResult {
     std::vector<pae::Latent> latents; // one per face: the seed's or the file's, or the given ones
     QVector<QImage> images;           // full resolution, one per latent
+    float psnr = 0;                   // Kind::Photo: how close the latent's image is to the photo (dB)
+    bool cropped = false;             // Kind::Photo: the photo was not square; its centre was used
 };
 
 class FaceRenderer : public QObject {
@@ -49,6 +52,8 @@ public:
 Q_SIGNALS:
     void rendered(quint64 id, const pae::ui::FaceResult& result);
     void failed(quint64 id, const QString& message);
+    // Kind::Photo: every 10 steps of the inversion, and its last.
+    void inverting(quint64 id, int step, int steps, float psnr);
 
 private:
     QThread m_thread;

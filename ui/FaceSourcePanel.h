@@ -1,6 +1,6 @@
 #pragma once
-// Where the face comes from: a seed through the mapping network, a latent file, or (for
-// reference only until photo inversion exists) a photo. Keeps the recent files in QSettings.
+// Where the face comes from: a seed through the mapping network, a latent file, or a photo
+// (inverted into a latent by the window). Keeps the recent files in QSettings.
 #include <QWidget>
 
 class QLabel;
@@ -20,7 +20,7 @@ public:
     QStringList recentFiles() const;
     void addRecentFile(const QString& path);
     void setSourceDescription(const QString& text);
-    // Shown while a photo is open: it is a reference, not an editable face.
+    // The note shown while a photo is on the canvas that is not (yet) a face of the history.
     void setReferenceNotice(bool shown);
     bool isReferenceNoticeShown() const;
     static constexpr int maxRecent = 10;

@@ -1,5 +1,5 @@
 #pragma once
-// One state of the face: the source (a seed or a latent file) or the result of an edit,
+// One state of the face: the source (a seed, a latent file or an inverted photo) or the result of an edit,
 // with what it took to get there.
 #include "core/edit/edit_request.h"
 
@@ -10,11 +10,11 @@
 namespace pae::ui {
 
 struct HistoryEntry {
-    enum class Kind { Seed, LatentFile, Edit };
+    enum class Kind { Seed, LatentFile, Photo, Edit };
     Kind kind = Kind::Edit;
     QString label;
     quint64 seed = 0;        // Kind::Seed
-    QString sourceFile;      // Kind::LatentFile
+    QString sourceFile;      // Kind::LatentFile, Kind::Photo
     QString prompt;          // Kind::Edit
     QString corpus;
     pae::EditRequest settings; // its source latent is left empty: the previous entry holds it

@@ -107,6 +107,17 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     });
     connect(m_faces, &FaceRenderer::rendered, this, &MainWindow::onFaceRendered);
     connect(m_faces, &FaceRenderer::failed, this, &MainWindow::onFaceFailed);
+    connect(m_faces, &FaceRenderer::inverting, this, [this](quint64 id, int step, int steps, float psnr) {
+        if (id != m_pendingFace.id)
+            return;
+        const QString text = tr("Inverting %1: step %2 of %3, %4 dB")
+                                 .arg(QFileInfo(m_pendingFace.path).fileName())
+                                 .arg(step)
+                                 .arg(steps)
+                                 .arg(double(psnr), 0, 'f', 1);
+        m_pendingFace.status = text; // onFaceRendered clears the message it still shows
+        statusBar()->showMessage(text);
+    });
     connect(m_exportFaces, &FaceRenderer::rendered, this, &MainWindow::writeInterpolation);
     connect(m_exportFaces, &FaceRenderer::failed, this, [this](quint64 id, const QString& message) {
         if (id != m_pendingExport.id)
@@ -447,9 +458,11 @@ void MainWindow::updateActions()
     m_exportGridAction->setEnabled(m_compare->tileCount() > 0);
     m_exportAnimAction->setEnabled(!m_lastRun.outcome.previewFrames.isEmpty());
     m_exportInterpolationAction->setEnabled(!m_lastRun.entries.isEmpty() && m_pendingExport.id == 0);
-    const QString why = m_referenceMode
-                            ? tr("A photo is open for reference only: the studio does not run GAN inversion yet. Invert it "
-                                 "with “pae-cli invert --image PHOTO --latent-out face.safetensors” and open the latent.")
+    const QString why = m_faces->isBusy() && m_pendingFace.kind == FaceRequest::Kind::Photo
+                            ? tr("The photo is being inverted into the generator's latent space; edits start from it "
+                                 "once it is done.")
+                        : m_referenceMode
+                            ? tr("The photo could not be inverted (see the log). Pick a seed, open a latent or another photo.")
                             : tr("Edit the current face towards the prompt with the strength λ (Ctrl+Return).");
     m_runButton->setToolTip(why);
     m_progress->setVisible(busy);
@@ -599,6 +612,11 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
             e.kind = HistoryEntry::Kind::Seed;
             e.seed = pending.seed;
             e.label = tr("Seed %1").arg(pending.seed);
+        } else if (pending.kind == FaceRequest::Kind::Photo) {
+            e.kind = HistoryEntry::Kind::Photo;
+            e.sourceFile = pending.path;
+            e.label = tr("%1 (inverted, %2 dB)").arg(QFileInfo(pending.path).fileName()).arg(double(result.psnr), 0, 'f', 1);
+            m_source->addRecentFile(pending.path);
         } else {
             e.kind = HistoryEntry::Kind::LatentFile;
             e.sourceFile = pending.path;
@@ -608,6 +626,14 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         e.latent = result.latents.front();
         e.image = result.images.front();
         adoptFace(e);
+        if (pending.kind == FaceRequest::Kind::Photo) {
+            const QString how = tr("%1 inverted: its latent draws it at %2 dB PSNR%3.")
+                                    .arg(QFileInfo(pending.path).fileName())
+                                    .arg(double(result.psnr), 0, 'f', 1)
+                                    .arg(result.cropped ? tr(" (it is not square: its centre square was used)") : QString());
+            pae::log::info("{}", how.toStdString());
+            statusBar()->showMessage(how, 8000);
+        }
     }
     updateActions();
     Q_EMIT faceShown();
@@ -619,10 +645,13 @@ void MainWindow::onFaceFailed(quint64 id, const QString& message)
         return;
     const FaceRequest::Kind kind = m_pendingFace.kind;
     m_pendingFace = {};
+    if (kind == FaceRequest::Kind::Photo)
+        showCurrentEntry(); // back to the face the photo was to replace, when there is one
     // reportError puts the message in the status bar.
     updateActions();
     reportError(kind == FaceRequest::Kind::Seed         ? tr("Cannot make a face")
                 : kind == FaceRequest::Kind::LatentFile ? tr("Cannot open the latent")
+                : kind == FaceRequest::Kind::Photo      ? tr("Cannot invert the photo")
                                                         : tr("Cannot open the session"),
                 message);
     Q_EMIT faceFailed(message);
@@ -654,20 +683,27 @@ bool MainWindow::openImage(const QString& path)
         reportError(tr("Cannot open image"), tr("%1: %2").arg(path, reader.errorString()));
         return false;
     }
-    startNewHistory(); // a running edit's result would replace the photo on screen
-    // So would a face still being made: the photo is the newer request.
-    m_faces->cancel();
-    m_pendingFace = {};
+    if (!m_models) {
+        reportError(tr("No models"), tr("%1: the models are not loaded yet, and a photo is inverted with them.").arg(path));
+        return false;
+    }
+    startNewHistory(); // a running edit's previews would paint over the photo
+    const QImage photo = image.convertToFormat(QImage::Format_RGB888);
     m_referenceMode = true;
     m_source->setReferenceNotice(true);
-    m_source->addRecentFile(path);
-    m_canvas->setImage(image.convertToFormat(QImage::Format_RGB888));
+    m_canvas->setImage(photo);
     m_canvas->setBeforeImage(QImage());
-    statusBar()->showMessage(tr("%1 (%2×%3) — reference only: invert it with pae-cli invert to edit it")
-                                 .arg(QFileInfo(path).fileName())
-                                 .arg(image.width())
-                                 .arg(image.height()));
-    updateActions();
+    FaceRequest request;
+    request.kind = FaceRequest::Kind::Photo;
+    request.path = QFileInfo(path).absoluteFilePath();
+    request.photo = photo;
+    PendingFace pending;
+    pending.path = request.path;
+    pending.status = tr("Inverting %1 (%2×%3): finding the latent that draws it…")
+                         .arg(QFileInfo(path).fileName())
+                         .arg(image.width())
+                         .arg(image.height());
+    requestFace(std::move(request), std::move(pending));
     return true;
 }
 
@@ -773,10 +809,9 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
         return false;
     }
     if (m_referenceMode) {
-        reportError(tr("Photo editing is not available"),
-                    tr("The open photo is a reference only: the studio does not run GAN inversion yet. Invert it "
-                       "with “pae-cli invert --image PHOTO --latent-out face.safetensors” and open the latent, "
-                       "or pick a seed."));
+        reportError(tr("No face to edit"),
+                    tr("The photo on screen could not be inverted into a latent, so there is no face to edit. "
+                       "Pick a seed, open a latent or another photo."));
         return false;
     }
     const QString prompt = m_prompt->text().trimmed();

@@ -50,8 +50,9 @@ public:
     explicit MainWindow(const Options& options, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Shows a photo as a view-only reference (photo editing needs inversion, which does not
-    // exist yet); returns false and says why when the file cannot be read.
+    // Shows a photo and inverts it (GAN inversion, off the GUI thread) into the latent whose
+    // image comes closest; that face then starts a new history. Returns false and says why
+    // when the file cannot be read; an inversion that fails is reported when it does.
     bool openImage(const QString& path);
     // What the canvas shows.
     QImage currentImage() const;
@@ -227,6 +228,8 @@ private:
     QAction* m_exportAnimAction = nullptr;
     QAction* m_exportInterpolationAction = nullptr;
 
+    // A photo is on the canvas that is not a face of the history: while it is being
+    // inverted, or when its inversion failed and there is no face to go back to.
     bool m_referenceMode = false;
     bool m_sweepRunning = false;
     bool m_dirty = false;

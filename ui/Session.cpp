@@ -138,6 +138,7 @@ QString kindName(HistoryEntry::Kind k)
     switch (k) {
     case HistoryEntry::Kind::Seed: return QStringLiteral("seed");
     case HistoryEntry::Kind::LatentFile: return QStringLiteral("latent-file");
+    case HistoryEntry::Kind::Photo: return QStringLiteral("photo");
     case HistoryEntry::Kind::Edit: break;
     }
     return QStringLiteral("edit");
@@ -155,7 +156,7 @@ QByteArray Session::toJson(const SessionData& data)
                       {QStringLiteral("latent"), latentToJson(e.latent)}};
         if (e.kind == HistoryEntry::Kind::Seed)
             o.insert(QStringLiteral("seed"), QString::number(e.seed));
-        if (e.kind == HistoryEntry::Kind::LatentFile)
+        if (e.kind == HistoryEntry::Kind::LatentFile || e.kind == HistoryEntry::Kind::Photo)
             o.insert(QStringLiteral("sourceFile"), e.sourceFile);
         if (e.kind == HistoryEntry::Kind::Edit) {
             o.insert(QStringLiteral("prompt"), e.prompt);
@@ -213,10 +214,12 @@ SessionData Session::fromJson(const QByteArray& json, const QString& origin)
             e.kind = HistoryEntry::Kind::Seed;
         else if (kind == QLatin1String("latent-file"))
             e.kind = HistoryEntry::Kind::LatentFile;
+        else if (kind == QLatin1String("photo"))
+            e.kind = HistoryEntry::Kind::Photo;
         else if (kind == QLatin1String("edit"))
             e.kind = HistoryEntry::Kind::Edit;
         else
-            fail(origin, QStringLiteral("%1.kind: “%2” is not seed, latent-file or edit").arg(field, kind));
+            fail(origin, QStringLiteral("%1.kind: “%2” is not seed, latent-file, photo or edit").arg(field, kind));
         if ((i == 0) != (e.kind != HistoryEntry::Kind::Edit))
             fail(origin, field + QStringLiteral(": the first entry must be the source face and only the first"));
         e.label = o.value(QStringLiteral("label")).toString();

@@ -34,15 +34,15 @@ class TestMainWindow : public QObject {
 private Q_SLOTS:
     void initTestCase() { pae::test::isolateUserFiles(m_cache); }
 
-    void shouldShowAnOpenedImage()
+    void shouldRefuseAPhoto_whenNoModelsAreLoaded()
     {
         QTemporaryDir dir;
         const QString path = writePhoto(dir);
         QVERIFY(!path.isEmpty());
         MainWindow window(noModels());
-        QVERIFY(window.openImage(path));
-        QCOMPARE(window.currentImage().size(), QSize(64, 48));
-        QCOMPARE(window.currentImage().pixelColor(3, 3), QColor(200, 30, 40));
+        QVERIFY(!window.openImage(path));
+        QVERIFY2(window.lastError().contains(QStringLiteral("face.png")), qPrintable(window.lastError()));
+        QVERIFY(window.currentImage().isNull());
     }
 
     void shouldKeepWorking_whenTheFileIsNotAnImage()
@@ -56,12 +56,13 @@ private Q_SLOTS:
 
         MainWindow window(noModels());
         QVERIFY(!window.openImage(path));
+        QVERIFY2(window.lastError().contains(QStringLiteral("broken.png")), qPrintable(window.lastError()));
         QVERIFY(window.currentImage().isNull());
     }
 
-    // The studio does not run GAN inversion yet: the window says so instead of pretending,
-    // names the command that does, and a seed brings editing back.
-    void shouldRefuseToEditAPhoto_andSayWhy()
+    // A photo shows at once, is inverted off the GUI thread, and its latent's face starts a
+    // new history that edits like any other; Run waits for the inversion.
+    void shouldInvertAPhoto_andEditTheFaceItBecomes()
     {
         MainWindow::Options o = noModels();
         o.loadModels = true;
@@ -71,20 +72,26 @@ private Q_SLOTS:
         QSignalSpy faces(&window, &MainWindow::faceShown);
         QVERIFY2(ready.wait(30000), qPrintable(window.lastError()));
         QVERIFY(!faces.isEmpty() || faces.wait(30000));
+        faces.clear();
         QTemporaryDir dir;
         const QString photo = writePhoto(dir);
         QVERIFY(window.openImage(photo));
         QVERIFY(window.isReferenceMode());
+        QCOMPARE(window.currentImage().size(), QSize(64, 48)); // the photo, while it is inverted
+        QCOMPARE(window.currentImage().pixelColor(3, 3), QColor(200, 30, 40));
         window.promptBox()->setText(QStringLiteral("a happy face"));
-        QVERIFY(!window.runEdit());
-        QVERIFY(!window.isEditing());
-        QVERIFY2(window.lastError().contains(QStringLiteral("inversion")), qPrintable(window.lastError()));
-        QVERIFY2(window.lastError().contains(QStringLiteral("pae-cli invert")), qPrintable(window.lastError()));
-        QCOMPARE(window.history()->count(), 1); // the seed's face is still there to go back to
+        QVERIFY(!window.runEdit()); // not before the photo is a face
 
-        QVERIFY(window.showSeed(7));
-        QVERIFY(faces.wait(30000));
+        QVERIFY2(faces.wait(60000), qPrintable(window.lastError()));
         QVERIFY(!window.isReferenceMode());
+        QCOMPARE(window.history()->count(), 1);
+        const auto& entry = window.history()->current();
+        QCOMPARE(int(entry.kind), int(pae::ui::HistoryEntry::Kind::Photo));
+        QCOMPARE(entry.sourceFile, QFileInfo(photo).absoluteFilePath());
+        QVERIFY2(entry.label.contains(QStringLiteral("inverted")), qPrintable(entry.label));
+        QVERIFY(!entry.latent.empty());
+        // The face is the latent's image, not the photo: the generator's size and square.
+        QCOMPARE(window.currentImage().width(), window.currentImage().height());
         QVERIFY(window.runEdit());
         QVERIFY(window.isEditing());
     }

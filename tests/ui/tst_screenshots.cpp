@@ -1,5 +1,6 @@
 // Screenshots for the README, taken from the running application: docs/screenshot-main.png
-// (mid-edit, before/after split) and docs/screenshot-compare.png (a finished λ sweep).
+// (mid-edit, before/after split), docs/screenshot-compare.png (a finished λ sweep) and
+// docs/screenshot-photo.png (a SynthFace render opened as a photo, inverted, then edited).
 // On the built-in SynthFace models when this checkout has them, else on the tiny random
 // fixtures (which only show the layout). Labelled slow: it writes into the source tree.
 #include "StudioTestModels.h"
@@ -12,6 +13,10 @@
 #include "ui/PromptBox.h"
 #include "ui/SliderSpinBox.h"
 #include "ui/StrengthPanel.h"
+
+#include "core/io/image.h"
+#include "core/synthface/attributes.h"
+#include "core/synthface/renderer.h"
 
 #include <QDockWidget>
 #include <QUndoStack>
@@ -76,6 +81,39 @@ private Q_SLOTS:
         QTest::qWait(50);
         Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-compare.png"), true);
         QVERIFY(QImage(docs + QStringLiteral("/screenshot-compare.png")).width() >= 1366);
+    }
+
+    void shouldSaveAScreenshotOfAnInvertedPhoto()
+    {
+        MainWindow::Options o;
+        o.offerRestore = false;
+        o.autosaveSeconds = 0;
+        if (!pae::test::builtinModelsPresent())
+            o.modelPaths = pae::test::tinyModels();
+        MainWindow w(o);
+        QSignalSpy ready(&w, &MainWindow::modelsReady);
+        QSignalSpy face(&w, &MainWindow::faceShown);
+        QVERIFY(ready.wait(120000));
+        w.resize(1366, 768);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(!face.isEmpty() || face.wait(120000));
+        face.clear();
+
+        // A face of the world that no latent made: the renderer's, not the generator's.
+        QTemporaryDir dir;
+        const QString photo = dir.filePath(QStringLiteral("synthface-render.png"));
+        pae::io::writeImage(pae::synthface::render(pae::synthface::sampleAttributes(77), 256), photo.toStdString());
+        QVERIFY(w.openImage(photo));
+        QVERIFY2(face.wait(120000), qPrintable(w.lastError()));
+        w.promptBox()->setText(QStringLiteral("a happy face"));
+        QSignalSpy done(&w, &MainWindow::editFinished);
+        QVERIFY(w.runEdit());
+        QVERIFY(done.wait(180000));
+        w.canvas()->setSplitEnabled(true);
+        QTest::qWait(50);
+        const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
+        Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-photo.png"), true);
     }
 
 private:

@@ -88,6 +88,22 @@ SessionData sample()
 class TestSession : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void shouldKeepAnInvertedPhotoAsTheSource()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("p.paesession");
+        SessionData d = sample();
+        d.entries[0].kind = HistoryEntry::Kind::Photo;
+        d.entries[0].sourceFile = QStringLiteral("/photos/me.png");
+        d.entries[0].label = QStringLiteral("me.png (inverted, 24.1 dB)");
+        Session::save(d, path, false);
+        const SessionData back = Session::load(path);
+        QCOMPARE(int(back.entries[0].kind), int(HistoryEntry::Kind::Photo));
+        QCOMPARE(back.entries[0].sourceFile, d.entries[0].sourceFile);
+        QCOMPARE(back.entries[0].label, d.entries[0].label);
+        QCOMPARE(back.entries[0].latent.values, d.entries[0].latent.values);
+    }
+
     void shouldRestoreSettingsAndHistory_whenSavedAndLoaded()
     {
         QTemporaryDir dir;
