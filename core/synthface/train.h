@@ -94,7 +94,8 @@ struct GeneratorTrainOptions {
     // share32 the 32² one, the rest the full image (generatorStepResolution).
     double share16 = 0.45;
     double share32 = 0.35;
-    // The mapping layers' learning rate over the synthesis layers' (see kMappingLrScale).
+    // The mapping layers' learning rate over the synthesis layers' (it undoes the port's
+    // lr_mul 0.01 on them: supervised training has no adversary to keep pace with).
     double mappingLrScale = 100.0;
     uint64_t seed = 1;
 };
