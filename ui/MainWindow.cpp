@@ -176,7 +176,7 @@ void MainWindow::buildLayout()
     m_runButton->setToolTip(tr("Edit the current face towards the prompt with the strength λ (Ctrl+Return)."));
     m_runButton->setDefault(true);
     m_cancelButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Cancel"), this);
-    m_cancelButton->setToolTip(tr("Stop the running edit (Esc). The face stays as it was."));
+    m_cancelButton->setToolTip(tr("Stop the running edit or photo inversion (Esc). The face stays as it was."));
 
     auto* central = new QWidget(this);
     auto* promptRow = new QHBoxLayout;
@@ -247,7 +247,7 @@ void MainWindow::buildLayout()
         m_prompt->addToHistory(m_prompt->text());
         runEdit();
     });
-    connect(m_cancelButton, &QPushButton::clicked, m_editor, &EditController::cancel);
+    connect(m_cancelButton, &QPushButton::clicked, this, &MainWindow::cancelWork);
     connect(m_source, &FaceSourcePanel::seedChosen, this, [this](quint64 seed) { showSeed(seed); });
     connect(m_source, &FaceSourcePanel::latentFileChosen, this, [this](const QString& p) { openLatent(p); });
     connect(m_source, &FaceSourcePanel::imageFileChosen, this, [this](const QString& p) { openImage(p); });
@@ -326,8 +326,8 @@ void MainWindow::buildActions()
                              else
                                  runSweep(l);
                          });
-    m_cancelAction = make(tr("&Cancel edit"), QKeySequence(Qt::Key_Escape), tr("Stop the running edit"),
-                          [this] { m_editor->cancel(); });
+    m_cancelAction = make(tr("&Cancel"), QKeySequence(Qt::Key_Escape), tr("Stop the running edit or photo inversion"),
+                          [this] { cancelWork(); });
     m_cancelAction->setIcon(st->standardIcon(QStyle::SP_MediaStop));
     auto* focusPrompt = make(tr("Focus &prompt"), QKeySequence(tr("Ctrl+L")), tr("Type a new prompt"), [this] {
         m_prompt->setFocus();
@@ -453,8 +453,8 @@ void MainWindow::updateActions()
     m_sweepAction->setEnabled(canRun);
     m_runButton->setEnabled(canRun);
     m_compare->setRunEnabled(canRun);
-    m_cancelAction->setEnabled(busy);
-    m_cancelButton->setEnabled(busy);
+    m_cancelAction->setEnabled(busy || isInverting());
+    m_cancelButton->setEnabled(busy || isInverting());
     m_exportGridAction->setEnabled(m_compare->tileCount() > 0);
     m_exportAnimAction->setEnabled(!m_lastRun.outcome.previewFrames.isEmpty());
     m_exportInterpolationAction->setEnabled(!m_lastRun.entries.isEmpty() && m_pendingExport.id == 0);
@@ -586,6 +586,25 @@ bool MainWindow::openLatent(const QString& path)
 }
 
 bool MainWindow::isLoadingFace() const { return m_faces->isBusy(); }
+
+bool MainWindow::isInverting() const { return m_faces->isBusy() && m_pendingFace.kind == FaceRequest::Kind::Photo; }
+
+void MainWindow::cancelWork()
+{
+    if (m_editor->isBusy()) {
+        m_editor->cancel();
+        return;
+    }
+    if (!isInverting())
+        return;
+    const QString name = QFileInfo(m_pendingFace.path).fileName();
+    m_faces->cancel(); // the inversion stops within a step and reports nothing
+    m_pendingFace = {};
+    showCurrentEntry(); // back to the face the photo was to replace, when there is one
+    statusBar()->showMessage(tr("Inversion of %1 cancelled.").arg(name), 5000);
+    pae::log::info("inversion of {} cancelled", name.toStdString());
+    updateActions();
+}
 
 void MainWindow::requestFace(FaceRequest request, PendingFace pending)
 {

@@ -54,6 +54,10 @@ public:
     // image comes closest; that face then starts a new history. Returns false and says why
     // when the file cannot be read; an inversion that fails is reported when it does.
     bool openImage(const QString& path);
+    // True while a photo is being inverted.
+    bool isInverting() const;
+    // Esc / Cancel: stops the running edit, or else the running photo inversion.
+    void cancelWork();
     // What the canvas shows.
     QImage currentImage() const;
 

@@ -96,6 +96,30 @@ private Q_SLOTS:
         QVERIFY(window.isEditing());
     }
 
+    void shouldCancelAPhotoInversion_andKeepTheFace()
+    {
+        MainWindow::Options o = noModels();
+        o.loadModels = true;
+        o.modelPaths = pae::test::tinyModels();
+        MainWindow window(o);
+        QSignalSpy ready(&window, &MainWindow::modelsReady);
+        QSignalSpy faces(&window, &MainWindow::faceShown);
+        QVERIFY2(ready.wait(30000), qPrintable(window.lastError()));
+        QVERIFY(!faces.isEmpty() || faces.wait(30000));
+        faces.clear();
+        const QImage seedFace = window.currentImage();
+        QTemporaryDir dir;
+        QVERIFY(window.openImage(writePhoto(dir)));
+        QVERIFY(window.isInverting());
+        window.cancelWork();
+        QVERIFY(!window.isInverting());
+        QVERIFY(!window.isReferenceMode());
+        QCOMPARE(window.currentImage(), seedFace); // back to the seed's face
+        QVERIFY(!faces.wait(1500));                // and the photo never becomes one
+        QCOMPARE(window.history()->count(), 1);
+        QCOMPARE(int(window.history()->current().kind), int(pae::ui::HistoryEntry::Kind::Seed));
+    }
+
 private:
     QTemporaryDir m_cache;
 };
