@@ -30,9 +30,9 @@ EditRequest EditRequest::defaults()
 // of 7.8 (mean ‖w − w_avg‖² per layer, 4,096 samples), 160 values over its 10 layers,
 // against FFHQ's 18 × 512, so the paper's 0.008 barely holds a SynthFace face back.
 // "A happy face" at λ 8, 200 steps, on seed 3 and seeds 1000–1007, read by the regressor:
-//   L2 weight 0.008: smile +0.41, hair colour changed on 6 of 9 faces, drift 0.21
-//             0.1:   smile +0.47, hair colour changed on 3 of 9,       drift 0.085
-//             0.3:   smile +0.40, 2 of 9, drift 0.065;  1.0: smile +0.32, 1 of 9, drift 0.031
+//   L2 weight 0.008: smile +0.53, hair colour changed on 6 of 9 faces, drift 0.21
+//             0.1:   smile +0.45, hair colour changed on 1 of 9,       drift 0.084
+//             0.3:   smile +0.36, hair colour changed on 1 of 9,       drift 0.055
 constexpr float kSynthFaceL2Weight = 0.1f;
 
 EditRequest EditRequest::defaults(const ModelInfo& models)

@@ -287,7 +287,7 @@ StyleGan2Config StyleGan2Config::fromTensors(const io::TensorMap& g)
 std::string StyleGan2Config::describe() const
 {
     std::ostringstream out;
-    out << "StyleGAN2 " << size << "², style " << styleDim << ", " << nMlp << " mapping layers, channels "
+    out << "StyleGAN2 " << size << "², style " << styleDim << ", " << nMlp << (nMlp == 1 ? " mapping layer" : " mapping layers") << ", channels "
         << channelMax << " × multiplier " << channelMultiplier << ", " << numLatents() << " latents";
     return out.str();
 }

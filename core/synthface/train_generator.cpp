@@ -62,7 +62,13 @@ models::StyleGan2Config synthfaceGeneratorConfig()
     models::StyleGan2Config c;
     c.size = kTrainImageSize;
     c.styleDim = kLatentDim;
-    c.nMlp = 4;
+    // One mapping layer: the synthesis layers do the nonlinear work better than a narrow
+    // (16-wide) mapping stack learns it. Same 4,100-step coarse-to-fine trial, PSNR on 512
+    // held-out latents: 8 layers 16.42 dB, 4 layers 17.11, 2 layers 17.39, 1 layer 17.73
+    // (beard faces 15.5 → 16.6 dB); 2 layers with W 64 wide 17.53. The shipped generator
+    // lost about 3 dB in its 4-layer mapping: inverted into W, its own synthesis drew the
+    // same held-out faces at 22.0 dB against 19.1 from mapping(z).
+    c.nMlp = 1;
     c.channelMax = 64;
     c.channelMultiplier = 1;
     return c;
