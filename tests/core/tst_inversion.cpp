@@ -75,19 +75,19 @@ private Q_SLOTS:
             lastStep = p.step;
             lastPsnr = p.psnr;
         };
-        pae::InversionRequest r = request(face, 120);
-        r.previewEvery = 40;
+        pae::InversionRequest r = request(face, 300);
+        r.previewEvery = 100;
         const pae::InversionResult result = pae::InversionJob(m_models).run(r, callbacks);
         QVERIFY2(result.stopReason.empty(), result.stopReason.c_str());
-        QCOMPARE(result.stepsRun, 120);
-        QCOMPARE(lastStep, 120);
-        QCOMPARE(previews, 4); // steps 0, 40, 80 and the result
+        QCOMPARE(result.stepsRun, 300);
+        QCOMPARE(lastStep, 300);
+        QCOMPARE(previews, 4); // steps 0, 100, 200 and the result
         QVERIFY(!result.cropped);
         QCOMPARE(result.resolution, face.width);
         // The generator drew this face, so an exact answer exists; 8-bit rounding of the input
         // alone would allow about 59 dB.
         qInfo("a face of the generator: %.2f dB after %d steps", double(result.psnr), result.stepsRun);
-        QVERIFY2(result.psnr > 27.0f, qPrintable(QString::number(result.psnr)));
+        QVERIFY2(result.psnr > 30.0f, qPrintable(QString::number(result.psnr)));
         QVERIFY(std::abs(lastPsnr - result.psnr) < 1.0f);
         const pae::ImageRGB again = m_models->render(result.latent);
         QVERIFY2(psnr(again, result.image) > 45.0, "the latent does not render the image the job returned");
@@ -99,7 +99,7 @@ private Q_SLOTS:
         const pae::ImageRGB render = pae::synthface::render(pae::synthface::sampleAttributes(77), 64);
         const pae::InversionResult result = pae::InversionJob(m_models).run(request(render, 150));
         qInfo("a render of the world: %.2f dB after %d steps", double(result.psnr), result.stepsRun);
-        QVERIFY2(result.psnr > 19.0f, qPrintable(QString::number(result.psnr)));
+        QVERIFY2(result.psnr > 22.0f, qPrintable(QString::number(result.psnr)));
         QVERIFY(std::abs(psnr(result.image, render) - result.psnr) < 0.5);
     }
 
