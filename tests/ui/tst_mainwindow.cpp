@@ -20,6 +20,24 @@ MainWindow::Options noModels()
     return o;
 }
 
+MainWindow::Options withTinyModels()
+{
+    MainWindow::Options o = noModels();
+    o.loadModels = true;
+    o.modelPaths = pae::test::tinyModels();
+    return o;
+}
+
+// The models loaded and the seed's face shown.
+bool waitForTheFirstFace(MainWindow& window)
+{
+    QSignalSpy ready(&window, &MainWindow::modelsReady);
+    QSignalSpy faces(&window, &MainWindow::faceShown);
+    if (!ready.wait(30000))
+        return false;
+    return !faces.isEmpty() || faces.wait(30000);
+}
+
 QString writePhoto(const QTemporaryDir& dir)
 {
     QImage image(64, 48, QImage::Format_RGB888);
@@ -64,15 +82,9 @@ private Q_SLOTS:
     // new history that edits like any other; Run waits for the inversion.
     void shouldInvertAPhoto_andEditTheFaceItBecomes()
     {
-        MainWindow::Options o = noModels();
-        o.loadModels = true;
-        o.modelPaths = pae::test::tinyModels();
-        MainWindow window(o);
-        QSignalSpy ready(&window, &MainWindow::modelsReady);
+        MainWindow window(withTinyModels());
+        QVERIFY(waitForTheFirstFace(window));
         QSignalSpy faces(&window, &MainWindow::faceShown);
-        QVERIFY2(ready.wait(30000), qPrintable(window.lastError()));
-        QVERIFY(!faces.isEmpty() || faces.wait(30000));
-        faces.clear();
         QTemporaryDir dir;
         const QString photo = writePhoto(dir);
         QVERIFY(window.openImage(photo));
@@ -98,15 +110,9 @@ private Q_SLOTS:
 
     void shouldCancelAPhotoInversion_andKeepTheFace()
     {
-        MainWindow::Options o = noModels();
-        o.loadModels = true;
-        o.modelPaths = pae::test::tinyModels();
-        MainWindow window(o);
-        QSignalSpy ready(&window, &MainWindow::modelsReady);
+        MainWindow window(withTinyModels());
+        QVERIFY(waitForTheFirstFace(window));
         QSignalSpy faces(&window, &MainWindow::faceShown);
-        QVERIFY2(ready.wait(30000), qPrintable(window.lastError()));
-        QVERIFY(!faces.isEmpty() || faces.wait(30000));
-        faces.clear();
         const QImage seedFace = window.currentImage();
         QTemporaryDir dir;
         QVERIFY(window.openImage(writePhoto(dir)));
