@@ -56,8 +56,8 @@ struct InversionResult {
 class InversionJob {
 public:
     explicit InversionJob(std::shared_ptr<const ModelSet> models);
-    // Deterministic (no random start: the generator's average face). A NaN or Inf stops the
-    // job and keeps the last good latent; stopReason names the step.
+    // Deterministic: the candidate starts come from a fixed seed. A NaN or Inf stops the job
+    // and keeps the last good latent; stopReason names the step.
     InversionResult run(const InversionRequest& request, const InversionCallbacks& callbacks = {});
 
 private:

@@ -193,6 +193,7 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     if (probes.empty())
         throw UsageError("corpus: no benchmark prompts for '" + options.corpusFilter + "'");
 
+    const float l2Weight = options.l2Weight.value_or(EditRequest::defaults(models->info()).l2Weight);
     std::map<std::string, Accumulator> overall;
     std::map<std::string, std::map<std::string, Accumulator>> byCorpus;
     const int total = options.faces * int(probes.size()) * int(options.targets.size());
@@ -210,7 +211,7 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
                 request.corpus = probe.corpus;
                 request.target = target;
                 request.steps = options.steps;
-                request.l2Weight = options.l2Weight.value_or(request.l2Weight);
+                request.l2Weight = l2Weight;
                 request.previewEvery = 0;
                 // The text target ignores λ: one run stands for every λ.
                 request.lambdas = target == TargetKind::Text ? std::vector<float>{options.lambdas.front()}
@@ -261,7 +262,7 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     }
     EvalReport report;
     report.options = options;
-    report.l2Weight = options.l2Weight.value_or(EditRequest::defaults(models->info()).l2Weight);
+    report.l2Weight = l2Weight;
     for (const auto& [name, acc] : overall)
         report.overall[name] = acc.scores();
     for (const auto& [name, corpora] : byCorpus)
