@@ -16,7 +16,7 @@ scripts/install-deps.sh
 export CCACHE_BASEDIR="$PWD"
 export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPAE_BUILD_GUI=ON -DPAE_BUILD_TESTS=ON
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPAE_BUILD_GUI=ON -DPAE_BUILD_TESTS=ON -DPAE_WITH_DLIB=ON
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
 case "$mode" in

@@ -1,6 +1,7 @@
 // `pae-cli invert`: an image → the W+ latent that reproduces it, for `edit --latent`.
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
+#include "core/edit/alignment.h"
 #include "core/edit/inversion.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
@@ -9,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -22,6 +24,8 @@ struct InvertOptions {
     std::string image;
     std::string latentOut;
     std::string out;
+    std::string alignedOut;
+    bool align = false;
     bool json = false;
     InversionRequest request;
 };
@@ -30,11 +34,25 @@ void runInvert(const InvertOptions& o)
 {
     if (!o.out.empty() && !io::isWritableImagePath(o.out))
         throw UsageError("invert: --out " + o.out + ": unknown image type (use .png, .jpg, …)");
+    if (!o.alignedOut.empty() && !io::isWritableImagePath(o.alignedOut))
+        throw UsageError("invert: --aligned-out " + o.alignedOut + ": unknown image type (use .png, .jpg, …)");
+    if (!o.alignedOut.empty() && !o.align)
+        throw UsageError("invert: --aligned-out needs --align");
     InversionRequest request = o.request;
     request.image = io::readImage(o.image);
     request.previewEvery = 0;
     request.validate();
+    const std::unique_ptr<FaceAligner> aligner = o.align ? std::make_unique<FaceAligner>() : nullptr;
     const std::shared_ptr<ModelSet> models = o.models.load();
+    int facesFound = 0;
+    if (aligner) {
+        // At the generator's resolution, at most 1024² (the inversion compares at ≤ 256²).
+        const AlignedFace face = aligner->align(request.image, std::min(models->info().resolution, 1024), o.image);
+        facesFound = face.facesFound;
+        request.image = face.image;
+        if (!o.alignedOut.empty())
+            io::writeImage(face.image, o.alignedOut);
+    }
 
     const bool tty = isatty(fileno(stderr)) != 0;
     InversionCallbacks callbacks;
@@ -58,12 +76,15 @@ void runInvert(const InvertOptions& o)
                                     {"psnr_db", result.psnr},
                                     {"resolution", result.resolution},
                                     {"cropped", result.cropped},
+                                    {"aligned", o.align},
                                     {"steps", result.stepsRun},
                                     {"seconds", result.seconds}}
                          .dump(2)
                   << "\n";
         return;
     }
+    if (facesFound > 1)
+        std::cout << facesFound << " faces found; the largest was aligned\n";
     if (result.cropped)
         std::cout << "the image is not square: its centre square was used\n";
     std::cout << "reproduced at " << result.psnr << " dB PSNR (" << result.resolution << "², " << result.stepsRun
@@ -78,8 +99,10 @@ void addInvertCommand(CLI::App& app)
     CLI::App* cmd = app.add_subcommand(
         "invert", "Find the latent that reproduces a face image (GAN inversion), to edit it with `edit --latent`");
     o->models.add(cmd);
-    cmd->add_option("--image", o->image, "The face: framed like the generator's faces (no alignment is done)")
+    cmd->add_option("--image", o->image, "The face: framed like the generator's faces, or a photo with --align")
         ->required();
+    cmd->add_flag("--align", o->align, "Find the face and crop it the FFHQ way first (what `align` does)");
+    cmd->add_option("--aligned-out", o->alignedOut, "With --align: also write the aligned face");
     cmd->add_option("--latent-out", o->latentOut, "Where to write the W+ latent (.safetensors)")->required();
     cmd->add_option("--out", o->out, "Also write the reconstruction as an image");
     cmd->add_option("--starts", o->request.starts, "Candidate faces the closest of which starts the optimization")

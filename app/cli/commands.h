@@ -22,5 +22,6 @@ void addGenerateCommand(CLI::App& app);
 void addEditCommands(CLI::App& app);  // edit, sweep
 void addBenchCommand(CLI::App& app);
 void addInvertCommand(CLI::App& app);
+void addAlignCommand(CLI::App& app);
 
 } // namespace pae::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv)
     pae::cli::addSynthfaceCommand(app);
     pae::cli::addGenerateCommand(app);
     pae::cli::addEditCommands(app);
+    pae::cli::addAlignCommand(app);
     pae::cli::addInvertCommand(app);
     pae::cli::addBenchCommand(app);
 
