@@ -2,6 +2,7 @@
 
 #include "ui/ImageConversion.h"
 
+#include "core/edit/alignment.h"
 #include "core/edit/inversion.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
@@ -62,6 +63,16 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                 case FaceRequest::Kind::Photo: {
                     pae::InversionRequest inversion;
                     inversion.image = toImageRGB(request.photo);
+                    if (request.align) {
+                        if (!m_aligner)
+                            m_aligner = std::make_unique<pae::FaceAligner>();
+                        const pae::AlignedFace face = m_aligner->align(
+                            inversion.image, std::min(models->info().resolution, 1024), request.path.toStdString());
+                        inversion.image = face.image;
+                        r.facesFound = face.facesFound;
+                        if (stale())
+                            return;
+                    }
                     inversion.previewEvery = 0;
                     pae::InversionCallbacks callbacks;
                     callbacks.cancelRequested = stale;

@@ -14,6 +14,8 @@
 
 #include <atomic>
 #include <memory>
+
+namespace pae { class FaceAligner; }
 #include <vector>
 
 namespace pae::ui {
@@ -24,6 +26,7 @@ struct FaceRequest {
     quint64 seed = 0;                 // Kind::Seed
     QString path;                     // Kind::LatentFile; Kind::Photo: where the photo came from
     QImage photo;                     // Kind::Photo: inverted with the inversion's defaults
+    bool align = false;               // Kind::Photo: find the face and crop it the FFHQ way first
     std::vector<pae::Latent> latents; // Kind::Latents: rendered in this order
 };
 
@@ -32,6 +35,7 @@ struct FaceResult {
     QVector<QImage> images;           // full resolution, one per latent
     float psnr = 0;                   // Kind::Photo: how close the latent's image is to the photo (dB)
     bool cropped = false;             // Kind::Photo: the photo was not square; its centre was used
+    int facesFound = 0;               // Kind::Photo with align: faces in the photo (the largest was used)
 };
 
 class FaceRenderer : public QObject {
@@ -57,6 +61,7 @@ Q_SIGNALS:
 
 private:
     QThread m_thread;
+    std::unique_ptr<pae::FaceAligner> m_aligner; // made on m_thread by the first photo to align
     QObject* m_context = nullptr; // lives on m_thread: requests run as calls queued to it
     std::atomic<quint64> m_latest{0};
     quint64 m_waitingFor = 0;

@@ -34,13 +34,14 @@ FaceSourcePanel::FaceSourcePanel(QWidget* parent) : QWidget(parent)
     m_openLatent->setToolTip(tr("Open a W+ latent saved as .safetensors (tensor “w”)."));
     m_openImage = new QPushButton(tr("Open photo…"), this);
     m_openImage->setToolTip(tr("Open a photo and invert it into the generator's latent space (GAN inversion),\n"
-                               "so that it can be edited. Frame the face like the generator's faces: no alignment is done."));
+                               "so that it can be edited. With Settings › Align faces in photos (on for real models)\n"
+                               "its face is found and cropped the FFHQ way first; otherwise frame it like the generator's faces."));
     m_current = new QLabel(this);
     m_current->setWordWrap(true);
     m_current->setToolTip(tr("The face that edits start from."));
-    m_notice = new QLabel(tr("<b>Photo.</b> It is inverted into the generator's latent space (GAN inversion) and then "
-                             "becomes the face edits start from. No alignment is done: the face must be framed like "
-                             "the generator's faces."),
+    m_notice = new QLabel(tr("<b>Photo.</b> Its face is aligned (Settings › Align faces in photos) and inverted into "
+                             "the generator's latent space (GAN inversion), then becomes the face edits start from. "
+                             "Without alignment, frame the face like the generator's faces."),
                           this);
     m_notice->setWordWrap(true);
     m_notice->setStyleSheet(QStringLiteral("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e0c060;"

@@ -17,6 +17,7 @@
 #include "ui/PromptBox.h"
 #include "ui/StrengthPanel.h"
 
+#include "core/edit/alignment.h"
 #include "core/edit/latent_path.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
@@ -347,6 +348,17 @@ void MainWindow::buildActions()
     connect(m_canvas, &ImageCanvas::splitEnabledChanged, m_splitAction, &QAction::setChecked);
     auto* models = make(tr("&Models…"), QKeySequence(), tr("Choose the CLIP and StyleGAN2 models, device and threads"),
                         [this] { showModelsDialog(); });
+    // On for real models (their faces are FFHQ-aligned), off for the built-in world, whose
+    // drawn faces a photo face detector does not find; set again whenever models load.
+    m_alignAction = make(tr("&Align faces in photos"), QKeySequence(),
+                         tr("Before inverting a photo, find its face and crop it the way FFHQ's faces were cut "
+                            "(eyes level, face centred)"),
+                         [](bool) {});
+    m_alignAction->setCheckable(true);
+    if (!pae::FaceAligner::available()) {
+        m_alignAction->setEnabled(false);
+        m_alignAction->setToolTip(tr("This build of PAE Studio has no dlib: photos are not aligned"));
+    }
     models->setIcon(st->standardIcon(QStyle::SP_ComputerIcon));
     auto* about = make(tr("&About PAE Studio"), QKeySequence(), tr("About PAE Studio"), [this] {
         QMessageBox::about(this, tr("About PAE Studio"),
@@ -372,7 +384,7 @@ void MainWindow::buildActions()
     view->addSeparator();
     view->addActions(m_dockMenuActions);
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
-    settings->addAction(models);
+    settings->addActions({models, m_alignAction});
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(about);
 
@@ -518,6 +530,7 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     pae::log::info("models: {} / {} on {}", info.clipDescription, info.generatorDescription, info.device);
     m_strength->setIdentityAvailable(false);
     m_strength->setDefaults(pae::EditRequest::defaults(info));
+    m_alignAction->setChecked(!info.builtin && pae::FaceAligner::available());
     const QString keep = QSettings().value(QStringLiteral("corpus/current")).toString();
     m_analyzedKey.clear();
     m_corpus->setCorpusRoot(corpusRootFor(info));
@@ -587,6 +600,10 @@ bool MainWindow::openLatent(const QString& path)
 
 bool MainWindow::isLoadingFace() const { return m_faces->isBusy(); }
 
+bool MainWindow::alignsPhotos() const { return m_alignAction->isChecked(); }
+
+void MainWindow::setAlignPhotos(bool on) { m_alignAction->setChecked(on && m_alignAction->isEnabled()); }
+
 bool MainWindow::isInverting() const { return m_faces->isBusy() && m_pendingFace.kind == FaceRequest::Kind::Photo; }
 
 void MainWindow::cancelWork()
@@ -634,7 +651,9 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         } else if (pending.kind == FaceRequest::Kind::Photo) {
             e.kind = HistoryEntry::Kind::Photo;
             e.sourceFile = pending.path;
-            e.label = tr("%1 (inverted, %2 dB)").arg(QFileInfo(pending.path).fileName()).arg(double(result.psnr), 0, 'f', 1);
+            e.label = tr("%1 (%2inverted, %3 dB)")
+                          .arg(QFileInfo(pending.path).fileName(), pending.aligned ? tr("aligned, ") : QString())
+                          .arg(double(result.psnr), 0, 'f', 1);
             m_source->addRecentFile(pending.path);
         } else {
             e.kind = HistoryEntry::Kind::LatentFile;
@@ -646,10 +665,14 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         e.image = result.images.front();
         adoptFace(e);
         if (pending.kind == FaceRequest::Kind::Photo) {
-            const QString how = tr("%1 inverted: its latent draws it at %2 dB PSNR%3.")
-                                    .arg(QFileInfo(pending.path).fileName())
-                                    .arg(double(result.psnr), 0, 'f', 1)
-                                    .arg(result.cropped ? tr(" (it is not square: its centre square was used)") : QString());
+            const QString how =
+                tr("%1 %2inverted: its latent draws it at %3 dB PSNR%4.")
+                    .arg(QFileInfo(pending.path).fileName(),
+                         !pending.aligned         ? QString()
+                         : result.facesFound > 1 ? tr("aligned (%1 faces found, the largest used) and ").arg(result.facesFound)
+                                                 : tr("aligned and "))
+                    .arg(double(result.psnr), 0, 'f', 1)
+                    .arg(result.cropped ? tr(" (it is not square: its centre square was used)") : QString());
             pae::log::info("{}", how.toStdString());
             statusBar()->showMessage(how, 8000);
         }
@@ -716,9 +739,12 @@ bool MainWindow::openImage(const QString& path)
     request.kind = FaceRequest::Kind::Photo;
     request.path = QFileInfo(path).absoluteFilePath();
     request.photo = photo;
+    request.align = m_alignAction->isChecked();
     PendingFace pending;
     pending.path = request.path;
-    pending.status = tr("Inverting %1 (%2×%3): finding the latent that draws it…")
+    pending.aligned = request.align;
+    pending.status = (request.align ? tr("Aligning and inverting %1 (%2×%3): finding its face, then the latent that draws it…")
+                                    : tr("Inverting %1 (%2×%3): finding the latent that draws it…"))
                          .arg(QFileInfo(path).fileName())
                          .arg(image.width())
                          .arg(image.height());

@@ -56,6 +56,10 @@ public:
     bool openImage(const QString& path);
     // True while a photo is being inverted.
     bool isInverting() const;
+    // Settings › Align faces in photos: photos opened from now on are aligned (FFHQ crop)
+    // before inversion. Loading models sets it: on for real models, off for the built-in ones.
+    bool alignsPhotos() const;
+    void setAlignPhotos(bool on);
     // Esc / Cancel: stops the running edit, or else the running photo inversion.
     void cancelWork();
     // What the canvas shows.
@@ -160,6 +164,7 @@ private:
         SessionData session; // Kind::Latents: everything but the images
         bool fromAutosave = false;
         QString status;      // shown in the status bar until the face arrives
+        bool aligned = false; // Kind::Photo: the photo was aligned before inversion
     };
     void requestFace(FaceRequest request, PendingFace pending);
     void onFaceRendered(quint64 id, const FaceResult& result);
@@ -225,6 +230,7 @@ private:
     QAction* m_undoAction = nullptr;
     QAction* m_redoAction = nullptr;
     QAction* m_splitAction = nullptr;
+    QAction* m_alignAction = nullptr; // Settings › Align faces in photos
     QList<QAction*> m_needModels;  // enabled once models are loaded
     QList<QAction*> m_needResult;  // enabled when there is a face to export
     QList<QAction*> m_dockMenuActions;

@@ -84,6 +84,7 @@ private Q_SLOTS:
     {
         MainWindow window(withTinyModels());
         QVERIFY(waitForTheFirstFace(window));
+        window.setAlignPhotos(false); // a red rectangle: no face to find
         QSignalSpy faces(&window, &MainWindow::faceShown);
         QTemporaryDir dir;
         const QString photo = writePhoto(dir);
@@ -112,6 +113,7 @@ private Q_SLOTS:
     {
         MainWindow window(withTinyModels());
         QVERIFY(waitForTheFirstFace(window));
+        window.setAlignPhotos(false);
         QSignalSpy faces(&window, &MainWindow::faceShown);
         const QImage seedFace = window.currentImage();
         QTemporaryDir dir;
@@ -122,6 +124,52 @@ private Q_SLOTS:
         QVERIFY(!window.isReferenceMode());
         QCOMPARE(window.currentImage(), seedFace); // back to the seed's face
         QVERIFY(!faces.wait(1500));                // and the photo never becomes one
+        QCOMPARE(window.history()->count(), 1);
+        QCOMPARE(int(window.history()->current().kind), int(pae::ui::HistoryEntry::Kind::Seed));
+    }
+
+    // Real (non-built-in) models align photos by default: the astronaut's face is found,
+    // cropped and inverted, and the history says so.
+    void shouldAlignAPhoto_forRealModels()
+    {
+        MainWindow window(withTinyModels());
+        QVERIFY(waitForTheFirstFace(window));
+        QVERIFY(window.alignsPhotos());
+        QSignalSpy faces(&window, &MainWindow::faceShown);
+        const QString photo = QStringLiteral(PAE_TEST_DATA_DIR "/photos/astronaut.jpg");
+        QVERIFY(window.openImage(photo));
+        QVERIFY2(faces.wait(60000), qPrintable(window.lastError()));
+        const auto& entry = window.history()->current();
+        QCOMPARE(int(entry.kind), int(pae::ui::HistoryEntry::Kind::Photo));
+        QVERIFY2(entry.label.startsWith(QStringLiteral("astronaut.jpg (aligned, inverted, ")), qPrintable(entry.label));
+    }
+
+    // The built-in world's drawn faces are not what a photo face detector finds: off there.
+    void shouldNotAlignPhotos_forTheBuiltinModels()
+    {
+        QVERIFY2(pae::test::builtinModelsPresent(), "the built-in SynthFace models are missing");
+        MainWindow::Options o = noModels();
+        o.loadModels = true; // no paths: the built-in models
+        MainWindow window(o);
+        QVERIFY(waitForTheFirstFace(window));
+        QVERIFY(!window.alignsPhotos());
+    }
+
+    // A photo without a face, alignment on: an error naming the file, and the seed's face stays.
+    void shouldReportAPhotoWithoutAFace_andKeepTheFace()
+    {
+        MainWindow window(withTinyModels());
+        QVERIFY(waitForTheFirstFace(window));
+        QVERIFY(window.alignsPhotos());
+        const QImage seedFace = window.currentImage();
+        QSignalSpy failed(&window, &MainWindow::faceFailed);
+        QTemporaryDir dir;
+        QVERIFY(window.openImage(writePhoto(dir)));
+        QVERIFY(failed.wait(30000));
+        QVERIFY2(window.lastError().contains(QStringLiteral("face.png")) &&
+                     window.lastError().contains(QStringLiteral("no face found")),
+                 qPrintable(window.lastError()));
+        QCOMPARE(window.currentImage(), seedFace);
         QCOMPARE(window.history()->count(), 1);
         QCOMPARE(int(window.history()->current().kind), int(pae::ui::HistoryEntry::Kind::Seed));
     }
