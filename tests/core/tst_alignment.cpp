@@ -272,6 +272,31 @@ private Q_SLOTS:
         QVERIFY2(err.contains(wall) && err.contains("no face found"), qPrintable(err));
         QVERIFY(!QFile::exists(none));
     }
+
+    void cliInvertsAnAlignedPhoto()
+    {
+        QTemporaryDir dir;
+        const QString fixtures = QStringLiteral(PAE_TEST_DATA_DIR);
+        const QString aligned = dir.filePath("aligned.png");
+        QProcess p;
+        p.start(PAE_CLI_PATH, {"invert", "--clip", fixtures + "/tiny-clip", "--generator",
+                               fixtures + "/tiny-stylegan2/generator.pt", "--device", "cpu", "--image",
+                               QString::fromStdString(kPhoto.string()), "--align", "--aligned-out", aligned,
+                               "--latent-out", dir.filePath("face.safetensors"), "--steps", "4", "--starts", "2",
+                               "--json"});
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QVERIFY2(p.readAllStandardOutput().contains("\"aligned\": true"), "the JSON does not say aligned");
+        const pae::ImageRGB face = pae::io::readImage(aligned.toStdString());
+        QCOMPARE(face.width, face.height); // the generator's size
+        QVERIFY(QFile::exists(dir.filePath("face.safetensors")));
+        // --aligned-out without --align is a usage error (exit 2), and nothing is written.
+        p.start(PAE_CLI_PATH, {"invert", "--image", QString::fromStdString(kPhoto.string()), "--aligned-out",
+                               dir.filePath("x.png"), "--latent-out", dir.filePath("x.safetensors")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(!QFile::exists(dir.filePath("x.safetensors")));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestAlignment)
