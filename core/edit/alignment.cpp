@@ -1,5 +1,6 @@
 #include "core/edit/alignment.h"
 
+#include "core/io/image_mat.h"
 #include "core/util/error.h"
 
 #include <opencv2/imgproc.hpp>
@@ -13,11 +14,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 
 namespace pae {
 namespace fs = std::filesystem;
+using io::asMat;
+using io::fromMat;
 
 namespace {
 
@@ -32,22 +34,6 @@ Point2 mean(const FaceLandmarks& l, int first, int last)
     for (int i = first; i <= last; ++i)
         sum = sum + l.points[size_t(i)];
     return sum * (1.0 / double(last - first + 1));
-}
-
-cv::Mat asMat(const ImageRGB& image)
-{
-    return cv::Mat(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
-}
-
-ImageRGB fromMat(const cv::Mat& rgb)
-{
-    ImageRGB out;
-    out.width = rgb.cols;
-    out.height = rgb.rows;
-    out.pixels.resize(size_t(rgb.cols) * size_t(rgb.rows) * 3);
-    for (int y = 0; y < rgb.rows; ++y)
-        std::memcpy(out.pixels.data() + size_t(y) * size_t(rgb.cols) * 3, rgb.ptr(y), size_t(rgb.cols) * 3);
-    return out;
 }
 
 void checkImage(const ImageRGB& image, const std::string& what)

@@ -1,4 +1,5 @@
 #include "core/io/image.h"
+#include "core/io/image_mat.h"
 
 #include "core/util/error.h"
 #include "core/util/paths.h"
@@ -27,7 +28,15 @@ void checkImage(const ImageRGB& image, const std::string& what)
                     std::to_string(image.width) + "x" + std::to_string(image.height) + "x3");
 }
 
-// A view of the RGB buffer; OpenCV never writes through it.
+std::string lowerExtension(const fs::path& path)
+{
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext;
+}
+
+} // namespace
+
 cv::Mat asMat(const ImageRGB& image)
 {
     return cv::Mat(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
@@ -44,15 +53,6 @@ ImageRGB fromMat(const cv::Mat& rgb)
         std::memcpy(image.pixels.data() + y * rowBytes, rgb.ptr(y), rowBytes);
     return image;
 }
-
-std::string lowerExtension(const fs::path& path)
-{
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext;
-}
-
-} // namespace
 
 ImageRGB readImage(const fs::path& path)
 {
