@@ -35,9 +35,13 @@ std::string formatSeconds(double s)
 // Full-scale step counts, sized for about 40 minutes on a two-core machine with the two
 // lanes side by side, one thread each (CLIP ~0.45 s a step; regressor and generator ~0.2 s).
 constexpr int64_t kClipSteps = 4000;
-// Coarse steps are cheaper: these 24,000 (45% at 16², 35% at 32²) take 40 minutes
-// beside the CLIP lane, as long as the CLIP lane itself.
-constexpr int64_t kGeneratorSteps = 24000;
+// Coarse steps are cheaper (a 16² step about a third of a full one, a 32² step under half).
+// 24,000 steps at 45% 16² / 35% 32² took 34 minutes and drew 23.5 dB, with almost half of
+// the error left in the finest band (the image less its 32² version). At 37% / 29%:
+// 29,000 steps drew 25.3 dB in 54 minutes, too long beside the regressor's 4.5 for the
+// 60-minute budget; these 26,000 take about 48, and the generator lane (about 53) is now
+// the longer one.
+constexpr int64_t kGeneratorSteps = 26000;
 constexpr int64_t kRegressorSteps = 1500;
 
 } // namespace

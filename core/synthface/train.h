@@ -92,8 +92,8 @@ struct GeneratorTrainOptions {
     double attributeWeight = 0.3;
     // Coarse to fine: the first share16 of the steps train the 16² skip output, the next
     // share32 the 32² one, the rest the full image (generatorStepResolution).
-    double share16 = 0.45;
-    double share32 = 0.35;
+    double share16 = 0.37;
+    double share32 = 0.29;
     // The mapping layers' learning rate over the synthesis layers' (it undoes the port's
     // lr_mul 0.01 on them: supervised training has no adversary to keep pace with).
     double mappingLrScale = 100.0;
