@@ -29,7 +29,8 @@ void runAlign(const AlignOptions& o)
     if (o.size < 16 || o.size > 4096)
         throw UsageError("align: --size must be between 16 and 4096, not " + std::to_string(o.size));
     const ImageRGB photo = io::readImage(o.image);
-    const FaceAligner aligner(o.landmarks.empty() ? FaceAligner::defaultLandmarkModel() : std::filesystem::path(o.landmarks));
+    const FaceAligner aligner(o.landmarks.empty() ? FaceAligner::defaultLandmarkModel()
+                                                  : std::filesystem::path(o.landmarks));
     const AlignedFace face = aligner.align(photo, o.size, o.image);
     io::writeImage(face.image, o.out);
     if (o.json) {

@@ -134,8 +134,8 @@ FaceAligner::FaceAligner(const fs::path& landmarkModel) : m_impl(std::make_uniqu
         throw Error(landmarkModel.string() + ": not a dlib shape predictor: " + std::string(e.what()).substr(0, 200));
     }
     if (m_impl->predictor.num_parts() != 68)
-        throw Error(landmarkModel.string() + ": a landmark model with " + std::to_string(m_impl->predictor.num_parts()) +
-                    " points; alignment needs the 68-point one");
+        throw Error(landmarkModel.string() + ": a landmark model with " +
+                    std::to_string(m_impl->predictor.num_parts()) + " points; alignment needs the 68-point one");
 }
 
 std::vector<FaceLandmarks> FaceAligner::detect(const ImageRGB& image) const

@@ -30,7 +30,7 @@ struct FaceLandmarks {
 // The square to crop, by its corners: top-left, bottom-left, bottom-right, top-right.
 struct FaceQuad {
     std::array<Point2, 4> corners{};
-    double side() const;  // length of the top edge
+    double side() const; // length of the top edge
     Point2 centre() const;
 };
 

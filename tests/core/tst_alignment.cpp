@@ -138,7 +138,8 @@ private Q_SLOTS:
         // maps it to the middle of a 40² output, then a quarter turn moves it.
         const pae::ImageRGB image = squareOn(200, 120, 80, 10);
         pae::FaceQuad q;
-        q.corners = {{pae::Point2{99.5, 59.5}, pae::Point2{99.5, 99.5}, pae::Point2{139.5, 99.5}, pae::Point2{139.5, 59.5}}};
+        q.corners = {
+            {pae::Point2{99.5, 59.5}, pae::Point2{99.5, 99.5}, pae::Point2{139.5, 99.5}, pae::Point2{139.5, 59.5}}};
         const pae::ImageRGB out = pae::warpQuad(image, q, 40);
         QCOMPARE(out.width, 40);
         QCOMPARE(out.height, 40);
@@ -163,7 +164,8 @@ private Q_SLOTS:
                 for (int ch = 0; ch < 3; ++ch)
                     image.pixels[(size_t(y) * 256 + x) * 3 + ch] = (x % 2) ? 255 : 0;
         pae::FaceQuad q;
-        q.corners = {{pae::Point2{-0.5, -0.5}, pae::Point2{-0.5, 255.5}, pae::Point2{255.5, 255.5}, pae::Point2{255.5, -0.5}}};
+        q.corners = {
+            {pae::Point2{-0.5, -0.5}, pae::Point2{-0.5, 255.5}, pae::Point2{255.5, 255.5}, pae::Point2{255.5, -0.5}}};
         const pae::ImageRGB out = pae::warpQuad(image, q, 64);
         int lo = 255, hi = 0;
         for (uint8_t v : out.pixels) {
@@ -245,7 +247,8 @@ private Q_SLOTS:
             QFAIL("no error");
         } catch (const pae::Error& e) {
             const std::string m = e.what();
-            QVERIFY2(m.find(garbage.string()) != std::string::npos && m.find("not a dlib shape predictor") != std::string::npos,
+            QVERIFY2(m.find(garbage.string()) != std::string::npos &&
+                         m.find("not a dlib shape predictor") != std::string::npos,
                      e.what());
         }
     }
@@ -255,7 +258,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString out = dir.filePath("aligned.png");
         QProcess p;
-        p.start(PAE_CLI_PATH, {"align", "--image", QString::fromStdString(kPhoto.string()), "--out", out, "--size", "128"});
+        p.start(PAE_CLI_PATH,
+                {"align", "--image", QString::fromStdString(kPhoto.string()), "--out", out, "--size", "128"});
         QVERIFY(p.waitForFinished(60000));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         const pae::ImageRGB aligned = pae::io::readImage(out.toStdString());
@@ -279,11 +283,10 @@ private Q_SLOTS:
         const QString fixtures = QStringLiteral(PAE_TEST_DATA_DIR);
         const QString aligned = dir.filePath("aligned.png");
         QProcess p;
-        p.start(PAE_CLI_PATH, {"invert", "--clip", fixtures + "/tiny-clip", "--generator",
-                               fixtures + "/tiny-stylegan2/generator.pt", "--device", "cpu", "--image",
-                               QString::fromStdString(kPhoto.string()), "--align", "--aligned-out", aligned,
-                               "--latent-out", dir.filePath("face.safetensors"), "--steps", "4", "--starts", "2",
-                               "--json"});
+        p.start(PAE_CLI_PATH,
+                {"invert", "--clip", fixtures + "/tiny-clip", "--generator", fixtures + "/tiny-stylegan2/generator.pt",
+                 "--device", "cpu", "--image", QString::fromStdString(kPhoto.string()), "--align", "--aligned-out",
+                 aligned, "--latent-out", dir.filePath("face.safetensors"), "--steps", "4", "--starts", "2", "--json"});
         QVERIFY(p.waitForFinished(120000));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         QVERIFY2(p.readAllStandardOutput().contains("\"aligned\": true"), "the JSON does not say aligned");
