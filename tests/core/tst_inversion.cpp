@@ -76,6 +76,9 @@ private Q_SLOTS:
             lastPsnr = p.psnr;
         };
         pae::InversionRequest r = request(face, 300);
+        // The default 64 starts: from 16, descent found the right basin for seed 11 on the
+        // generator shipped before but not on the current one (25.6 dB; with 64, 57.6 dB).
+        r.starts = pae::InversionRequest{}.starts;
         r.previewEvery = 100;
         const pae::InversionResult result = pae::InversionJob(m_models).run(r, callbacks);
         QVERIFY2(result.stopReason.empty(), result.stopReason.c_str());
