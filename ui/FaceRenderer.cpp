@@ -67,7 +67,7 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                         if (!m_aligner)
                             m_aligner = std::make_unique<pae::FaceAligner>();
                         const pae::AlignedFace face = m_aligner->align(
-                            inversion.image, std::min(models->info().resolution, 1024), request.path.toStdString());
+                            inversion.image, pae::alignedSizeFor(models->info().resolution), request.path.toStdString());
                         inversion.image = face.image;
                         r.facesFound = face.facesFound;
                         if (stale())

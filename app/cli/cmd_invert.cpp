@@ -10,7 +10,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -46,8 +45,7 @@ void runInvert(const InvertOptions& o)
     const std::shared_ptr<ModelSet> models = o.models.load();
     int facesFound = 0;
     if (aligner) {
-        // At the generator's resolution, at most 1024² (the inversion compares at ≤ 256²).
-        const AlignedFace face = aligner->align(request.image, std::min(models->info().resolution, 1024), o.image);
+        const AlignedFace face = aligner->align(request.image, alignedSizeFor(models->info().resolution), o.image);
         facesFound = face.facesFound;
         request.image = face.image;
         if (!o.alignedOut.empty())

@@ -19,6 +19,7 @@
 namespace pae {
 namespace fs = std::filesystem;
 using io::asMat;
+using io::checkImage;
 using io::fromMat;
 
 namespace {
@@ -36,14 +37,9 @@ Point2 mean(const FaceLandmarks& l, int first, int last)
     return sum * (1.0 / double(last - first + 1));
 }
 
-void checkImage(const ImageRGB& image, const std::string& what)
-{
-    if (image.empty() || image.pixels.size() != size_t(image.width) * size_t(image.height) * 3)
-        throw Error(what + ": not an RGB image (" + std::to_string(image.width) + "×" + std::to_string(image.height) +
-                    ", " + std::to_string(image.pixels.size()) + " bytes)");
-}
-
 } // namespace
+
+int alignedSizeFor(int generatorResolution) { return std::min(generatorResolution, 1024); }
 
 double FaceQuad::side() const { return length(corners[3] - corners[0]); }
 

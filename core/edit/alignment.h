@@ -43,6 +43,10 @@ FaceQuad ffhqQuad(const FaceLandmarks& landmarks);
 // output (no aliasing), bicubic otherwise; outside the photo the image is mirrored.
 ImageRGB warpQuad(const ImageRGB& image, const FaceQuad& quad, int size);
 
+// The side to align a photo to before inverting it: the generator's resolution, at most
+// 1024 (the inversion compares at ≤ 256² anyway).
+int alignedSizeFor(int generatorResolution);
+
 struct AlignedFace {
     ImageRGB image;          // size × size
     FaceLandmarks landmarks; // in the input photo

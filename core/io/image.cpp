@@ -19,15 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void checkImage(const ImageRGB& image, const std::string& what)
-{
-    if (image.width <= 0 || image.height <= 0)
-        throw Error(what + ": the image is empty");
-    if (image.pixels.size() != static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * 3)
-        throw Error(what + ": the image holds " + std::to_string(image.pixels.size()) + " bytes, not " +
-                    std::to_string(image.width) + "x" + std::to_string(image.height) + "x3");
-}
-
 std::string lowerExtension(const fs::path& path)
 {
     std::string ext = path.extension().string();
@@ -36,6 +27,15 @@ std::string lowerExtension(const fs::path& path)
 }
 
 } // namespace
+
+void checkImage(const ImageRGB& image, const std::string& what)
+{
+    if (image.width <= 0 || image.height <= 0)
+        throw Error(what + ": the image is empty");
+    if (image.pixels.size() != static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * 3)
+        throw Error(what + ": the image holds " + std::to_string(image.pixels.size()) + " bytes, not " +
+                    std::to_string(image.width) + "x" + std::to_string(image.height) + "x3");
+}
 
 cv::Mat asMat(const ImageRGB& image)
 {

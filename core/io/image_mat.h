@@ -5,11 +5,15 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include <string>
+
 namespace pae::io {
 
 // A CV_8UC3 view of the RGB buffer (no copy); OpenCV must never write through it.
 cv::Mat asMat(const ImageRGB& image);
 // A copy of an 8-bit, 3-channel matrix, channels taken as RGB.
 ImageRGB fromMat(const cv::Mat& rgb);
+// Throws Error "<what>: …" unless the image is non-empty and its buffer holds width × height × 3 bytes.
+void checkImage(const ImageRGB& image, const std::string& what);
 
 } // namespace pae::io
