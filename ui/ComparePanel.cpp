@@ -26,6 +26,11 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent)
     m_export = new QPushButton(tr("Export grid…"), this);
     m_export->setToolTip(tr("Save all tiles with their λ and scores as one image."));
     m_export->setEnabled(false);
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("lambdaError"));
+    m_error->setStyleSheet(QStringLiteral("QLabel { color: #b00020; }"));
+    m_error->setWordWrap(true);
+    m_error->hide();
     m_strip = new QWidget;
     m_stripLayout = new QHBoxLayout(m_strip);
     m_stripLayout->setContentsMargins(4, 4, 4, 4);
@@ -52,21 +57,13 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
+    layout->addWidget(m_error);
     layout->addWidget(m_scroll, 1);
 
-    auto request = [this] {
-        QString error;
-        const std::vector<float> values = parseLambdas(m_lambdas->text(), &error);
-        if (values.empty()) {
-            m_lambdas->setStyleSheet(QStringLiteral("QLineEdit { border: 1px solid #b00020; }"));
-            m_lambdas->setToolTip(error);
-            return;
-        }
-        m_lambdas->setStyleSheet(QString());
-        Q_EMIT sweepRequested(values);
-    };
-    connect(m_run, &QPushButton::clicked, this, request);
-    connect(m_lambdas, &QLineEdit::returnPressed, this, request);
+    connect(m_run, &QPushButton::clicked, this, &ComparePanel::requestSweep);
+    connect(m_lambdas, &QLineEdit::returnPressed, this, &ComparePanel::requestSweep);
+    // The message goes once the list is being fixed.
+    connect(m_lambdas, &QLineEdit::textEdited, this, [this] { showLambdaError(QString()); });
     connect(m_export, &QPushButton::clicked, this, &ComparePanel::exportGridRequested);
 }
 
@@ -88,6 +85,29 @@ std::vector<float> ComparePanel::parseLambdas(const QString& text, QString* erro
         *error = tr("Write at least one λ value, like “2, 5, 8”.");
     return out;
 }
+
+bool ComparePanel::requestSweep()
+{
+    QString error;
+    const std::vector<float> values = parseLambdas(m_lambdas->text(), &error);
+    showLambdaError(values.empty() ? error : QString());
+    if (values.empty()) {
+        m_lambdas->setFocus(Qt::OtherFocusReason);
+        return false;
+    }
+    Q_EMIT sweepRequested(values);
+    return true;
+}
+
+void ComparePanel::showLambdaError(const QString& message)
+{
+    m_error->setText(message);
+    m_error->setVisible(!message.isEmpty());
+    m_lambdas->setStyleSheet(message.isEmpty() ? QString()
+                                               : QStringLiteral("QLineEdit { border: 1px solid #b00020; }"));
+}
+
+QString ComparePanel::lambdaError() const { return m_error->isHidden() ? QString() : m_error->text(); }
 
 QString ComparePanel::lambdaText() const { return m_lambdas->text(); }
 
@@ -137,7 +157,10 @@ void ComparePanel::setResults(const QVector<QImage>& images, const std::vector<p
 
 int ComparePanel::tileCount() const { return int(m_tiles.size()); }
 
-CompareTile* ComparePanel::tile(int index) const { return index >= 0 && index < m_tiles.size() ? m_tiles[index] : nullptr; }
+CompareTile* ComparePanel::tile(int index) const
+{
+    return index >= 0 && index < m_tiles.size() ? m_tiles[index] : nullptr;
+}
 
 void ComparePanel::selectTile(int index)
 {
@@ -193,7 +216,8 @@ void ComparePanel::fitTiles()
     // Leave room for the horizontal scroll bar even before it shows, or it would appear over
     // the captions as soon as the tiles overflow.
     const QMargins m = m_stripLayout->contentsMargins();
-    const int height = m_scroll->height() - m_scroll->horizontalScrollBar()->sizeHint().height() - m.top() - m.bottom() - 2;
+    const int height =
+        m_scroll->height() - m_scroll->horizontalScrollBar()->sizeHint().height() - m.top() - m.bottom() - 2;
     for (CompareTile* t : m_tiles)
         t->setTileHeight(height);
 }

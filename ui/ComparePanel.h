@@ -28,6 +28,11 @@ public:
     // positive numbers.
     static std::vector<float> parseLambdas(const QString& text, QString* error);
     QString lambdaText() const;
+    // Run sweep / Enter in the list: emits sweepRequested, or shows under the list why the
+    // list is wrong (and returns false).
+    bool requestSweep();
+    // The message on show under the λ list; empty when the list is fine.
+    QString lambdaError() const;
     void setLambdaText(const QString& text);
 
     void startSweep(const std::vector<float>& lambdas);
@@ -52,6 +57,7 @@ protected:
 
 private:
     void fitTiles();
+    void showLambdaError(const QString& message);
 
     QLineEdit* m_lambdas = nullptr;
     QPushButton* m_run = nullptr;
@@ -60,6 +66,7 @@ private:
     QWidget* m_strip = nullptr;
     QHBoxLayout* m_stripLayout = nullptr;
     QLabel* m_hint = nullptr;
+    QLabel* m_error = nullptr;
     QVector<CompareTile*> m_tiles;
     int m_selected = -1;
 };

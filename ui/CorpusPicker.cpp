@@ -1,10 +1,11 @@
 #include "ui/CorpusPicker.h"
 
+#include "ui/FileDialogs.h"
+
 #include "core/pae/corpus.h"
 
 #include <QComboBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -78,8 +79,8 @@ CorpusPicker::CorpusPicker(QWidget* parent) : QWidget(parent)
     });
     connect(m_k, qOverload<int>(&QSpinBox::valueChanged), this, &CorpusPicker::selectionChanged);
     connect(m_add, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Add corpus"), QString(),
-                                                          tr("Corpus files (*.txt);;All files (*)"));
+        const QString path = FileDialogs::openFile(this, FileDialogs::Kind::Corpus, tr("Add corpus"),
+                                                   tr("Corpus files (*.txt);;All files (*)"));
         if (path.isEmpty())
             return;
         QString error;
@@ -232,8 +233,9 @@ void CorpusPicker::setAnalysis(const pae::PromptAnalysis& analysis)
     if (analysis.usable)
         showWarning(QString());
     else
-        showWarning(analysis.warning.empty() ? tr("This prompt has no component in the corpus subspace; pick another corpus.")
-                                             : QString::fromStdString(analysis.warning));
+        showWarning(analysis.warning.empty()
+                        ? tr("This prompt has no component in the corpus subspace; pick another corpus.")
+                        : QString::fromStdString(analysis.warning));
 }
 
 void CorpusPicker::setAnalysisError(const QString& message)

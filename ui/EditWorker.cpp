@@ -37,8 +37,7 @@ void EditWorker::setPending(quint64 jobId, std::shared_ptr<const pae::ModelSet> 
 void EditWorker::cancelUpTo(quint64 jobId)
 {
     quint64 seen = m_cancelUpTo.load();
-    while (seen < jobId && !m_cancelUpTo.compare_exchange_weak(seen, jobId)) {
-    }
+    while (seen < jobId && !m_cancelUpTo.compare_exchange_weak(seen, jobId)) {}
 }
 
 void EditWorker::previewConsumed()
@@ -94,8 +93,10 @@ void EditWorker::runPending()
     try {
         pae::EditJob job(models);
         outcome.result = job.run(request, callbacks);
-        for (const pae::ImageRGB& image : outcome.result.images)
+        for (const pae::ImageRGB& image : outcome.result.images) {
             outcome.images << toQImage(image);
+            outcome.thumbnails << historyThumbnail(outcome.images.back());
+        }
         Q_EMIT finished(id, outcome);
     } catch (const std::exception& e) {
         // pae::Error and c10::Error both land here; the message is meant for the user.

@@ -18,9 +18,10 @@ namespace pae::ui {
 
 struct EditOutcome {
     pae::EditResult result;
-    QVector<QImage> images;               // result.images as QImages
+    QVector<QImage> images;                 // result.images as QImages
+    QVector<QImage> thumbnails;             // historyThumbnail() of each image
     QVector<QVector<QImage>> previewFrames; // [λ][k]: every preview of the run, for animations
-    QVector<int> previewSteps;            // the step of each preview k
+    QVector<int> previewSteps;              // the step of each preview k
 };
 
 class EditWorker : public QObject {

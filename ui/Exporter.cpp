@@ -1,6 +1,9 @@
 #include "ui/Exporter.h"
 
 #include "ui/GifEncoder.h"
+#include "ui/ImageConversion.h"
+
+#include "core/io/media_export.h"
 
 #include "core/util/error.h"
 
@@ -8,6 +11,8 @@
 #include <QFileInfo>
 #include <QImageWriter>
 #include <QSaveFile>
+
+#include <algorithm>
 
 namespace pae::ui {
 
@@ -94,6 +99,63 @@ void Exporter::writeBytes(const QByteArray& bytes, const QString& path, bool ove
     }
     if (!file.commit())
         throw pae::Error(str(path) + ": cannot finish writing: " + str(file.errorString()));
+}
+
+bool Exporter::isVideoPath(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    return suffix == QLatin1String("mp4") || suffix == QLatin1String("webm");
+}
+
+void Exporter::writeVideo(const QVector<QImage>& frames, const QString& path, double fps, bool overwrite)
+{
+    refuseExisting(path, overwrite);
+    std::vector<pae::ImageRGB> rgb;
+    rgb.reserve(size_t(frames.size()));
+    for (const QImage& f : frames)
+        rgb.push_back(toImageRGB(f));
+    pae::io::writeVideo(rgb, path.toStdString(), fps);
+}
+
+QString Exporter::videoFileFilter()
+{
+    // Asked once: probing opens an encoder.
+    static const QString filter = [] {
+        QStringList kinds;
+        if (pae::io::canWriteVideo("probe.mp4"))
+            kinds << QObject::tr("MP4 video (*.mp4)");
+        if (pae::io::canWriteVideo("probe.webm"))
+            kinds << QObject::tr("WebM video (*.webm)");
+        return kinds.join(QStringLiteral(";;"));
+    }();
+    return filter;
+}
+
+QString Exporter::writeAnimation(const QVector<QImage>& frames, const QString& path, int delayMs, bool overwrite)
+{
+    const QFileInfo info(path);
+    if (info.suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0) {
+        writeGif(frames, path, delayMs, overwrite);
+        return path;
+    }
+    if (isVideoPath(path)) {
+        writeVideo(frames, path, 1000.0 / std::max(1, delayMs), overwrite);
+        return path;
+    }
+    const QStringList written = writeFrameSequence(frames, info.absolutePath(), info.completeBaseName(), overwrite);
+    return QObject::tr("%1 frames %2 … %3")
+        .arg(written.size())
+        .arg(written.first(), QFileInfo(written.last()).fileName());
+}
+
+QImage Exporter::scaled(const QImage& image, int size, const QString& filter)
+{
+    if (size <= 0 || image.isNull() || (image.width() == size && image.height() == size))
+        return image;
+    const pae::io::ScaleFilter f = pae::io::parseScaleFilter(filter.toStdString());
+    const int w = image.width() >= image.height() ? size : std::max(1, size * image.width() / image.height());
+    const int h = image.height() >= image.width() ? size : std::max(1, size * image.height() / image.width());
+    return toQImage(pae::io::scaleImage(toImageRGB(image), w, h, f));
 }
 
 QString Exporter::imageFileFilter()

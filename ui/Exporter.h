@@ -21,6 +21,17 @@ public:
     // Animated GIF, looping; frames are scaled to the first frame's size.
     static void writeGif(const QVector<QImage>& frames, const QString& path, int delayMs, bool overwrite);
     static void writeBytes(const QByteArray& bytes, const QString& path, bool overwrite);
+    // .mp4 or .webm through OpenCV (where its build has the codec); frames at `fps`.
+    static void writeVideo(const QVector<QImage>& frames, const QString& path, double fps, bool overwrite);
+    static bool isVideoPath(const QString& path);
+    // "MP4 video (*.mp4);;WebM video (*.webm)": the video kinds this build can write (may be empty).
+    static QString videoFileFilter();
+    // The animation exports by suffix: .gif, .mp4/.webm, anything else a PNG frame sequence
+    // named after the path's stem. Returns what was written, for the status bar.
+    static QString writeAnimation(const QVector<QImage>& frames, const QString& path, int delayMs, bool overwrite);
+    // `image` at size × size with a named filter (nearest, bicubic or lanczos); the image's own
+    // size when size is 0.
+    static QImage scaled(const QImage& image, int size, const QString& filter);
     // "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.webp)" — the ones Qt can write here.
     static QString imageFileFilter();
 };

@@ -66,8 +66,9 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                     if (request.align) {
                         if (!m_aligner)
                             m_aligner = std::make_unique<pae::FaceAligner>();
-                        const pae::AlignedFace face = m_aligner->align(
-                            inversion.image, pae::alignedSizeFor(models->info().resolution), request.path.toStdString());
+                        const pae::AlignedFace face =
+                            m_aligner->align(inversion.image, pae::alignedSizeFor(models->info().resolution),
+                                             request.path.toStdString());
                         inversion.image = face.image;
                         r.facesFound = face.facesFound;
                         if (stale())
@@ -102,8 +103,12 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                 for (size_t i = size_t(r.images.size()); i < r.latents.size(); ++i) {
                     if (stale())
                         return;
-                    r.images << toQImage(models->render(r.latents[i]));
+                    r.images << toQImage(request.previewSize > 0
+                                             ? models->renderPreview(r.latents[i], request.previewSize)
+                                             : models->render(r.latents[i]));
                 }
+                for (const QImage& image : r.images)
+                    r.thumbnails << historyThumbnail(image);
                 result = std::move(r);
             } catch (const std::exception& e) {
                 // pae::Error and c10::Error alike: the message is meant for the user.

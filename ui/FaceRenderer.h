@@ -1,10 +1,10 @@
 #pragma once
 // Makes faces off the GUI thread: a seed through the mapping network, a latent file, the
 // latents of a saved session, each rendered at full resolution (seconds for a real
-// StyleGAN2 on a CPU), or a photo inverted into a latent (GAN inversion, InversionJob). Requests run one at a time, in order, on the renderer's own thread.
-// A newer request makes every older one stale: a stale request is skipped, or abandoned
-// between two renders, and never reported, so a slow render cannot overwrite the face the
-// user asked for after it. Everything that comes back is a value copy on the GUI thread.
+// StyleGAN2 on a CPU), or a photo inverted into a latent (GAN inversion, InversionJob). Requests run one at a time, in
+// order, on the renderer's own thread. A newer request makes every older one stale: a stale request is skipped, or
+// abandoned between two renders, and never reported, so a slow render cannot overwrite the face the user asked for
+// after it. Everything that comes back is a value copy on the GUI thread.
 #include "core/edit/model_set.h"
 
 #include <QImage>
@@ -15,7 +15,9 @@
 #include <atomic>
 #include <memory>
 
-namespace pae { class FaceAligner; }
+namespace pae {
+class FaceAligner;
+}
 #include <vector>
 
 namespace pae::ui {
@@ -28,11 +30,13 @@ struct FaceRequest {
     QImage photo;                     // Kind::Photo: inverted with the inversion's defaults
     bool align = false;               // Kind::Photo: find the face and crop it the FFHQ way first
     std::vector<pae::Latent> latents; // Kind::Latents: rendered in this order
+    int previewSize = 0;              // Kind::Latents: > 0 renders quicker, smaller images (ModelSet::renderPreview)
 };
 
 struct FaceResult {
     std::vector<pae::Latent> latents; // one per face: the seed's or the file's, or the given ones
     QVector<QImage> images;           // full resolution, one per latent
+    QVector<QImage> thumbnails;       // historyThumbnail() of each image
     float psnr = 0;                   // Kind::Photo: how close the latent's image is to the photo (dB)
     bool cropped = false;             // Kind::Photo: the photo was not square; its centre was used
     int facesFound = 0;               // Kind::Photo with align: faces in the photo (the largest was used)
@@ -62,7 +66,7 @@ Q_SIGNALS:
 private:
     QThread m_thread;
     std::unique_ptr<pae::FaceAligner> m_aligner; // made on m_thread by the first photo to align
-    QObject* m_context = nullptr; // lives on m_thread: requests run as calls queued to it
+    QObject* m_context = nullptr;                // lives on m_thread: requests run as calls queued to it
     std::atomic<quint64> m_latest{0};
     quint64 m_waitingFor = 0;
 };

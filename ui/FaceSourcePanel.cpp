@@ -1,6 +1,8 @@
 #include "ui/FaceSourcePanel.h"
 
-#include <QFileDialog>
+#include "ui/FileDialogs.h"
+#include "ui/SettingsKeys.h"
+
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -16,10 +18,6 @@
 
 namespace pae::ui {
 
-namespace {
-const char* const kRecentKey = "faceSource/recentFiles";
-}
-
 FaceSourcePanel::FaceSourcePanel(QWidget* parent) : QWidget(parent)
 {
     m_seed = new QSpinBox(this);
@@ -33,9 +31,10 @@ FaceSourcePanel::FaceSourcePanel(QWidget* parent) : QWidget(parent)
     m_openLatent = new QPushButton(tr("Open latent…"), this);
     m_openLatent->setToolTip(tr("Open a W+ latent saved as .safetensors (tensor “w”)."));
     m_openImage = new QPushButton(tr("Open photo…"), this);
-    m_openImage->setToolTip(tr("Open a photo and invert it into the generator's latent space (GAN inversion),\n"
-                               "so that it can be edited. With Settings › Align faces in photos (on for real models)\n"
-                               "its face is found and cropped the FFHQ way first; otherwise frame it like the generator's faces."));
+    m_openImage->setToolTip(
+        tr("Open a photo and invert it into the generator's latent space (GAN inversion),\n"
+           "so that it can be edited. With Settings › Align faces in photos (on for real models)\n"
+           "its face is found and cropped the FFHQ way first; otherwise frame it like the generator's faces."));
     m_current = new QLabel(this);
     m_current->setWordWrap(true);
     m_current->setToolTip(tr("The face that edits start from."));
@@ -48,7 +47,7 @@ FaceSourcePanel::FaceSourcePanel(QWidget* parent) : QWidget(parent)
                                            " border-radius: 4px; padding: 6px; }"));
     m_notice->hide();
     m_recent = new QListWidget(this);
-    m_recent->setToolTip(tr("Recently opened latents and photos. Double-click to open again."));
+    m_recent->setToolTip(tr("Recently opened sessions, latents and photos. Double-click to open again."));
     m_recent->setMaximumHeight(110);
 
     auto* grid = new QGridLayout;
@@ -88,16 +87,16 @@ void FaceSourcePanel::chooseRandomSeed()
 
 void FaceSourcePanel::openLatentDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open latent"), QString(),
-                                                      tr("Latents (*.safetensors);;All files (*)"));
+    const QString path = FileDialogs::openFile(this, FileDialogs::Kind::Face, tr("Open latent"),
+                                               tr("Latents (*.safetensors);;All files (*)"));
     if (!path.isEmpty())
         openPath(path);
 }
 
 void FaceSourcePanel::openImageDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open photo (reference only)"), QString(),
-                                                      tr("Images (*.png *.jpg *.jpeg *.webp *.bmp)"));
+    const QString path = FileDialogs::openFile(this, FileDialogs::Kind::Face, tr("Open photo"),
+                                               tr("Images (*.png *.jpg *.jpeg *.webp *.bmp)"));
     if (!path.isEmpty())
         openPath(path);
 }
@@ -107,15 +106,24 @@ bool FaceSourcePanel::isLatentFile(const QString& path)
     return QFileInfo(path).suffix().compare(QLatin1String("safetensors"), Qt::CaseInsensitive) == 0;
 }
 
+bool FaceSourcePanel::isSessionFile(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix();
+    return suffix.compare(QLatin1String("paesession"), Qt::CaseInsensitive) == 0 ||
+           suffix.compare(QLatin1String("json"), Qt::CaseInsensitive) == 0;
+}
+
 void FaceSourcePanel::openPath(const QString& path)
 {
-    if (isLatentFile(path))
+    if (isSessionFile(path))
+        Q_EMIT sessionFileChosen(path);
+    else if (isLatentFile(path))
         Q_EMIT latentFileChosen(path);
     else
         Q_EMIT imageFileChosen(path);
 }
 
-QStringList FaceSourcePanel::recentFiles() const { return QSettings().value(kRecentKey).toStringList(); }
+QStringList FaceSourcePanel::recentFiles() const { return QSettings().value(settings::kRecentFiles).toStringList(); }
 
 void FaceSourcePanel::addRecentFile(const QString& path)
 {
@@ -125,7 +133,7 @@ void FaceSourcePanel::addRecentFile(const QString& path)
     list.prepend(abs);
     while (list.size() > maxRecent)
         list.removeLast();
-    QSettings().setValue(kRecentKey, list);
+    QSettings().setValue(settings::kRecentFiles, list);
     reloadRecent();
 }
 

@@ -25,6 +25,7 @@ public:
     bool isReferenceNoticeShown() const;
     static constexpr int maxRecent = 10;
     static bool isLatentFile(const QString& path);
+    static bool isSessionFile(const QString& path);
 
 public Q_SLOTS:
     void chooseRandomSeed();
@@ -35,6 +36,7 @@ Q_SIGNALS:
     void seedChosen(quint64 seed);
     void latentFileChosen(const QString& path);
     void imageFileChosen(const QString& path);
+    void sessionFileChosen(const QString& path);
 
 private:
     void reloadRecent();

@@ -13,17 +13,18 @@ struct HistoryEntry {
     enum class Kind { Seed, LatentFile, Photo, Edit };
     Kind kind = Kind::Edit;
     QString label;
-    quint64 seed = 0;        // Kind::Seed
-    QString sourceFile;      // Kind::LatentFile, Kind::Photo
-    QString prompt;          // Kind::Edit
+    quint64 seed = 0;   // Kind::Seed
+    QString sourceFile; // Kind::LatentFile, Kind::Photo
+    QString prompt;     // Kind::Edit
     QString corpus;
     pae::EditRequest settings; // its source latent is left empty: the previous entry holds it
     float lambda = 0;
     bool hasMetrics = false;
     pae::EditMetrics metrics;
-    quint64 sweepId = 0;     // results chosen from one sweep share it
+    quint64 sweepId = 0; // results chosen from one sweep share it
     pae::Latent latent;
     QImage image;
+    QImage thumbnail; // the history list's icon, made off the GUI thread with the image
     QDateTime created = QDateTime::currentDateTime();
 };
 

@@ -1,6 +1,7 @@
 #include "ui/HistoryPanel.h"
 
 #include "ui/EditHistory.h"
+#include "ui/ImageConversion.h"
 
 #include <QListWidget>
 #include <QSignalBlocker>
@@ -42,8 +43,10 @@ void HistoryPanel::rebuild()
                        .arg(double(e.metrics.loss), 0, 'f', 3)
                        .arg(double(e.metrics.clipToTarget), 0, 'f', 3);
         item->setToolTip(tip);
-        if (!e.image.isNull())
-            item->setIcon(QIcon(QPixmap::fromImage(e.image.scaled(112, 112, Qt::KeepAspectRatio, Qt::SmoothTransformation))));
+        if (!e.thumbnail.isNull())
+            item->setIcon(QIcon(QPixmap::fromImage(e.thumbnail)));
+        else if (!e.image.isNull())
+            item->setIcon(QIcon(QPixmap::fromImage(historyThumbnail(e.image))));
     }
     markCurrent();
 }

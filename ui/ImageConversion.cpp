@@ -30,4 +30,9 @@ pae::ImageRGB toImageRGB(const QImage& image)
     return out;
 }
 
+QImage historyThumbnail(const QImage& image)
+{
+    return image.isNull() ? QImage() : image.scaled(112, 112, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+}
+
 } // namespace pae::ui

@@ -9,5 +9,8 @@ namespace pae::ui {
 
 QImage toQImage(const pae::ImageRGB& image);
 pae::ImageRGB toImageRGB(const QImage& image);
+// The history list's icon of a face: made by the worker that made the face, so a long
+// history of 1024² faces never scales images on the GUI thread.
+QImage historyThumbnail(const QImage& image);
 
 } // namespace pae::ui

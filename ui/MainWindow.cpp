@@ -1,12 +1,15 @@
 #include "ui/MainWindow.h"
 
+#include "ui/BackgroundTask.h"
 #include "ui/ComparePanel.h"
 #include "ui/CompareTile.h"
 #include "ui/CorpusPicker.h"
+#include "ui/Document.h"
 #include "ui/EditController.h"
 #include "ui/EditHistory.h"
 #include "ui/Exporter.h"
 #include "ui/FaceSourcePanel.h"
+#include "ui/FileDialogs.h"
 #include "ui/HistoryPanel.h"
 #include "ui/ImageCanvas.h"
 #include "ui/ImageConversion.h"
@@ -15,6 +18,7 @@
 #include "ui/ModelsDialog.h"
 #include "ui/PromptAnalyzer.h"
 #include "ui/PromptBox.h"
+#include "ui/SettingsKeys.h"
 #include "ui/StrengthPanel.h"
 
 #include "core/edit/alignment.h"
@@ -24,13 +28,12 @@
 #include "core/util/paths.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
-#include <QFileDialog>
 
-#include <functional>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QImageReader>
@@ -44,10 +47,12 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTemporaryFile>
+#include <QThreadPool>
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <functional>
 
 #include <algorithm>
 #include <cmath>
@@ -66,6 +71,20 @@ QString formatDuration(double seconds)
                    : QObject::tr("%1 s").arg(s);
 }
 
+// GIF and videos are one file the save dialog asked about; a PNG sequence is many.
+bool isSingleFileAnimation(const QString& path)
+{
+    return QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0 ||
+           Exporter::isVideoPath(path);
+}
+
+QString animationFileFilter()
+{
+    const QString video = Exporter::videoFileFilter();
+    return QObject::tr("Animated GIF (*.gif)") + (video.isEmpty() ? QString() : QStringLiteral(";;") + video) +
+           QObject::tr(";;PNG frame sequence (*.png)");
+}
+
 QString entryLabel(const QString& prompt, float lambda)
 {
     return QObject::tr("%1 (λ %2)").arg(prompt).arg(double(lambda), 0, 'g', 4);
@@ -79,7 +98,8 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
 {
     setWindowTitle(tr("PAE Studio"));
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
-    m_history = new EditHistory(this);
+    m_doc = new Document(this);
+    m_history = m_doc->history();
     m_editor = new EditController(this);
     m_faces = new FaceRenderer(this);
     m_exportFaces = new FaceRenderer(this);
@@ -89,11 +109,8 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     buildActions();
     restoreSettings();
 
-    connect(m_history, &EditHistory::currentChanged, this, [this] {
-        m_dirty = true;
-        showCurrentEntry();
-        updateTitle();
-    });
+    connect(m_history, &EditHistory::currentChanged, this, &MainWindow::showCurrentEntry);
+    connect(m_doc, &Document::stateChanged, this, &MainWindow::updateTitle);
     connect(m_editor, &EditController::started, this, &MainWindow::editStarted);
     connect(m_editor, &EditController::progress, this, &MainWindow::onProgress);
     connect(m_editor, &EditController::preview, this, &MainWindow::onPreview);
@@ -126,9 +143,8 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
         m_pendingExport = {};
         reportError(tr("Cannot export the interpolation"), message);
     });
-    connect(m_loader, &ModelLoader::loaded, this, [this](std::shared_ptr<pae::ModelSet> models) {
-        setModels(std::move(models));
-    });
+    connect(m_loader, &ModelLoader::loaded, this,
+            [this](std::shared_ptr<pae::ModelSet> models) { setModels(std::move(models)); });
     connect(m_loader, &ModelLoader::failed, this, [this](const QString& message) {
         reportError(tr("Cannot load the models"),
                     tr("%1\n\nChoose other models in Settings → Models… (the built-in SynthFace models always work).")
@@ -152,7 +168,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     if (m_options.autosaveSeconds > 0) {
         m_autosaveTimer->setInterval(m_options.autosaveSeconds * 1000);
         connect(m_autosaveTimer, &QTimer::timeout, this, [this] {
-            if (m_dirty)
+            if (m_doc->isDirty())
                 autosave();
         });
         m_autosaveTimer->start();
@@ -185,6 +201,11 @@ void MainWindow::buildLayout()
     promptLabel->setBuddy(m_prompt);
     promptRow->addWidget(promptLabel);
     promptRow->addWidget(m_prompt, 1);
+    m_tokens = new QLabel(central);
+    m_tokens->setObjectName(QStringLiteral("tokenCount"));
+    m_tokens->setToolTip(tr("Tokens of the prompt against what the text encoder reads (77 for real CLIP, "
+                            "fewer for the built-in one); what does not fit is cut"));
+    promptRow->addWidget(m_tokens);
     promptRow->addWidget(m_runButton);
     promptRow->addWidget(m_cancelButton);
     auto* centralLayout = new QVBoxLayout(central);
@@ -223,8 +244,9 @@ void MainWindow::buildLayout()
     resizeDocks({faceDock, historyDock}, {330, 300}, Qt::Vertical);
     resizeDocks({corpusDock, strengthDock}, {300, 330}, Qt::Vertical);
     resizeDocks({compareDock}, {225}, Qt::Vertical);
-    m_dockMenuActions = {faceDock->toggleViewAction(), historyDock->toggleViewAction(), corpusDock->toggleViewAction(),
-                         strengthDock->toggleViewAction(), compareDock->toggleViewAction(), logDock->toggleViewAction()};
+    m_dockMenuActions = {faceDock->toggleViewAction(),    historyDock->toggleViewAction(),
+                         corpusDock->toggleViewAction(),  strengthDock->toggleViewAction(),
+                         compareDock->toggleViewAction(), logDock->toggleViewAction()};
 
     m_statusZoom = new QLabel(this);
     m_statusZoom->setToolTip(tr("Zoom: 100% shows one image pixel per screen pixel"));
@@ -241,9 +263,11 @@ void MainWindow::buildLayout()
 
     connect(m_canvas, &ImageCanvas::zoomChanged, this,
             [this](double percent) { m_statusZoom->setText(tr("%1%").arg(percent, 0, 'f', 0)); });
-    connect(m_canvas, &ImageCanvas::fileDropped, this, &MainWindow::openDroppedFile);
+    connect(m_canvas, &ImageCanvas::fileDropped, this, &MainWindow::openFile);
+    // Enter with an empty prompt comes here too: runEdit says what is missing.
     connect(m_prompt, &PromptBox::submitted, this, [this] { runEdit(); });
     connect(m_prompt, &QLineEdit::textChanged, this, &MainWindow::scheduleAnalysis);
+    connect(m_prompt, &QLineEdit::textChanged, this, &MainWindow::updateTokenCount);
     connect(m_runButton, &QPushButton::clicked, this, [this] {
         m_prompt->addToHistory(m_prompt->text());
         runEdit();
@@ -252,6 +276,7 @@ void MainWindow::buildLayout()
     connect(m_source, &FaceSourcePanel::seedChosen, this, [this](quint64 seed) { showSeed(seed); });
     connect(m_source, &FaceSourcePanel::latentFileChosen, this, [this](const QString& p) { openLatent(p); });
     connect(m_source, &FaceSourcePanel::imageFileChosen, this, [this](const QString& p) { openImage(p); });
+    connect(m_source, &FaceSourcePanel::sessionFileChosen, this, [this](const QString& p) { openSession(p); });
     connect(m_corpus, &CorpusPicker::selectionChanged, this, &MainWindow::scheduleAnalysis);
     connect(m_corpus, &CorpusPicker::userCorporaChanged, this, [this] { saveSettings(); });
     connect(m_corpus, &CorpusPicker::promptActivated, this, [this](const QString& p) {
@@ -276,26 +301,31 @@ void MainWindow::buildActions()
         return a;
     };
 
-    auto* openFile = make(tr("&Open latent or photo…"), QKeySequence::Open, tr("Open a latent (.safetensors) or a photo"),
-                          [this] { openFileDialog(); });
+    auto* openFile = make(tr("&Open latent or photo…"), QKeySequence::Open,
+                          tr("Open a latent (.safetensors) or a photo"), [this] { openFileDialog(); });
     openFile->setIcon(st->standardIcon(QStyle::SP_DialogOpenButton));
     auto* anotherFace = make(tr("&Another face"), QKeySequence(tr("Ctrl+N")), tr("Start over from a random face"),
                              [this] { m_source->chooseRandomSeed(); });
     anotherFace->setIcon(st->standardIcon(QStyle::SP_BrowserReload));
     auto* openSession = make(tr("Open &session…"), QKeySequence(tr("Ctrl+Shift+O")), tr("Open a saved session"),
                              [this] { openSessionDialog(); });
+    auto* recover = make(tr("&Recover previous work…"), QKeySequence(),
+                         tr("Open the autosave of the work that was replaced or not restored last time"),
+                         [this] { recoverPreviousWork(); });
+    m_recoverAction = recover;
     auto* saveSession = make(tr("&Save session"), QKeySequence::Save, tr("Save the edit history and settings"),
                              [this] { saveSessionDialog(false); });
     saveSession->setIcon(st->standardIcon(QStyle::SP_DialogSaveButton));
     auto* saveSessionAs = make(tr("Save session &as…"), QKeySequence(tr("Ctrl+Shift+S")),
                                tr("Save the session under a new name"), [this] { saveSessionDialog(true); });
-    auto* exportImage = make(tr("&Export image…"), QKeySequence(tr("Ctrl+E")), tr("Save the current image (PNG, JPEG, WebP)"),
-                             [this] { exportImageDialog(); });
+    auto* exportImage = make(tr("&Export image…"), QKeySequence(tr("Ctrl+E")),
+                             tr("Save the current image (PNG, JPEG, WebP)"), [this] { exportImageDialog(); });
     exportImage->setIcon(st->standardIcon(QStyle::SP_DriveFDIcon));
     auto* exportGrid = make(tr("Export comparison &grid…"), QKeySequence(tr("Ctrl+Shift+G")),
                             tr("Save the λ comparison tiles as one image"), [this] { exportGridDialog(); });
-    auto* exportLatent = make(tr("Export &latent…"), QKeySequence(tr("Ctrl+Shift+E")),
-                              tr("Save the current face's W+ latent as .safetensors"), [this] { exportLatentDialog(); });
+    auto* exportLatent =
+        make(tr("Export &latent…"), QKeySequence(tr("Ctrl+Shift+E")),
+             tr("Save the current face's W+ latent as .safetensors"), [this] { exportLatentDialog(); });
     auto* exportAnim = make(tr("Export &animation…"), QKeySequence(),
                             tr("Save the last edit's preview frames as an animated GIF or a PNG sequence"),
                             [this] { exportAnimationDialog(); });
@@ -311,22 +341,18 @@ void MainWindow::buildActions()
     m_undoAction->setIcon(st->standardIcon(QStyle::SP_ArrowBack));
     m_undoAction->setToolTip(tr("Go back to the previous face (Ctrl+Z)"));
     m_redoAction = m_history->undoStack()->createRedoAction(this, tr("&Redo"));
-    m_redoAction->setShortcuts({QKeySequence(tr("Ctrl+Shift+Z")), QKeySequence::Redo});
+    // Not QKeySequence::Redo: on most platforms it is Ctrl+Shift+Z again, and two entries
+    // for one key make Qt call the shortcut ambiguous and run neither.
+    m_redoAction->setShortcuts({QKeySequence(tr("Ctrl+Shift+Z")), QKeySequence(tr("Ctrl+Y"))});
     m_redoAction->setIcon(st->standardIcon(QStyle::SP_ArrowForward));
-    m_redoAction->setToolTip(tr("Bring back the edit you undid (Ctrl+Shift+Z)"));
+    m_redoAction->setToolTip(tr("Bring back the edit you undid (Ctrl+Shift+Z or Ctrl+Y)"));
 
     m_runAction = make(tr("&Run edit"), QKeySequence(tr("Ctrl+Return")), tr("Run the prompt on the current face"),
                        [this] { runEdit(); });
     m_runAction->setIcon(st->standardIcon(QStyle::SP_MediaPlay));
-    m_sweepAction = make(tr("Run λ &sweep"), QKeySequence(tr("Ctrl+Shift+Return")),
-                         tr("Run the prompt for every λ of the comparison list"), [this] {
-                             QString error;
-                             const auto l = ComparePanel::parseLambdas(m_compare->lambdaText(), &error);
-                             if (l.empty())
-                                 reportError(tr("λ list"), error);
-                             else
-                                 runSweep(l);
-                         });
+    m_sweepAction =
+        make(tr("Run λ &sweep"), QKeySequence(tr("Ctrl+Shift+Return")),
+             tr("Run the prompt for every λ of the comparison list"), [this] { m_compare->requestSweep(); });
     m_cancelAction = make(tr("&Cancel"), QKeySequence(Qt::Key_Escape), tr("Stop the running edit or photo inversion"),
                           [this] { cancelWork(); });
     m_cancelAction->setIcon(st->standardIcon(QStyle::SP_MediaStop));
@@ -370,9 +396,37 @@ void MainWindow::buildActions()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addActions({anotherFace, openFile});
     file->addSeparator();
-    file->addActions({openSession, saveSession, saveSessionAs});
+    file->addActions({openSession, recover, saveSession, saveSessionAs});
+    connect(file, &QMenu::aboutToShow, this, [this] { updateActions(); });
     file->addSeparator();
     file->addActions({exportImage, exportGrid, exportLatent, exportAnim, exportInterpolation});
+    QMenu* sizeMenu = file->addMenu(tr("Export si&ze"));
+    sizeMenu->setToolTipsVisible(true);
+    auto* sizes = new QActionGroup(this);
+    for (const auto& [size, text] :
+         {std::pair{0, tr("&Native (the generator's size)")}, std::pair{256, tr("&256 px")},
+          std::pair{512, tr("&512 px")}, std::pair{1024, tr("&1024 px")}, std::pair{2048, tr("&2048 px")}}) {
+        QAction* a = sizeMenu->addAction(text);
+        a->setCheckable(true);
+        a->setData(size);
+        a->setStatusTip(tr("Export image writes the face at this size (the longer side)"));
+        sizes->addAction(a);
+        m_exportSizeActions << a;
+        connect(a, &QAction::triggered, this, [this, size = size] { setExportSize(size, exportFilter()); });
+    }
+    sizeMenu->addSeparator();
+    auto* filters = new QActionGroup(this);
+    for (const auto& [name, text] : {std::pair{QStringLiteral("nearest"), tr("Nearest (crisp pixels)")},
+                                     std::pair{QStringLiteral("bicubic"), tr("Bicubic (smooth)")},
+                                     std::pair{QStringLiteral("lanczos"), tr("Lanczos (smooth, sharper)")}}) {
+        QAction* a = sizeMenu->addAction(text);
+        a->setCheckable(true);
+        a->setData(name);
+        a->setStatusTip(tr("The filter that enlarges the face for Export image"));
+        filters->addAction(a);
+        m_exportFilterActions << a;
+        connect(a, &QAction::triggered, this, [this, name = name] { setExportSize(exportSize(), name); });
+    }
     file->addSeparator();
     file->addAction(quit);
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -418,7 +472,7 @@ void MainWindow::buildActions()
     for (QAction* a : {fit, actual, zoomIn, zoomOut, focusPrompt})
         addAction(a);
 
-    m_needModels = {anotherFace, openFile, openSession, m_runAction, m_sweepAction};
+    m_needModels = {anotherFace, openFile, openSession, recover, m_runAction, m_sweepAction};
     m_needResult = {exportImage, exportLatent, saveSession, saveSessionAs};
     m_exportGridAction = exportGrid;
     m_exportAnimAction = exportAnim;
@@ -428,25 +482,27 @@ void MainWindow::buildActions()
 void MainWindow::restoreSettings()
 {
     QSettings s;
-    m_prompt->setHistory(s.value(QStringLiteral("prompt/history")).toStringList());
-    m_corpus->setUserCorpora(s.value(QStringLiteral("corpus/user")).toStringList());
-    m_compare->setLambdaText(s.value(QStringLiteral("compare/lambdas"), m_compare->lambdaText()).toString());
-    m_source->setSeed(s.value(QStringLiteral("faceSource/seed"), 42).toULongLong());
-    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
+    m_prompt->setHistory(s.value(settings::kPromptHistory).toStringList());
+    m_corpus->setUserCorpora(s.value(settings::kUserCorpora).toStringList());
+    m_compare->setLambdaText(s.value(settings::kLambdaList, m_compare->lambdaText()).toString());
+    m_source->setSeed(s.value(settings::kSeed, 42).toULongLong());
+    setExportSize(s.value(settings::kExportSize, 0).toInt(),
+                  s.value(settings::kExportFilter, QStringLiteral("lanczos")).toString());
+    if (!restoreGeometry(s.value(settings::kWindowGeometry).toByteArray()))
         resize(1366, 768);
-    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    restoreState(s.value(settings::kWindowState).toByteArray());
 }
 
 void MainWindow::saveSettings() const
 {
     QSettings s;
-    s.setValue(QStringLiteral("prompt/history"), m_prompt->history());
-    s.setValue(QStringLiteral("corpus/user"), m_corpus->userCorpora());
-    s.setValue(QStringLiteral("corpus/current"), m_corpus->currentCorpus());
-    s.setValue(QStringLiteral("compare/lambdas"), m_compare->lambdaText());
-    s.setValue(QStringLiteral("faceSource/seed"), m_source->seed());
-    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(settings::kPromptHistory, m_prompt->history());
+    s.setValue(settings::kUserCorpora, m_corpus->userCorpora());
+    s.setValue(settings::kCurrentCorpus, m_corpus->currentCorpus());
+    s.setValue(settings::kLambdaList, m_compare->lambdaText());
+    s.setValue(settings::kSeed, m_source->seed());
+    s.setValue(settings::kWindowGeometry, saveGeometry());
+    s.setValue(settings::kWindowState, saveState());
 }
 
 void MainWindow::updateActions()
@@ -456,6 +512,7 @@ void MainWindow::updateActions()
     const bool haveFace = !m_history->isEmpty();
     for (QAction* a : m_needModels)
         a->setEnabled(haveModels);
+    m_recoverAction->setEnabled(haveModels && QFileInfo::exists(Document::previousAutosavePath()));
     for (QAction* a : m_needResult)
         a->setEnabled(haveFace);
     // While a job runs, Run stays off so a second Enter does not silently restart it.
@@ -470,12 +527,13 @@ void MainWindow::updateActions()
     m_exportGridAction->setEnabled(m_compare->tileCount() > 0);
     m_exportAnimAction->setEnabled(!m_lastRun.outcome.previewFrames.isEmpty());
     m_exportInterpolationAction->setEnabled(!m_lastRun.entries.isEmpty() && m_pendingExport.id == 0);
-    const QString why = m_faces->isBusy() && m_pendingFace.kind == FaceRequest::Kind::Photo
-                            ? tr("The photo is being inverted into the generator's latent space; edits start from it "
-                                 "once it is done.")
-                        : m_referenceMode
-                            ? tr("The photo could not be inverted (see the log). Pick a seed, open a latent or another photo.")
-                            : tr("Edit the current face towards the prompt with the strength λ (Ctrl+Return).");
+    const QString why =
+        m_faces->isBusy() && m_pendingFace.kind == FaceRequest::Kind::Photo
+            ? tr("The photo is being inverted into the generator's latent space; edits start from it "
+                 "once it is done.")
+        : m_referenceMode
+            ? tr("The photo could not be inverted (see the log). Pick a seed, open a latent or another photo.")
+            : tr("Edit the current face towards the prompt with the strength λ (Ctrl+Return).");
     m_runButton->setToolTip(why);
     m_progress->setVisible(busy);
     m_statusEta->setVisible(busy);
@@ -483,9 +541,9 @@ void MainWindow::updateActions()
 
 void MainWindow::updateTitle()
 {
-    const QString name = m_sessionPath.isEmpty() ? tr("Untitled") : QFileInfo(m_sessionPath).fileName();
+    const QString name = m_doc->path().isEmpty() ? tr("Untitled") : QFileInfo(m_doc->path()).fileName();
     setWindowTitle(tr("%1[*] — PAE Studio").arg(name));
-    setWindowModified(m_dirty && m_history->count() > 1);
+    setWindowModified(m_doc->hasUnsavedWork());
 }
 
 void MainWindow::reportError(const QString& title, const QString& message)
@@ -531,12 +589,13 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     m_strength->setIdentityAvailable(false);
     m_strength->setDefaults(pae::EditRequest::defaults(info));
     m_alignAction->setChecked(!info.builtin && pae::FaceAligner::available());
-    const QString keep = QSettings().value(QStringLiteral("corpus/current")).toString();
+    const QString keep = QSettings().value(settings::kCurrentCorpus).toString();
     m_analyzedKey.clear();
     m_corpus->setCorpusRoot(corpusRootFor(info));
     if (!keep.isEmpty())
         m_corpus->setCurrentCorpus(keep);
     m_canvas->setPlaceholderText(tr("Pick a seed or open a latent to start."));
+    updateTokenCount(); // another text encoder, another limit
     // Latents of another generator do not fit these models: start from a face of this one.
     startNewHistory();
     m_history->clear();
@@ -544,10 +603,11 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     m_lastRun = {};
     showSeed(m_source->seed());
     // After the face request, so this stays up while the face is made.
-    statusBar()->showMessage(tr("Models ready: %1 on %2")
-                                 .arg(info.builtin ? tr("built-in SynthFace") : QString::fromStdString(info.generatorDescription),
-                                      QString::fromStdString(info.device)),
-                             5000);
+    statusBar()->showMessage(
+        tr("Models ready: %1 on %2")
+            .arg(info.builtin ? tr("built-in SynthFace") : QString::fromStdString(info.generatorDescription),
+                 QString::fromStdString(info.device)),
+        5000);
     updateActions();
     Q_EMIT modelsReady();
     if (m_options.offerRestore) {
@@ -560,15 +620,26 @@ void MainWindow::showModelsDialog()
 {
     ModelsDialog dialog(ModelsDialog::savedPaths(), this);
     if (dialog.exec() == QDialog::Accepted && dialog.models())
-        setModels(dialog.models());
+        replaceModels(dialog.models());
 }
 
 // Faces -----------------------------------------------------------------------------------
+
+bool MainWindow::confirmReplace(const QString& what)
+{
+    return m_doc->confirmReplace(this, what, [this] { saveSessionDialog(false); });
+}
 
 bool MainWindow::showSeed(quint64 seed)
 {
     if (!m_models) {
         reportError(tr("No models"), tr("The models are not loaded yet."));
+        return false;
+    }
+    if (!confirmReplace(tr("The face of seed %1").arg(seed))) {
+        // The seed box (Another face sets it first) goes back to the face on screen.
+        if (!m_history->isEmpty() && m_history->at(0).kind == HistoryEntry::Kind::Seed)
+            m_source->setSeed(m_history->at(0).seed);
         return false;
     }
     FaceRequest request;
@@ -588,6 +659,9 @@ bool MainWindow::openLatent(const QString& path)
         reportError(tr("No models"), tr("The models are not loaded yet."));
         return false;
     }
+    if (!confirmReplace(tr("The latent %1").arg(QFileInfo(path).fileName())))
+        return false;
+    FileDialogs::remember(FileDialogs::Kind::Face, path);
     FaceRequest request;
     request.kind = FaceRequest::Kind::LatentFile;
     request.path = QFileInfo(path).absoluteFilePath();
@@ -598,7 +672,7 @@ bool MainWindow::openLatent(const QString& path)
     return true;
 }
 
-bool MainWindow::isLoadingFace() const { return m_faces->isBusy(); }
+bool MainWindow::isLoadingFace() const { return m_faces->isBusy() || m_sessionParse != 0; }
 
 bool MainWindow::alignsPhotos() const { return m_alignAction->isChecked(); }
 
@@ -625,6 +699,7 @@ void MainWindow::cancelWork()
 
 void MainWindow::requestFace(FaceRequest request, PendingFace pending)
 {
+    m_sessionParse = 0; // a session still being read is superseded too
     pending.kind = request.kind;
     pending.id = m_faces->request(m_models, std::move(request));
     statusBar()->showMessage(pending.status);
@@ -641,7 +716,7 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
     if (statusBar()->currentMessage() == pending.status)
         statusBar()->clearMessage();
     if (pending.kind == FaceRequest::Kind::Latents) {
-        applySession(std::move(pending.session), result.images, pending.path, pending.fromAutosave);
+        applySession(std::move(pending.session), result.images, result.thumbnails, pending.path, pending.fromAutosave);
     } else {
         HistoryEntry e;
         if (pending.kind == FaceRequest::Kind::Seed) {
@@ -651,8 +726,9 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         } else if (pending.kind == FaceRequest::Kind::Photo) {
             e.kind = HistoryEntry::Kind::Photo;
             e.sourceFile = pending.path;
-            e.label = tr("%1 (%2inverted, %3 dB)")
-                          .arg(QFileInfo(pending.path).fileName(), pending.aligned ? tr("aligned, ") : QString())
+            e.label = tr("%1 (%2inverted%3, %4 dB)")
+                          .arg(QFileInfo(pending.path).fileName(), pending.aligned ? tr("aligned, ") : QString(),
+                               pending.cartoon ? tr(" into the cartoon world") : QString())
                           .arg(double(result.psnr), 0, 'f', 1);
             m_source->addRecentFile(pending.path);
         } else {
@@ -663,14 +739,16 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         }
         e.latent = result.latents.front();
         e.image = result.images.front();
+        e.thumbnail = result.thumbnails.value(0);
         adoptFace(e);
         if (pending.kind == FaceRequest::Kind::Photo) {
             const QString how =
                 tr("%1 %2inverted: its latent draws it at %3 dB PSNR%4.")
                     .arg(QFileInfo(pending.path).fileName(),
-                         !pending.aligned         ? QString()
-                         : result.facesFound > 1 ? tr("aligned (%1 faces found, the largest used) and ").arg(result.facesFound)
-                                                 : tr("aligned and "))
+                         !pending.aligned ? QString()
+                         : result.facesFound > 1
+                             ? tr("aligned (%1 faces found, the largest used) and ").arg(result.facesFound)
+                             : tr("aligned and "))
                     .arg(double(result.psnr), 0, 'f', 1)
                     .arg(result.cropped ? tr(" (it is not square: its centre square was used)") : QString());
             pae::log::info("{}", how.toStdString());
@@ -704,15 +782,14 @@ void MainWindow::adoptFace(const HistoryEntry& source)
     startNewHistory();
     m_referenceMode = false;
     m_source->setReferenceNotice(false);
-    m_sessionPath.clear();
     // Tiles and frames of the last run belong to the old face: a click on one must not
     // put an edit of another face into this history.
     m_compare->clearTiles();
     m_lastRun = {};
     m_history->reset(source);
     m_canvas->setImage(source.image);
-    m_dirty = false;
-    updateTitle();
+    // A photo's inverted face is work (an inversion can take minutes); a seed's is not.
+    m_doc->startNew(QString(), source.kind == HistoryEntry::Kind::Photo);
     updateActions();
 }
 
@@ -726,8 +803,37 @@ bool MainWindow::openImage(const QString& path)
         return false;
     }
     if (!m_models) {
-        reportError(tr("No models"), tr("%1: the models are not loaded yet, and a photo is inverted with them.").arg(path));
+        reportError(tr("No models"),
+                    tr("%1: the models are not loaded yet, and a photo is inverted with them.").arg(path));
         return false;
+    }
+    if (!confirmReplace(tr("The photo %1").arg(QFileInfo(path).fileName())))
+        return false;
+    const pae::ModelInfo info = m_models->info();
+    bool cartoon = false;
+    FileDialogs::remember(FileDialogs::Kind::Face, path);
+    // A picture the size of the world's own faces is most likely one of them (an export);
+    // anything else is a photo, which the cartoon world cannot draw: say so before the
+    // inversion is spent on it.
+    if (info.builtin && image.size() != QSize(info.resolution, info.resolution)) {
+        QMessageBox box(QMessageBox::Information, tr("The built-in models draw cartoons"),
+                        tr("The built-in SynthFace models draw small cartoon faces (%1×%1); they cannot draw a photo. "
+                           "%2 (%3×%4) would come back as the closest cartoon they can draw, not as the person in it.")
+                            .arg(info.resolution)
+                            .arg(QFileInfo(path).fileName())
+                            .arg(image.width())
+                            .arg(image.height()),
+                        QMessageBox::Cancel, this);
+        box.setInformativeText(tr("Load real CLIP and StyleGAN2 models (Settings › Models…) to edit photos. "
+                                  "Invert anyway to see what the built-in world makes of it."));
+        QPushButton* anyway = box.addButton(tr("Invert anyway"), QMessageBox::AcceptRole);
+        box.setDefaultButton(QMessageBox::Cancel);
+        box.exec();
+        if (box.clickedButton() != anyway) {
+            statusBar()->showMessage(tr("%1 not opened.").arg(QFileInfo(path).fileName()), 5000);
+            return false;
+        }
+        cartoon = true;
     }
     startNewHistory(); // a running edit's previews would paint over the photo
     const QImage photo = image.convertToFormat(QImage::Format_RGB888);
@@ -743,26 +849,37 @@ bool MainWindow::openImage(const QString& path)
     PendingFace pending;
     pending.path = request.path;
     pending.aligned = request.align;
-    pending.status = (request.align ? tr("Aligning and inverting %1 (%2×%3): finding its face, then the latent that draws it…")
-                                    : tr("Inverting %1 (%2×%3): finding the latent that draws it…"))
-                         .arg(QFileInfo(path).fileName())
-                         .arg(image.width())
-                         .arg(image.height());
+    pending.cartoon = cartoon;
+    pending.status =
+        (request.align ? tr("Aligning and inverting %1 (%2×%3): finding its face, then the latent that draws it…")
+                       : tr("Inverting %1 (%2×%3): finding the latent that draws it…"))
+            .arg(QFileInfo(path).fileName())
+            .arg(image.width())
+            .arg(image.height());
     requestFace(std::move(request), std::move(pending));
     return true;
 }
 
 QImage MainWindow::currentImage() const { return m_canvas->image(); }
 
-void MainWindow::openDroppedFile(const QString& path)
+bool MainWindow::openFile(const QString& path)
 {
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    if (suffix == QLatin1String("paesession") || suffix == QLatin1String("json"))
-        openSession(path);
-    else if (FaceSourcePanel::isLatentFile(path))
-        openLatent(path);
-    else
-        openImage(path);
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        reportError(tr("Cannot open"), tr("%1: no such file").arg(path));
+        return false;
+    }
+    if (info.isDir()) {
+        reportError(tr("Cannot open"), tr("%1 is a folder; open a session (.paesession), a latent (.safetensors) "
+                                          "or a photo")
+                                           .arg(path));
+        return false;
+    }
+    if (FaceSourcePanel::isSessionFile(path))
+        return openSession(path);
+    if (FaceSourcePanel::isLatentFile(path))
+        return openLatent(path);
+    return openImage(path);
 }
 
 void MainWindow::showCurrentEntry()
@@ -780,7 +897,9 @@ void MainWindow::showCurrentEntry()
     m_canvas->setBeforeImage(m_history->at(0).image);
     QString text = tr("<b>Current face:</b> %1").arg(e.label.toHtmlEscaped());
     if (m_history->currentIndex() > 0)
-        text += tr("<br>started from %1, %2 edit(s)").arg(m_history->at(0).label.toHtmlEscaped()).arg(m_history->currentIndex());
+        text += tr("<br>started from %1, %2 edit(s)")
+                    .arg(m_history->at(0).label.toHtmlEscaped())
+                    .arg(m_history->currentIndex());
     m_source->setSourceDescription(text);
     updateActions();
 }
@@ -793,6 +912,33 @@ QString MainWindow::analysisKey() const
         .arg(m_prompt->text().trimmed(), m_corpus->currentCorpus())
         .arg(int(m_corpus->basis()))
         .arg(m_corpus->pcaComponents());
+}
+
+void MainWindow::updateTokenCount()
+{
+    const QString prompt = m_prompt->text().trimmed();
+    if (!m_models || prompt.isEmpty()) {
+        m_tokens->clear();
+        m_tokens->setToolTip(tr("Tokens of the prompt against what the text encoder reads"));
+        return;
+    }
+    const pae::PromptTokens t = m_models->countTokens(prompt.toStdString());
+    if (t.fits()) {
+        m_tokens->setText(tr("%1/%2 tokens").arg(t.tokens).arg(t.limit));
+        m_tokens->setStyleSheet(QString());
+        m_tokens->setToolTip(
+            tr("The text encoder reads the whole prompt: %1 of its %2 tokens (start and end included).")
+                .arg(t.tokens)
+                .arg(t.limit));
+        return;
+    }
+    m_tokens->setText(tr("%1/%2 tokens: too long").arg(t.tokens).arg(t.limit));
+    m_tokens->setStyleSheet(QStringLiteral("QLabel { color: #b00020; font-weight: bold; }"));
+    m_tokens->setToolTip(
+        tr("The text encoder reads %1 tokens; the prompt has %2, so it reads only\n“%3”\nand cuts “%4”.")
+            .arg(t.limit)
+            .arg(t.tokens)
+            .arg(QString::fromStdString(t.read).trimmed(), QString::fromStdString(t.cut).trimmed()));
 }
 
 void MainWindow::scheduleAnalysis()
@@ -887,6 +1033,15 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
         return false;
     }
     m_prompt->addToHistory(prompt);
+    const pae::PromptTokens tokens = m_models->countTokens(r.prompt);
+    QString cut;
+    if (!tokens.fits()) {
+        cut = tr("The prompt is %1 tokens and the text encoder reads %2: the edit uses “%3”; “%4” is cut.")
+                  .arg(tokens.tokens)
+                  .arg(tokens.limit)
+                  .arg(QString::fromStdString(tokens.read).trimmed(), QString::fromStdString(tokens.cut).trimmed());
+        pae::log::warn("{}", cut.toStdString());
+    }
     m_runningRequest = r;
     m_runningSource = r.source;
     m_runningRequest.source = {};
@@ -904,9 +1059,14 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
     m_progress->setValue(0);
     m_statusEta->clear();
     m_editor->start(m_models, r);
+    // Typing is done: Ctrl+Z now undoes edits of the face, not letters of the prompt (as in
+    // Photoshop, history undo wins outside text editing). Ctrl+L goes back to the prompt.
+    if (m_prompt->hasFocus())
+        m_canvas->setFocus(Qt::OtherFocusReason);
     pae::log::info("edit: \"{}\" corpus {}, {} λ value(s), {} steps", r.prompt, m_corpus->currentCorpus().toStdString(),
                    r.lambdas.size(), r.steps);
-    statusBar()->showMessage(sweep ? tr("Running a sweep of %1 λ values…").arg(lambdas.size()) : tr("Editing…"));
+    const QString what = sweep ? tr("Running a sweep of %1 λ values…").arg(lambdas.size()) : tr("Editing…");
+    statusBar()->showMessage(cut.isEmpty() ? what : what + QLatin1Char(' ') + cut);
     updateActions();
     return true;
 }
@@ -920,7 +1080,8 @@ void MainWindow::onProgress(const pae::EditProgress& p)
         m_statusEta->setText(tr("ETA %1").arg(formatDuration(eta)));
     }
     if (!p.loss.empty())
-        statusBar()->showMessage(tr("Step %1/%2 · loss %3").arg(p.step).arg(p.steps).arg(double(p.loss.front()), 0, 'f', 4));
+        statusBar()->showMessage(
+            tr("Step %1/%2 · loss %3").arg(p.step).arg(p.steps).arg(double(p.loss.front()), 0, 'f', 4));
 }
 
 void MainWindow::onPreview(int step, const QVector<QImage>& frames)
@@ -977,6 +1138,7 @@ void MainWindow::onFinished(const EditOutcome& outcome)
         e.sweepId = sweepId;
         e.latent = r.latents[i];
         e.image = int(i) < outcome.images.size() ? outcome.images[int(i)] : QImage();
+        e.thumbnail = outcome.thumbnails.value(int(i));
         entries << e;
     }
     m_lastRun = {sweepId, entries, outcome, m_runningSource};
@@ -1030,8 +1192,10 @@ void MainWindow::exportImage(const QString& path, bool overwrite)
 {
     if (m_history->isEmpty())
         throw pae::Error(path.toStdString() + ": there is no face to export");
-    Exporter::writeImage(m_history->current().image, path, overwrite);
-    pae::log::info("exported image {}", path.toStdString());
+    const QImage image = Exporter::scaled(m_history->current().image, exportSize(), exportFilter());
+    Exporter::writeImage(image, path, overwrite);
+    pae::log::info("exported image {} ({}×{}, {})", path.toStdString(), image.width(), image.height(),
+                   exportSize() > 0 ? exportFilter().toStdString() : std::string("native size"));
 }
 
 void MainWindow::exportGrid(const QString& path, bool overwrite)
@@ -1052,7 +1216,8 @@ void MainWindow::exportLatent(const QString& path, bool overwrite)
     // Written beside the target and renamed into place, so a failed write never leaves a
     // truncated latent where a good one was.
     const QFileInfo info(path);
-    QTemporaryFile tmp(info.absoluteDir().filePath(QStringLiteral(".%1.XXXXXX.safetensors").arg(info.completeBaseName())));
+    QTemporaryFile tmp(
+        info.absoluteDir().filePath(QStringLiteral(".%1.XXXXXX.safetensors").arg(info.completeBaseName())));
     if (!tmp.open())
         throw pae::Error(path.toStdString() + ": cannot write in this folder: " + tmp.errorString().toStdString());
     tmp.close();
@@ -1076,13 +1241,12 @@ void MainWindow::exportAnimation(const QString& path, bool overwrite)
         sequence << m_lastRun.outcome.images[index].scaled(sequence.isEmpty() ? m_lastRun.outcome.images[index].size()
                                                                               : sequence.first().size(),
                                                            Qt::KeepAspectRatio, Qt::SmoothTransformation);
-    if (QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0) {
-        Exporter::writeGif(sequence, path, 120, overwrite);
-    } else {
-        const QFileInfo info(path);
-        Exporter::writeFrameSequence(sequence, info.absolutePath(), info.completeBaseName(), overwrite);
-    }
-    pae::log::info("exported {} animation frames to {}", sequence.size(), path.toStdString());
+    if (!overwrite && QFileInfo::exists(path))
+        throw pae::Error(path.toStdString() + ": the file exists; not overwriting it without being asked to");
+    // Encoding a GIF or video takes a while (a 200 ms stall for a short GIF of 64² frames):
+    // off the GUI thread, reported when done.
+    writeAnimationInBackground(sequence, path, overwrite, tr("Cannot export the animation"),
+                               [this](const QString& written) { Q_EMIT animationExported(written); });
 }
 
 void MainWindow::exportInterpolation(const QString& path, bool overwrite)
@@ -1091,8 +1255,7 @@ void MainWindow::exportInterpolation(const QString& path, bool overwrite)
         throw pae::Error(path.toStdString() + ": no edit has run yet; there is nothing to interpolate");
     if (m_pendingExport.id != 0)
         throw pae::Error(path.toStdString() + ": the last interpolation is still being rendered");
-    const bool gif = QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0;
-    if (gif && !overwrite && QFileInfo::exists(path))
+    if (isSingleFileAnimation(path) && !overwrite && QFileInfo::exists(path))
         throw pae::Error(path.toStdString() + ": the file exists; not overwriting it without being asked to");
     QVector<HistoryEntry> results = m_lastRun.entries;
     std::stable_sort(results.begin(), results.end(),
@@ -1115,20 +1278,48 @@ void MainWindow::writeInterpolation(quint64 id, const FaceResult& frames)
     const PendingExport job = m_pendingExport;
     m_pendingExport = {};
     updateActions();
-    try {
-        if (QFileInfo(job.path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0) {
-            Exporter::writeGif(frames.images, job.path, 120, job.overwrite);
-        } else {
-            const QFileInfo info(job.path);
-            Exporter::writeFrameSequence(frames.images, info.absolutePath(), info.completeBaseName(), job.overwrite);
-        }
-    } catch (const std::exception& ex) {
-        reportError(tr("Cannot export the interpolation"), QString::fromUtf8(ex.what()));
-        return;
-    }
-    pae::log::info("exported a λ interpolation of {} frames to {}", frames.images.size(), job.path.toStdString());
-    statusBar()->showMessage(tr("Saved %1").arg(job.path), 5000);
-    Q_EMIT interpolationExported(job.path);
+    writeAnimationInBackground(frames.images, job.path, job.overwrite, tr("Cannot export the interpolation"),
+                               [this, path = job.path](const QString&) { Q_EMIT interpolationExported(path); });
+}
+
+void MainWindow::writeAnimationInBackground(const QVector<QImage>& frames, const QString& path, bool overwrite,
+                                            const QString& failure, const std::function<void(const QString&)>& done)
+{
+    statusBar()->showMessage(tr("Writing %1…").arg(QFileInfo(path).fileName()));
+    runInBackground(
+        this, [frames, path, overwrite] { return Exporter::writeAnimation(frames, path, 120, overwrite); },
+        [this, path, frames, done](const QString& written) {
+            pae::log::info("exported {} animation frames to {}", frames.size(), written.toStdString());
+            statusBar()->showMessage(tr("Saved %1").arg(written), 5000);
+            done(path);
+        },
+        [this, failure](const QString& message) { reportError(failure, message); });
+}
+
+int MainWindow::exportSize() const
+{
+    for (QAction* a : m_exportSizeActions)
+        if (a->isChecked())
+            return a->data().toInt();
+    return 0;
+}
+
+QString MainWindow::exportFilter() const
+{
+    for (QAction* a : m_exportFilterActions)
+        if (a->isChecked())
+            return a->data().toString();
+    return QStringLiteral("lanczos");
+}
+
+void MainWindow::setExportSize(int size, const QString& filter)
+{
+    for (QAction* a : m_exportSizeActions)
+        a->setChecked(a->data().toInt() == size);
+    for (QAction* a : m_exportFilterActions)
+        a->setChecked(a->data().toString() == filter);
+    QSettings().setValue(settings::kExportSize, exportSize());
+    QSettings().setValue(settings::kExportFilter, exportFilter());
 }
 
 SessionData MainWindow::sessionData() const
@@ -1143,28 +1334,82 @@ SessionData MainWindow::sessionData() const
     d.lambdaList = m_compare->lambdaText();
     d.entries = m_history->entries();
     d.current = m_history->currentIndex();
+    // The λ comparison on screen comes back with the session.
+    if (m_compare->tileCount() > 0 && m_lastRun.entries.size() == m_compare->tileCount()) {
+        d.comparison.source = m_lastRun.source;
+        d.comparison.results = m_lastRun.entries;
+        d.comparison.selected = std::clamp(m_compare->selectedTile(), 0, int(m_lastRun.entries.size()) - 1);
+    }
     return d;
 }
 
 void MainWindow::saveSession(const QString& path, bool overwrite)
 {
     Session::save(sessionData(), path, overwrite);
-    m_sessionPath = path;
-    m_dirty = false;
-    updateTitle();
+    m_doc->markSaved(path);
+    m_source->addRecentFile(path);
     pae::log::info("saved session {}", path.toStdString());
 }
 
-bool MainWindow::openSession(const QString& path) { return openSessionFile(path, false); }
+bool MainWindow::openSession(const QString& path)
+{
+    if (!confirmReplace(tr("The session %1").arg(QFileInfo(path).fileName())))
+        return false;
+    FileDialogs::remember(FileDialogs::Kind::Session, path);
+    return openSessionFile(path, false);
+}
+
+bool MainWindow::recoverPreviousWork()
+{
+    const QString path = Document::previousAutosavePath();
+    if (!QFileInfo::exists(path)) {
+        reportError(tr("Nothing to recover"), tr("%1: there is no earlier autosave.").arg(path));
+        return false;
+    }
+    if (!confirmReplace(tr("The recovered work")))
+        return false;
+    return openSessionFile(path, true);
+}
+
+bool MainWindow::replaceModels(std::shared_ptr<pae::ModelSet> models)
+{
+    // New models start over from a face of their own: the work on screen goes.
+    if (!confirmReplace(tr("Loading other models")))
+        return false;
+    setModels(std::move(models));
+    return true;
+}
 
 bool MainWindow::openSessionFile(const QString& path, bool fromAutosave)
 {
-    try {
-        return restoreSession(Session::load(path), path, fromAutosave);
-    } catch (const std::exception& ex) {
-        reportError(tr("Cannot open the session"), QString::fromUtf8(ex.what()));
+    if (!m_models) {
+        reportError(tr("Cannot open the session"), tr("%1: load the models first.").arg(path));
         return false;
     }
+    // Parsed off the GUI thread (a long session of 1024² faces is megabytes of base64);
+    // like any face request, a newer one supersedes it.
+    const quint64 token = ++m_sessionSerial;
+    m_sessionParse = token;
+    statusBar()->showMessage(tr("Reading %1…").arg(QFileInfo(path).fileName()));
+    updateActions();
+    runInBackground(
+        this, [path] { return Session::load(path); },
+        [this, token, path, fromAutosave](const SessionData& data) {
+            if (token != m_sessionParse)
+                return;
+            m_sessionParse = 0;
+            if (!restoreSession(data, path, fromAutosave))
+                Q_EMIT faceFailed(m_lastError);
+        },
+        [this, token](const QString& message) {
+            if (token != m_sessionParse)
+                return;
+            m_sessionParse = 0;
+            updateActions();
+            reportError(tr("Cannot open the session"), message);
+            Q_EMIT faceFailed(message);
+        });
+    return true;
 }
 
 bool MainWindow::restoreSession(const SessionData& data, const QString& origin, bool fromAutosave)
@@ -1178,14 +1423,21 @@ bool MainWindow::restoreSession(const SessionData& data, const QString& origin, 
     const pae::ModelInfo info = m_models->info();
     for (const HistoryEntry& e : data.entries) {
         if (e.latent.numLatents != info.numLatents || e.latent.styleDim != info.styleDim) {
+            reportError(tr("Cannot open the session"), tr("%1: latent “%2” is %3×%4, the loaded generator takes %5×%6; "
+                                                          "open the models this session was made with")
+                                                           .arg(origin, e.label)
+                                                           .arg(e.latent.numLatents)
+                                                           .arg(e.latent.styleDim)
+                                                           .arg(info.numLatents)
+                                                           .arg(info.styleDim));
+            return false;
+        }
+        request.latents.push_back(e.latent);
+    }
+    for (const HistoryEntry& e : data.comparison.results) {
+        if (e.latent.numLatents != info.numLatents || e.latent.styleDim != info.styleDim) {
             reportError(tr("Cannot open the session"),
-                        tr("%1: latent “%2” is %3×%4, the loaded generator takes %5×%6; "
-                           "open the models this session was made with")
-                            .arg(origin, e.label)
-                            .arg(e.latent.numLatents)
-                            .arg(e.latent.styleDim)
-                            .arg(info.numLatents)
-                            .arg(info.styleDim));
+                        tr("%1: the comparison's latent “%2” does not fit the loaded generator").arg(origin, e.label));
             return false;
         }
         request.latents.push_back(e.latent);
@@ -1199,11 +1451,28 @@ bool MainWindow::restoreSession(const SessionData& data, const QString& origin, 
     return true;
 }
 
-void MainWindow::applySession(SessionData data, const QVector<QImage>& images, const QString& origin, bool fromAutosave)
+void MainWindow::applySession(SessionData data, const QVector<QImage>& images, const QVector<QImage>& thumbnails,
+                              const QString& origin, bool fromAutosave)
 {
     QVector<HistoryEntry>& entries = data.entries;
-    for (int i = 0; i < entries.size() && i < images.size(); ++i)
+    for (int i = 0; i < entries.size() && i < images.size(); ++i) {
         entries[i].image = images[i];
+        entries[i].thumbnail = thumbnails.value(i);
+    }
+    QVector<HistoryEntry>& results = data.comparison.results;
+    for (int i = 0; i < results.size() && entries.size() + i < images.size(); ++i) {
+        results[i].image = images[int(entries.size()) + i];
+        results[i].thumbnail = thumbnails.value(int(entries.size()) + i);
+    }
+    // Sweep ids are per run of the studio: the comparison and the history entry chosen from
+    // it get a fresh one, so a tile click replaces that entry as before the save.
+    const quint64 sweepId = m_nextSweepId++;
+    for (HistoryEntry& r : results) {
+        r.sweepId = sweepId;
+        for (HistoryEntry& e : entries)
+            if (e.kind == HistoryEntry::Kind::Edit && e.latent.values == r.latent.values)
+                e.sweepId = sweepId;
+    }
     adoptFace(entries.first());
     m_history->restore(entries, data.current);
     m_canvas->setImage(m_history->current().image);
@@ -1218,30 +1487,42 @@ void MainWindow::applySession(SessionData data, const QVector<QImage>& images, c
         m_compare->setLambdaText(data.lambdaList);
     if (entries.first().kind == HistoryEntry::Kind::Seed)
         m_source->setSeed(entries.first().seed);
+    if (!results.isEmpty()) {
+        std::vector<float> lambdas;
+        std::vector<pae::EditMetrics> metrics;
+        QVector<QImage> tiles;
+        for (const HistoryEntry& e : results) {
+            lambdas.push_back(e.lambda);
+            metrics.push_back(e.metrics);
+            tiles << e.image;
+        }
+        m_lastRun.sweepId = sweepId;
+        m_lastRun.entries = results;
+        m_lastRun.source = data.comparison.source;
+        m_lastRun.outcome.images = tiles;
+        m_lastRun.outcome.result.lambdas = lambdas;
+        m_lastRun.outcome.result.metrics = metrics;
+        m_compare->startSweep(lambdas);
+        m_compare->setResults(tiles, metrics);
+        m_compare->selectTile(data.comparison.selected);
+    }
     // An autosave is not the user's file: the restored work still needs saving somewhere.
-    m_sessionPath = fromAutosave ? QString() : origin;
-    m_dirty = fromAutosave;
-    updateTitle();
+    m_doc->startNew(fromAutosave ? QString() : origin, fromAutosave);
+    if (!fromAutosave)
+        m_source->addRecentFile(origin);
     updateActions();
-    statusBar()->showMessage(tr("Opened %1 (%2 history entries)").arg(QFileInfo(origin).fileName()).arg(entries.size()), 5000);
+    statusBar()->showMessage(tr("Opened %1 (%2 history entries)").arg(QFileInfo(origin).fileName()).arg(entries.size()),
+                             5000);
 }
 
-QString MainWindow::autosavePath() const
-{
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-        .filePath(QStringLiteral("autosave.paesession"));
-}
+QString MainWindow::autosavePath() const { return Document::autosavePath(); }
 
 bool MainWindow::autosave()
 {
     if (m_history->isEmpty())
         return false;
-    const QString path = autosavePath();
     try {
-        QDir().mkpath(QFileInfo(path).absolutePath());
-        Session::save(sessionData(), path, true);
-        m_dirty = m_dirty && !m_sessionPath.isEmpty(); // the named session still needs saving
-        pae::log::debug("autosaved to {}", path.toStdString());
+        m_doc->autosave(sessionData());
         return true;
     } catch (const std::exception& ex) {
         pae::log::warn("autosave failed: {}", ex.what());
@@ -1255,41 +1536,47 @@ void MainWindow::offerAutosaveRestore()
     const QString path = autosavePath();
     if (!QFileInfo::exists(path))
         return;
-    const auto answer = QMessageBox::question(
-        this, tr("Restore the last session?"),
-        tr("PAE Studio did not close normally last time. Restore the edits it autosaved (%1)?")
-            .arg(QFileInfo(path).lastModified().toString(Qt::TextDate)),
-        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    const auto answer =
+        QMessageBox::question(this, tr("Restore the last session?"),
+                              tr("PAE Studio did not close normally last time. Restore the edits it autosaved (%1)?")
+                                  .arg(QFileInfo(path).lastModified().toString(Qt::TextDate)),
+                              QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
     if (answer == QMessageBox::Yes) {
         openSessionFile(path, true);
-    } else {
-        QFile::remove(path);
+        return;
+    }
+    // Not now is not never: it stays recoverable from File › Recover previous work.
+    try {
+        Document::keepAutosaveAsPrevious();
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot keep the autosave"), QString::fromUtf8(ex.what()));
     }
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (m_dirty && m_history->count() > 1 && isVisible()) {
-        const auto answer = QMessageBox::question(this, tr("Save the session?"),
-                                                  tr("The edits since the last save will be lost. Save them first?"),
-                                                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
-                                                  QMessageBox::Save);
+    if (m_doc->hasUnsavedWork() && isVisible()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Save the session?"), tr("The edits since the last save will be lost. Save them first?"),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
         if (answer == QMessageBox::Cancel) {
             event->ignore();
             return;
         }
         if (answer == QMessageBox::Save) {
             saveSessionDialog(false);
-            if (m_dirty) {
+            if (m_doc->hasUnsavedWork()) {
                 event->ignore();
                 return;
             }
         }
     }
     m_editor->cancel();
+    // An animation still being encoded is finished, not cut off.
+    QThreadPool::globalInstance()->waitForDone();
     saveSettings();
-    // A clean exit leaves nothing to restore.
-    QFile::remove(autosavePath());
+    // A clean exit leaves nothing to restore (the previous generation stays recoverable).
+    m_doc->removeAutosave();
     event->accept();
 }
 
@@ -1297,18 +1584,18 @@ void MainWindow::closeEvent(QCloseEvent* event)
 
 void MainWindow::openFileDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open latent or photo"), QString(),
+    const QString path = FileDialogs::openFile(
+        this, FileDialogs::Kind::Face, tr("Open latent or photo"),
         tr("Latents and photos (*.safetensors *.png *.jpg *.jpeg *.webp *.bmp);;Latents (*.safetensors);;"
            "Photos, reference only (*.png *.jpg *.jpeg *.webp *.bmp)"));
     if (!path.isEmpty())
-        openDroppedFile(path);
+        openFile(path);
 }
 
 void MainWindow::runExportDialog(const QString& title, const QString& defaultName, const QString& filter,
                                  const QString& failure, const std::function<void(const QString&)>& write)
 {
-    const QString path = QFileDialog::getSaveFileName(this, title, defaultName, filter);
+    const QString path = FileDialogs::saveFile(this, FileDialogs::Kind::Export, title, defaultName, filter);
     if (path.isEmpty())
         return;
     try {
@@ -1322,8 +1609,10 @@ void MainWindow::runExportDialog(const QString& title, const QString& defaultNam
 void MainWindow::exportImageDialog()
 {
     // The dialog has asked about replacing the file, hence overwrite = true.
-    runExportDialog(tr("Export image"), QStringLiteral("face.png"), Exporter::imageFileFilter(),
-                    tr("Cannot export the image"), [this](const QString& path) { exportImage(path, true); });
+    runExportDialog(exportSize() > 0 ? tr("Export image (%1 px, %2)").arg(exportSize()).arg(exportFilter())
+                                     : tr("Export image"),
+                    QStringLiteral("face.png"), Exporter::imageFileFilter(), tr("Cannot export the image"),
+                    [this](const QString& path) { exportImage(path, true); });
 }
 
 void MainWindow::exportGridDialog()
@@ -1340,14 +1629,11 @@ void MainWindow::exportLatentDialog()
 
 void MainWindow::exportAnimationDialog()
 {
-    runExportDialog(tr("Export animation"), QStringLiteral("edit.gif"),
-                    tr("Animated GIF (*.gif);;PNG frame sequence (*.png)"), tr("Cannot export the animation"),
-                    [this](const QString& path) {
+    runExportDialog(tr("Export animation"), QStringLiteral("edit.gif"), animationFileFilter(),
+                    tr("Cannot export the animation"), [this](const QString& path) {
                         // The dialog asked about the one name it saw; the frames of a sequence
                         // get their own names, so refuse to overwrite those.
-                        const bool gif =
-                            QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0;
-                        exportAnimation(path, gif);
+                        exportAnimation(path, isSingleFileAnimation(path));
                     });
 }
 
@@ -1355,14 +1641,13 @@ void MainWindow::exportInterpolationDialog()
 {
     // Not runExportDialog: the file is written once the faces are rendered, and
     // writeInterpolation says so then.
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export λ interpolation"),
-                                                      QStringLiteral("interpolation.gif"),
-                                                      tr("Animated GIF (*.gif);;PNG frame sequence (*.png)"));
+    const QString path = FileDialogs::saveFile(this, FileDialogs::Kind::Export, tr("Export λ interpolation"),
+                                               QStringLiteral("interpolation.gif"), animationFileFilter());
     if (path.isEmpty())
         return;
     try {
         // The dialog asked about the GIF's name; a sequence's frames have names of their own.
-        exportInterpolation(path, QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0);
+        exportInterpolation(path, isSingleFileAnimation(path));
     } catch (const std::exception& ex) {
         reportError(tr("Cannot export the interpolation"), QString::fromUtf8(ex.what()));
     }
@@ -1370,11 +1655,11 @@ void MainWindow::exportInterpolationDialog()
 
 void MainWindow::saveSessionDialog(bool saveAs)
 {
-    QString path = m_sessionPath;
+    QString path = m_doc->path();
     bool overwrite = !path.isEmpty(); // saving again over our own session file
     if (saveAs || path.isEmpty()) {
-        path = QFileDialog::getSaveFileName(this, tr("Save session"), QStringLiteral("edits.paesession"),
-                                            tr("PAE Studio sessions (*.paesession)"));
+        path = FileDialogs::saveFile(this, FileDialogs::Kind::Session, tr("Save session"),
+                                     QStringLiteral("edits.paesession"), tr("PAE Studio sessions (*.paesession)"));
         overwrite = true;
     }
     if (path.isEmpty())
@@ -1389,8 +1674,8 @@ void MainWindow::saveSessionDialog(bool saveAs)
 
 void MainWindow::openSessionDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QString(),
-                                                      tr("PAE Studio sessions (*.paesession);;All files (*)"));
+    const QString path = FileDialogs::openFile(this, FileDialogs::Kind::Session, tr("Open session"),
+                                               tr("PAE Studio sessions (*.paesession);;All files (*)"));
     if (!path.isEmpty())
         openSession(path);
 }

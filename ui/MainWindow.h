@@ -26,6 +26,7 @@ namespace pae::ui {
 
 class ComparePanel;
 class CorpusPicker;
+class Document;
 class EditController;
 class EditHistory;
 class FaceSourcePanel;
@@ -41,10 +42,10 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     struct Options {
-        bool loadModels = true;    // load models on start: `modelPaths`, else those saved in the settings
+        bool loadModels = true; // load models on start: `modelPaths`, else those saved in the settings
         std::optional<pae::ModelPaths> modelPaths;
-        bool offerRestore = true;  // ask to restore an autosave left by a crash
-        int autosaveSeconds = 60;  // 0: only after each edit
+        bool offerRestore = true; // ask to restore an autosave left by a crash
+        int autosaveSeconds = 60; // 0: only after each edit
     };
     explicit MainWindow(QWidget* parent = nullptr);
     explicit MainWindow(const Options& options, QWidget* parent = nullptr);
@@ -54,6 +55,9 @@ public:
     // image comes closest; that face then starts a new history. Returns false and says why
     // when the file cannot be read; an inversion that fails is reported when it does.
     bool openImage(const QString& path);
+    // A file from the command line, a drop or a dialog: a session, a latent or a photo by its
+    // suffix. A missing file or a folder is an error naming it.
+    bool openFile(const QString& path);
     // True while a photo is being inverted.
     bool isInverting() const;
     // Settings › Align faces in photos: photos opened from now on are aligned (FFHQ crop)
@@ -72,7 +76,9 @@ public:
 
     // Faces: made off the GUI thread. These return false (after showing the error) when
     // nothing could be asked for; otherwise faceShown or faceFailed follows, unless a newer
-    // face request, a photo or new models came first.
+    // face request, a photo or new models came first. Every action that replaces the work
+    // on screen (faces, photos, sessions, models) asks Save / Discard / Cancel first when
+    // there is unsaved work, and returns false on Cancel with nothing changed.
     bool showSeed(quint64 seed);
     bool openLatent(const QString& path);
     bool isLoadingFace() const;
@@ -88,9 +94,16 @@ public:
     void exportImage(const QString& path, bool overwrite);
     void exportGrid(const QString& path, bool overwrite);
     void exportLatent(const QString& path, bool overwrite);
-    // .gif: an animated GIF of the last run's preview frames (selected λ); anything else is
-    // taken as a folder-and-stem for a PNG frame sequence.
+    // .gif: an animated GIF of the last run's preview frames (selected λ); .mp4 / .webm a
+    // video (where OpenCV has the codec); anything else is taken as a folder-and-stem for a
+    // PNG frame sequence. Encoded off the GUI thread: animationExported or errorShown
+    // follows. Throws at once when there is nothing to export or the file exists.
     void exportAnimation(const QString& path, bool overwrite);
+    // File › Export size: the longer side Export image writes (0: the generator's own size)
+    // and the filter that enlarges it (nearest, bicubic, lanczos). Remembered.
+    int exportSize() const;
+    QString exportFilter() const;
+    void setExportSize(int size, const QString& filter);
     // An animation of the edit's strength: from the source face (λ 0) through each λ of the
     // last run in order, with in-between faces interpolated in W+. The faces are rendered
     // off the GUI thread, so the file is written later: interpolationExported or
@@ -102,6 +115,10 @@ public:
     void saveSession(const QString& path, bool overwrite);
     // Reads the file at once; its faces are rendered like any face (faceShown follows).
     bool openSession(const QString& path);
+    // File › Recover previous work: the autosave of the work that was replaced last.
+    bool recoverPreviousWork();
+    // Settings › Models… once the new models are loaded: asks before the work on screen goes.
+    bool replaceModels(std::shared_ptr<pae::ModelSet> models);
     QString autosavePath() const;
     bool autosave();
 
@@ -124,6 +141,7 @@ Q_SIGNALS:
     void faceShown();
     void faceFailed(const QString& message);
     void interpolationExported(const QString& path);
+    void animationExported(const QString& path);
     void editStarted();
     void previewShown(int step);
     void editFinished();
@@ -145,6 +163,7 @@ private:
     void showCurrentEntry();
     QString analysisKey() const;
     void scheduleAnalysis();
+    void updateTokenCount();
     void analyze();
     void onAnalyzed(const pae::PromptAnalysis& analysis);
     bool startJob(const std::vector<float>& lambdas, bool sweep);
@@ -153,6 +172,7 @@ private:
     void onFinished(const EditOutcome& outcome);
     void onFailed(const QString& message);
     void offerAutosaveRestore();
+    bool confirmReplace(const QString& what);
     bool openSessionFile(const QString& path, bool fromAutosave);
     bool restoreSession(const SessionData& data, const QString& origin, bool fromAutosave);
     // The face that was asked for last; nothing changes until it arrives.
@@ -163,15 +183,17 @@ private:
         QString path;        // latent file or session file
         SessionData session; // Kind::Latents: everything but the images
         bool fromAutosave = false;
-        QString status;      // shown in the status bar until the face arrives
+        QString status;       // shown in the status bar until the face arrives
         bool aligned = false; // Kind::Photo: the photo was aligned before inversion
+        bool cartoon = false; // Kind::Photo: a photo inverted into the built-in cartoon world
     };
     void requestFace(FaceRequest request, PendingFace pending);
     void onFaceRendered(quint64 id, const FaceResult& result);
     void onFaceFailed(quint64 id, const QString& message);
     // A new source face: the history, the comparison and the last run start over.
     void adoptFace(const HistoryEntry& source);
-    void applySession(SessionData data, const QVector<QImage>& images, const QString& origin, bool fromAutosave);
+    void applySession(SessionData data, const QVector<QImage>& images, const QVector<QImage>& thumbnails,
+                      const QString& origin, bool fromAutosave);
     void updateTitle();
     // A new face replaces the history: the running job's result no longer applies.
     void startNewHistory();
@@ -183,13 +205,14 @@ private:
     void exportAnimationDialog();
     void exportInterpolationDialog();
     void writeInterpolation(quint64 id, const FaceResult& frames);
+    void writeAnimationInBackground(const QVector<QImage>& frames, const QString& path, bool overwrite,
+                                    const QString& failure, const std::function<void(const QString&)>& done);
     // Asks for a file name, writes it with `write`, reports success or the error.
     void runExportDialog(const QString& title, const QString& defaultName, const QString& filter,
                          const QString& failure, const std::function<void(const QString&)>& write);
     void saveSessionDialog(bool saveAs);
     void openSessionDialog();
     void openFileDialog();
-    void openDroppedFile(const QString& path);
     void showModelsDialog();
 
     Options m_options;
@@ -206,10 +229,12 @@ private:
         QString path;
         bool overwrite = false;
     } m_pendingExport;
-    EditHistory* m_history = nullptr;
+    Document* m_doc = nullptr;
+    EditHistory* m_history = nullptr; // the document's
 
     ImageCanvas* m_canvas = nullptr;
     PromptBox* m_prompt = nullptr;
+    QLabel* m_tokens = nullptr; // the prompt's tokens against the text encoder's limit
     QPushButton* m_runButton = nullptr;
     QPushButton* m_cancelButton = nullptr;
     FaceSourcePanel* m_source = nullptr;
@@ -228,13 +253,18 @@ private:
     QAction* m_sweepAction = nullptr;
     QAction* m_cancelAction = nullptr;
     QAction* m_undoAction = nullptr;
+    QAction* m_recoverAction = nullptr; // File › Recover previous work
     QAction* m_redoAction = nullptr;
     QAction* m_splitAction = nullptr;
     QAction* m_alignAction = nullptr; // Settings › Align faces in photos
-    QList<QAction*> m_needModels;  // enabled once models are loaded
-    QList<QAction*> m_needResult;  // enabled when there is a face to export
+    QList<QAction*> m_needModels;     // enabled once models are loaded
+    QList<QAction*> m_needResult;     // enabled when there is a face to export
     QList<QAction*> m_dockMenuActions;
     QAction* m_exportGridAction = nullptr;
+    QList<QAction*> m_exportSizeActions;
+    QList<QAction*> m_exportFilterActions;
+    quint64 m_sessionParse = 0; // the session file being read off the GUI thread (0: none)
+    quint64 m_sessionSerial = 0;
     QAction* m_exportAnimAction = nullptr;
     QAction* m_exportInterpolationAction = nullptr;
 
@@ -242,8 +272,6 @@ private:
     // inverted, or when its inversion failed and there is no face to go back to.
     bool m_referenceMode = false;
     bool m_sweepRunning = false;
-    bool m_dirty = false;
-    QString m_sessionPath;
     QString m_lastError;
     // The last finished run, kept for tile clicks and the animation export.
     struct LastRun {

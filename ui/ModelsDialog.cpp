@@ -1,6 +1,8 @@
 #include "ui/ModelsDialog.h"
 
+#include "ui/FileDialogs.h"
 #include "ui/ModelLoader.h"
+#include "ui/SettingsKeys.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -79,11 +81,12 @@ ModelsDialog::ModelsDialog(const pae::ModelPaths& current, QWidget* parent) : QD
     connect(m_loader, &ModelLoader::loaded, this, [this](std::shared_ptr<pae::ModelSet> models) {
         m_models = std::move(models);
         const pae::ModelInfo info = m_models->info();
-        showStatus(tr("✔ Loaded. CLIP: %1\nGenerator: %2 (%3×%3) on %4")
-                       .arg(QString::fromStdString(info.clipDescription), QString::fromStdString(info.generatorDescription))
-                       .arg(info.resolution)
-                       .arg(QString::fromStdString(info.device)),
-                   false);
+        showStatus(
+            tr("✔ Loaded. CLIP: %1\nGenerator: %2 (%3×%3) on %4")
+                .arg(QString::fromStdString(info.clipDescription), QString::fromStdString(info.generatorDescription))
+                .arg(info.resolution)
+                .arg(QString::fromStdString(info.device)),
+            false);
         m_buttons->button(QDialogButtonBox::Ok)->setEnabled(true);
     });
     connect(m_loader, &ModelLoader::failed, this, [this](const QString& message) {
@@ -99,13 +102,18 @@ ModelsDialog::ModelsDialog(const pae::ModelPaths& current, QWidget* parent) : QD
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ModelsDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &ModelsDialog::reject);
     connect(m_browseClip, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("CLIP model folder"), m_clip->text());
+        const QString dir = m_clip->text().isEmpty()
+                                ? FileDialogs::folder(this, FileDialogs::Kind::Model, tr("CLIP model folder"))
+                                : QFileDialog::getExistingDirectory(this, tr("CLIP model folder"), m_clip->text());
         if (!dir.isEmpty())
             m_clip->setText(dir);
     });
     connect(m_browseGenerator, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(this, tr("StyleGAN2 checkpoint"), m_generator->text(),
-                                                          tr("Checkpoints (*.pt *.pth *.safetensors);;All files (*)"));
+        const QString filter = tr("Checkpoints (*.pt *.pth *.safetensors);;All files (*)");
+        const QString file =
+            m_generator->text().isEmpty()
+                ? FileDialogs::openFile(this, FileDialogs::Kind::Model, tr("StyleGAN2 checkpoint"), filter)
+                : QFileDialog::getOpenFileName(this, tr("StyleGAN2 checkpoint"), m_generator->text(), filter);
         if (!file.isEmpty())
             m_generator->setText(file);
     });
@@ -186,20 +194,20 @@ pae::ModelPaths ModelsDialog::savedPaths()
 {
     QSettings s;
     pae::ModelPaths p;
-    p.clipDir = s.value(QStringLiteral("models/clipDir")).toString().toStdString();
-    p.generatorFile = s.value(QStringLiteral("models/generatorFile")).toString().toStdString();
-    p.device = s.value(QStringLiteral("models/device"), QStringLiteral("auto")).toString().toStdString();
-    p.threads = s.value(QStringLiteral("models/threads"), 0).toInt();
+    p.clipDir = s.value(settings::kClipDir).toString().toStdString();
+    p.generatorFile = s.value(settings::kGeneratorFile).toString().toStdString();
+    p.device = s.value(settings::kDevice, QStringLiteral("auto")).toString().toStdString();
+    p.threads = s.value(settings::kThreads, 0).toInt();
     return p;
 }
 
 void ModelsDialog::savePaths(const pae::ModelPaths& paths)
 {
     QSettings s;
-    s.setValue(QStringLiteral("models/clipDir"), QString::fromStdString(paths.clipDir.string()));
-    s.setValue(QStringLiteral("models/generatorFile"), QString::fromStdString(paths.generatorFile.string()));
-    s.setValue(QStringLiteral("models/device"), QString::fromStdString(paths.device));
-    s.setValue(QStringLiteral("models/threads"), paths.threads);
+    s.setValue(settings::kClipDir, QString::fromStdString(paths.clipDir.string()));
+    s.setValue(settings::kGeneratorFile, QString::fromStdString(paths.generatorFile.string()));
+    s.setValue(settings::kDevice, QString::fromStdString(paths.device));
+    s.setValue(settings::kThreads, paths.threads);
 }
 
 } // namespace pae::ui

@@ -21,9 +21,7 @@ PromptBox::PromptBox(QWidget* parent) : QLineEdit(parent)
     setCompleter(m_completer);
     connect(this, &QLineEdit::returnPressed, this, [this] {
         const QString prompt = text().trimmed();
-        if (prompt.isEmpty())
-            return;
-        addToHistory(prompt);
+        addToHistory(prompt); // an empty one is not kept
         Q_EMIT submitted(prompt);
     });
 }

@@ -23,7 +23,7 @@ public:
     static constexpr int maxHistory = 100;
 
 Q_SIGNALS:
-    // Enter with a non-empty prompt.
+    // Enter, also with an empty prompt (the window says what is missing instead of doing nothing).
     void submitted(const QString& prompt);
 
 protected:

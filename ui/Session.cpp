@@ -136,12 +136,81 @@ pae::EditRequest settingsFromJson(const QJsonValue& v, const QString& origin, co
 QString kindName(HistoryEntry::Kind k)
 {
     switch (k) {
-    case HistoryEntry::Kind::Seed: return QStringLiteral("seed");
-    case HistoryEntry::Kind::LatentFile: return QStringLiteral("latent-file");
-    case HistoryEntry::Kind::Photo: return QStringLiteral("photo");
-    case HistoryEntry::Kind::Edit: break;
+    case HistoryEntry::Kind::Seed:
+        return QStringLiteral("seed");
+    case HistoryEntry::Kind::LatentFile:
+        return QStringLiteral("latent-file");
+    case HistoryEntry::Kind::Photo:
+        return QStringLiteral("photo");
+    case HistoryEntry::Kind::Edit:
+        break;
     }
     return QStringLiteral("edit");
+}
+
+HistoryEntry::Kind kindFromJson(const QJsonObject& o, const QString& origin, const QString& field)
+{
+    const QString kind = o.value(QStringLiteral("kind")).toString();
+    for (HistoryEntry::Kind k : {HistoryEntry::Kind::Seed, HistoryEntry::Kind::LatentFile, HistoryEntry::Kind::Photo,
+                                 HistoryEntry::Kind::Edit})
+        if (kind == kindName(k))
+            return k;
+    fail(origin, QStringLiteral("%1.kind: “%2” is not seed, latent-file, photo or edit").arg(field, kind));
+}
+
+QJsonObject entryToJson(const HistoryEntry& e)
+{
+    QJsonObject o{{QStringLiteral("kind"), kindName(e.kind)},
+                  {QStringLiteral("label"), e.label},
+                  {QStringLiteral("created"), e.created.toString(Qt::ISODateWithMs)},
+                  {QStringLiteral("latent"), latentToJson(e.latent)}};
+    if (e.kind == HistoryEntry::Kind::Seed)
+        o.insert(QStringLiteral("seed"), QString::number(e.seed));
+    if (e.kind == HistoryEntry::Kind::LatentFile || e.kind == HistoryEntry::Kind::Photo)
+        o.insert(QStringLiteral("sourceFile"), e.sourceFile);
+    if (e.kind == HistoryEntry::Kind::Edit) {
+        o.insert(QStringLiteral("prompt"), e.prompt);
+        o.insert(QStringLiteral("corpus"), e.corpus);
+        o.insert(QStringLiteral("settings"), settingsToJson(e.settings));
+        o.insert(QStringLiteral("lambda"), double(e.lambda));
+        o.insert(QStringLiteral("sweepId"), QString::number(e.sweepId));
+        if (e.hasMetrics)
+            o.insert(QStringLiteral("metrics"),
+                     QJsonObject{{QStringLiteral("lambda"), double(e.metrics.lambda)},
+                                 {QStringLiteral("clipToTarget"), double(e.metrics.clipToTarget)},
+                                 {QStringLiteral("idSimilarity"), double(e.metrics.idSimilarity)},
+                                 {QStringLiteral("l2"), double(e.metrics.l2)},
+                                 {QStringLiteral("loss"), double(e.metrics.loss)}});
+    }
+    return o;
+}
+
+HistoryEntry entryFromJson(const QJsonObject& o, HistoryEntry::Kind kind, const QString& origin, const QString& field)
+{
+    HistoryEntry e;
+    e.kind = kind;
+    e.label = o.value(QStringLiteral("label")).toString();
+    e.created = QDateTime::fromString(o.value(QStringLiteral("created")).toString(), Qt::ISODateWithMs);
+    e.latent = latentFromJson(o.value(QStringLiteral("latent")), origin, field + QStringLiteral(".latent"));
+    e.seed = o.value(QStringLiteral("seed")).toString().toULongLong();
+    e.sourceFile = o.value(QStringLiteral("sourceFile")).toString();
+    if (e.kind == HistoryEntry::Kind::Edit) {
+        e.prompt = o.value(QStringLiteral("prompt")).toString();
+        e.corpus = o.value(QStringLiteral("corpus")).toString();
+        e.settings = settingsFromJson(o.value(QStringLiteral("settings")), origin, field + QStringLiteral(".settings"));
+        e.lambda = float(o.value(QStringLiteral("lambda")).toDouble());
+        e.sweepId = o.value(QStringLiteral("sweepId")).toString().toULongLong();
+        if (o.contains(QStringLiteral("metrics"))) {
+            const QJsonObject m = o.value(QStringLiteral("metrics")).toObject();
+            e.hasMetrics = true;
+            e.metrics.lambda = float(m.value(QStringLiteral("lambda")).toDouble());
+            e.metrics.clipToTarget = float(m.value(QStringLiteral("clipToTarget")).toDouble());
+            e.metrics.idSimilarity = float(m.value(QStringLiteral("idSimilarity")).toDouble());
+            e.metrics.l2 = float(m.value(QStringLiteral("l2")).toDouble());
+            e.metrics.loss = float(m.value(QStringLiteral("loss")).toDouble());
+        }
+    }
+    return e;
 }
 
 } // namespace
@@ -149,38 +218,26 @@ QString kindName(HistoryEntry::Kind k)
 QByteArray Session::toJson(const SessionData& data)
 {
     QJsonArray entries;
-    for (const HistoryEntry& e : data.entries) {
-        QJsonObject o{{QStringLiteral("kind"), kindName(e.kind)},
-                      {QStringLiteral("label"), e.label},
-                      {QStringLiteral("created"), e.created.toString(Qt::ISODateWithMs)},
-                      {QStringLiteral("latent"), latentToJson(e.latent)}};
-        if (e.kind == HistoryEntry::Kind::Seed)
-            o.insert(QStringLiteral("seed"), QString::number(e.seed));
-        if (e.kind == HistoryEntry::Kind::LatentFile || e.kind == HistoryEntry::Kind::Photo)
-            o.insert(QStringLiteral("sourceFile"), e.sourceFile);
-        if (e.kind == HistoryEntry::Kind::Edit) {
-            o.insert(QStringLiteral("prompt"), e.prompt);
-            o.insert(QStringLiteral("corpus"), e.corpus);
-            o.insert(QStringLiteral("settings"), settingsToJson(e.settings));
-            o.insert(QStringLiteral("lambda"), double(e.lambda));
-            o.insert(QStringLiteral("sweepId"), QString::number(e.sweepId));
-            if (e.hasMetrics)
-                o.insert(QStringLiteral("metrics"), QJsonObject{{QStringLiteral("lambda"), double(e.metrics.lambda)},
-                                                                {QStringLiteral("clipToTarget"), double(e.metrics.clipToTarget)},
-                                                                {QStringLiteral("idSimilarity"), double(e.metrics.idSimilarity)},
-                                                                {QStringLiteral("l2"), double(e.metrics.l2)},
-                                                                {QStringLiteral("loss"), double(e.metrics.loss)}});
-        }
-        entries.append(o);
+    for (const HistoryEntry& e : data.entries)
+        entries.append(entryToJson(e));
+    QJsonObject root{{QStringLiteral("format"), QLatin1String(kFormat)},
+                     {QStringLiteral("version"), formatVersion},
+                     {QStringLiteral("settings"), settingsToJson(data.settings)},
+                     {QStringLiteral("prompt"), data.prompt},
+                     {QStringLiteral("corpus"), data.corpus},
+                     {QStringLiteral("lambdaList"), data.lambdaList},
+                     {QStringLiteral("history"), entries},
+                     {QStringLiteral("current"), data.current}};
+    // Optional, so sessions without a comparison read the same in older builds.
+    if (!data.comparison.results.isEmpty()) {
+        QJsonArray results;
+        for (const HistoryEntry& e : data.comparison.results)
+            results.append(entryToJson(e));
+        root.insert(QStringLiteral("comparison"),
+                    QJsonObject{{QStringLiteral("source"), latentToJson(data.comparison.source)},
+                                {QStringLiteral("selected"), data.comparison.selected},
+                                {QStringLiteral("results"), results}});
     }
-    const QJsonObject root{{QStringLiteral("format"), QLatin1String(kFormat)},
-                           {QStringLiteral("version"), formatVersion},
-                           {QStringLiteral("settings"), settingsToJson(data.settings)},
-                           {QStringLiteral("prompt"), data.prompt},
-                           {QStringLiteral("corpus"), data.corpus},
-                           {QStringLiteral("lambdaList"), data.lambdaList},
-                           {QStringLiteral("history"), entries},
-                           {QStringLiteral("current"), data.current}};
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
@@ -195,7 +252,9 @@ SessionData Session::fromJson(const QByteArray& json, const QString& origin)
         fail(origin, QStringLiteral("not a PAE Studio session (format field missing or different)"));
     const int version = root.value(QStringLiteral("version")).toInt(-1);
     if (version != formatVersion)
-        fail(origin, QStringLiteral("session version %1 is not supported (this build reads %2)").arg(version).arg(formatVersion));
+        fail(origin, QStringLiteral("session version %1 is not supported (this build reads %2)")
+                         .arg(version)
+                         .arg(formatVersion));
 
     SessionData data;
     data.settings = settingsFromJson(root.value(QStringLiteral("settings")), origin, QStringLiteral("settings"));
@@ -208,48 +267,36 @@ SessionData Session::fromJson(const QByteArray& json, const QString& origin)
     for (int i = 0; i < entries.size(); ++i) {
         const QString field = QStringLiteral("history[%1]").arg(i);
         const QJsonObject o = entries[i].toObject();
-        HistoryEntry e;
-        const QString kind = o.value(QStringLiteral("kind")).toString();
-        if (kind == QLatin1String("seed"))
-            e.kind = HistoryEntry::Kind::Seed;
-        else if (kind == QLatin1String("latent-file"))
-            e.kind = HistoryEntry::Kind::LatentFile;
-        else if (kind == QLatin1String("photo"))
-            e.kind = HistoryEntry::Kind::Photo;
-        else if (kind == QLatin1String("edit"))
-            e.kind = HistoryEntry::Kind::Edit;
-        else
-            fail(origin, QStringLiteral("%1.kind: “%2” is not seed, latent-file, photo or edit").arg(field, kind));
-        if ((i == 0) != (e.kind != HistoryEntry::Kind::Edit))
+        const HistoryEntry::Kind kind = kindFromJson(o, origin, field);
+        if ((i == 0) != (kind != HistoryEntry::Kind::Edit))
             fail(origin, field + QStringLiteral(": the first entry must be the source face and only the first"));
-        e.label = o.value(QStringLiteral("label")).toString();
-        e.created = QDateTime::fromString(o.value(QStringLiteral("created")).toString(), Qt::ISODateWithMs);
-        e.latent = latentFromJson(o.value(QStringLiteral("latent")), origin, field + QStringLiteral(".latent"));
-        e.seed = o.value(QStringLiteral("seed")).toString().toULongLong();
-        e.sourceFile = o.value(QStringLiteral("sourceFile")).toString();
-        if (e.kind == HistoryEntry::Kind::Edit) {
-            e.prompt = o.value(QStringLiteral("prompt")).toString();
-            e.corpus = o.value(QStringLiteral("corpus")).toString();
-            e.settings = settingsFromJson(o.value(QStringLiteral("settings")), origin, field + QStringLiteral(".settings"));
-            e.lambda = float(o.value(QStringLiteral("lambda")).toDouble());
-            e.sweepId = o.value(QStringLiteral("sweepId")).toString().toULongLong();
-            if (o.contains(QStringLiteral("metrics"))) {
-                const QJsonObject m = o.value(QStringLiteral("metrics")).toObject();
-                e.hasMetrics = true;
-                e.metrics.lambda = float(m.value(QStringLiteral("lambda")).toDouble());
-                e.metrics.clipToTarget = float(m.value(QStringLiteral("clipToTarget")).toDouble());
-                e.metrics.idSimilarity = float(m.value(QStringLiteral("idSimilarity")).toDouble());
-                e.metrics.l2 = float(m.value(QStringLiteral("l2")).toDouble());
-                e.metrics.loss = float(m.value(QStringLiteral("loss")).toDouble());
-            }
-        }
-        data.entries.append(e);
+        data.entries.append(entryFromJson(o, kind, origin, field));
     }
     data.current = root.value(QStringLiteral("current")).toInt(-1);
     if (data.current < 0 || data.current >= data.entries.size())
         fail(origin, QStringLiteral("current: %1 is not an index into the %2 history entries")
                          .arg(data.current)
                          .arg(data.entries.size()));
+    if (root.contains(QStringLiteral("comparison"))) {
+        const QJsonObject c = root.value(QStringLiteral("comparison")).toObject();
+        const QJsonArray results = c.value(QStringLiteral("results")).toArray();
+        if (results.isEmpty())
+            fail(origin, QStringLiteral("comparison.results: empty; leave the comparison out instead"));
+        data.comparison.source =
+            latentFromJson(c.value(QStringLiteral("source")), origin, QStringLiteral("comparison.source"));
+        for (int i = 0; i < results.size(); ++i) {
+            const QString field = QStringLiteral("comparison.results[%1]").arg(i);
+            const QJsonObject o = results[i].toObject();
+            if (kindFromJson(o, origin, field) != HistoryEntry::Kind::Edit)
+                fail(origin, field + QStringLiteral(": a comparison holds edit results only"));
+            data.comparison.results.append(entryFromJson(o, HistoryEntry::Kind::Edit, origin, field));
+        }
+        data.comparison.selected = c.value(QStringLiteral("selected")).toInt(-1);
+        if (data.comparison.selected < 0 || data.comparison.selected >= results.size())
+            fail(origin, QStringLiteral("comparison.selected: %1 is not an index into its %2 results")
+                             .arg(data.comparison.selected)
+                             .arg(results.size()));
+    }
     return data;
 }
 

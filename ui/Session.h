@@ -10,6 +10,14 @@
 
 namespace pae::ui {
 
+// The λ comparison on screen: the results of the last sweep, one per λ, and the face they
+// started from. Reopened with the session, so its tiles come back.
+struct ComparisonData {
+    pae::Latent source;
+    QVector<HistoryEntry> results; // Kind::Edit; empty: no comparison
+    int selected = 0;
+};
+
 struct SessionData {
     pae::EditRequest settings; // the panels' settings; source and λ list live elsewhere
     QString prompt;
@@ -17,6 +25,7 @@ struct SessionData {
     QString lambdaList;
     QVector<HistoryEntry> entries;
     int current = 0;
+    ComparisonData comparison;
 };
 
 class Session {

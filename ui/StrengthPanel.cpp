@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -19,9 +20,7 @@ StrengthPanel::StrengthPanel(QWidget* parent) : QWidget(parent)
     m_l2 = new SliderSpinBox(0.0, 0.5, 0.001, 3, this);
     m_l2->setToolTips(tr("L2 weight: keeps the latent close to the start; larger values give subtler edits."));
     m_id = new SliderSpinBox(0.0, 0.1, 0.001, 3, this);
-    m_id->setToolTips(tr("Identity weight needs a face recognition model (ArcFace), and none is loaded,\n"
-                         "so the identity loss is off and this setting has no effect."));
-    m_id->setEnabled(false);
+    m_idLabel = new QLabel(this);
     m_steps = new SliderSpinBox(10, 1000, 10, 0, this);
     m_steps->setToolTips(tr("Optimization steps. More steps converge further but take longer."));
     m_lr = new SliderSpinBox(0.005, 0.5, 0.005, 3, this);
@@ -45,7 +44,7 @@ StrengthPanel::StrengthPanel(QWidget* parent) : QWidget(parent)
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(tr("Strength λ"), m_lambda);
     form->addRow(tr("L2 weight"), m_l2);
-    form->addRow(tr("Identity weight"), m_id);
+    form->addRow(m_idLabel, m_id);
     form->addRow(tr("Steps"), m_steps);
     form->addRow(tr("Learning rate"), m_lr);
     form->addRow(tr("Target"), m_target);
@@ -60,6 +59,7 @@ StrengthPanel::StrengthPanel(QWidget* parent) : QWidget(parent)
         connect(s, &SliderSpinBox::valueChanged, this, &StrengthPanel::changed);
     connect(m_target, qOverload<int>(&QComboBox::currentIndexChanged), this, &StrengthPanel::changed);
     connect(m_resolution, qOverload<int>(&QComboBox::currentIndexChanged), this, &StrengthPanel::changed);
+    setIdentityAvailable(false);
     resetToDefaults();
 }
 
@@ -110,10 +110,18 @@ void StrengthPanel::setDefaults(const pae::EditRequest& defaults)
 void StrengthPanel::setIdentityAvailable(bool available)
 {
     m_id->setEnabled(available);
-    m_id->setToolTips(available ? tr("Identity weight: keeps the person recognizable (ArcFace cosine).")
-                                : tr("Identity weight needs a face recognition model (ArcFace), and none is loaded,\n"
-                                     "so the identity loss is off and this setting has no effect."));
+    const QString tip = available
+                            ? tr("Identity weight: keeps the person recognizable (ArcFace cosine).")
+                            : tr("Off: the identity loss needs a face recognition model (ArcFace), and the loaded "
+                                 "models have none,\nso this setting would have no effect.");
+    // On the label and the whole row too: a disabled control is easy to miss, its label is not.
+    m_id->setToolTips(tip);
+    m_id->setToolTip(tip);
+    m_idLabel->setToolTip(tip);
+    m_idLabel->setText(available ? tr("Identity weight") : tr("Identity weight (no model)"));
 }
+
+QString StrengthPanel::identityNote() const { return m_idLabel->toolTip(); }
 
 double StrengthPanel::lambda() const { return m_lambda->value(); }
 

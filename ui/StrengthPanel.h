@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QComboBox;
+class QLabel;
 class QPushButton;
 
 namespace pae::ui {
@@ -32,6 +33,9 @@ public:
     SliderSpinBox* lambdaControl() const { return m_lambda; }
     SliderSpinBox* l2Control() const { return m_l2; }
     SliderSpinBox* identityControl() const { return m_id; }
+    // Why the identity weight is on or off, as its label's tooltip says it.
+    QString identityNote() const;
+    QLabel* identityLabel() const { return m_idLabel; }
     SliderSpinBox* stepsControl() const { return m_steps; }
     SliderSpinBox* learningRateControl() const { return m_lr; }
     QComboBox* targetControl() const { return m_target; }
@@ -48,6 +52,7 @@ private:
     SliderSpinBox* m_lambda = nullptr;
     SliderSpinBox* m_l2 = nullptr;
     SliderSpinBox* m_id = nullptr;
+    QLabel* m_idLabel = nullptr;
     SliderSpinBox* m_steps = nullptr;
     SliderSpinBox* m_lr = nullptr;
     QComboBox* m_target = nullptr;

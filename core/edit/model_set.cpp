@@ -111,7 +111,8 @@ std::shared_ptr<ModelSet> ModelSet::load(const ModelPaths& paths)
         if (!fs::exists(clipDir) || !fs::exists(generatorFile))
             throw Error(builtinDir.string() +
                         ": the built-in SynthFace models are missing (expected clip/ and generator.safetensors); "
-                        "run 'pae-cli synthface train --out " + builtinDir.string() + "' or configure real models");
+                        "run 'pae-cli synthface train --out " +
+                        builtinDir.string() + "' or configure real models");
     }
     auto impl = std::make_unique<detail::ModelSetImpl>(models::loadClip(clipDir, device),
                                                        models::loadStyleGan2(generatorFile, device), device);
@@ -197,6 +198,36 @@ ImageRGB ModelSet::render(const Latent& latent) const
     torch::NoGradGuard noGrad;
     const auto image = d->gan.generator->synthesize(d->latentToTensor(latent));
     return io::tensorToImage(detail::generatorToUnit(image)[0]);
+}
+
+ImageRGB ModelSet::renderPreview(const Latent& latent, int maxSize) const
+{
+    const int64_t full = d->gan.config.size;
+    int64_t stop = 4;
+    while (stop * 2 <= maxSize && stop * 2 <= full)
+        stop *= 2;
+    if (stop >= full)
+        return render(latent);
+    torch::NoGradGuard noGrad;
+    const auto image = d->gan.generator->synthesize(d->latentToTensor(latent), stop);
+    return io::tensorToImage(detail::generatorToUnit(image)[0]);
+}
+
+PromptTokens ModelSet::countTokens(const std::string& prompt) const
+{
+    const auto& tokenizer = d->clip.tokenizer;
+    const std::vector<int64_t> ids = tokenizer.encode(prompt);
+    PromptTokens out;
+    out.limit = int(d->clip.config.text.maxPositions);
+    out.tokens = int(ids.size()) + 2;
+    const size_t room = size_t(std::max(0, out.limit - 2)); // the start and end tokens always stay
+    if (ids.size() <= room) {
+        out.read = tokenizer.decode(ids);
+        return out;
+    }
+    out.read = tokenizer.decode({ids.begin(), ids.begin() + std::ptrdiff_t(room)});
+    out.cut = tokenizer.decode({ids.begin() + std::ptrdiff_t(room), ids.end()});
+    return out;
 }
 
 PromptAnalysis ModelSet::analyzePrompt(const std::string& prompt, const std::string& corpusName, BasisKind basis,

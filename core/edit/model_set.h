@@ -13,18 +13,18 @@ namespace pae {
 struct ModelPaths {
     std::filesystem::path clipDir;       // empty: the built-in SynthFace CLIP
     std::filesystem::path generatorFile; // empty: the built-in SynthFace generator
-    std::string device = "auto";          // auto | cpu | cuda
-    int threads = 0;                       // 0: LibTorch's default
+    std::string device = "auto";         // auto | cpu | cuda
+    int threads = 0;                     // 0: LibTorch's default
 };
 
 struct ModelInfo {
     std::string clipDescription;
     std::string generatorDescription;
     std::string device;
-    int resolution = 0;  // the generator's output size
+    int resolution = 0; // the generator's output size
     int numLatents = 0;
     int styleDim = 0;
-    bool builtin = false; // the SynthFace models
+    bool builtin = false;             // the SynthFace models
     std::filesystem::path corpusRoot; // where corpus names are looked up (prompts/ or prompts/synthface/)
 };
 
@@ -38,7 +38,19 @@ struct PromptAnalysis {
     std::string warning;
 };
 
-namespace detail { struct ModelSetImpl; }
+// How the text encoder reads a prompt: CLIP reads a fixed number of tokens (77 for real
+// CLIP, fewer for the built-in one) and silently drops the rest.
+struct PromptTokens {
+    int tokens = 0;   // with the start and end tokens
+    int limit = 0;    // the text encoder's context length
+    std::string read; // the part of the prompt it reads (decoded, lowercased as CLIP sees it)
+    std::string cut;  // the part it drops; empty when the prompt fits
+    bool fits() const { return tokens <= limit; }
+};
+
+namespace detail {
+struct ModelSetImpl;
+}
 
 class ModelSet {
 public:
@@ -54,6 +66,12 @@ public:
     void saveLatent(const Latent& latent, const std::filesystem::path& path) const;
     // Full-resolution image of a latent.
     ImageRGB render(const Latent& latent) const;
+    // A quicker image for interaction (the live strength slider while dragging): the
+    // generator stops at its largest output of at most maxSize² (its skip output there, as
+    // the "clip resolution" edits do); the full image when maxSize reaches the generator's size.
+    ImageRGB renderPreview(const Latent& latent, int maxSize) const;
+    // Cheap (no model run): safe to call on every keystroke, from any thread.
+    PromptTokens countTokens(const std::string& prompt) const;
     PromptAnalysis analyzePrompt(const std::string& prompt, const std::string& corpus, BasisKind basis,
                                  int pcaComponents) const;
 

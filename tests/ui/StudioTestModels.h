@@ -3,9 +3,13 @@
 #include "core/edit/model_set.h"
 #include "core/util/paths.h"
 
+#include <QAbstractButton>
+#include <QApplication>
+#include <QMessageBox>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include <filesystem>
 
@@ -36,5 +40,45 @@ inline void isolateUserFiles(const QTemporaryDir& cache)
     qputenv("XDG_CACHE_HOME", cache.path().toLocal8Bit());
     QSettings().clear();
 }
+
+// Answers the next modal message box the way a person would, by clicking one of its
+// buttons (a standard one, or the one whose text contains `buttonText`), from inside the
+// box's own event loop. Make it before the call that asks; question() is what the box said.
+class MessageBoxAnswer : public QObject {
+public:
+    explicit MessageBoxAnswer(QMessageBox::StandardButton button) : m_button(button) { start(); }
+    explicit MessageBoxAnswer(const QString& buttonText) : m_text(buttonText) { start(); }
+    bool answered() const { return m_answered; }
+    QString question() const { return m_question; }
+
+private:
+    void start()
+    {
+        m_timer.setInterval(10);
+        QObject::connect(&m_timer, &QTimer::timeout, this, [this] { poll(); });
+        m_timer.start();
+    }
+    void poll()
+    {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box || m_answered)
+            return;
+        QAbstractButton* chosen = m_text.isEmpty() ? box->button(m_button) : nullptr;
+        for (QAbstractButton* b : box->buttons())
+            if (!m_text.isEmpty() && b->text().contains(m_text))
+                chosen = b;
+        if (!chosen)
+            return;
+        m_question = box->text() + QLatin1Char('\n') + box->informativeText();
+        m_answered = true;
+        m_timer.stop();
+        chosen->click();
+    }
+    QMessageBox::StandardButton m_button = QMessageBox::NoButton;
+    QString m_text;
+    QString m_question;
+    bool m_answered = false;
+    QTimer m_timer;
+};
 
 } // namespace pae::test

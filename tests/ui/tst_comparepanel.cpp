@@ -1,6 +1,7 @@
 #include "ui/ComparePanel.h"
 #include "ui/CompareTile.h"
 
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -68,6 +69,36 @@ private Q_SLOTS:
         QCOMPARE(spy.first().first().toInt(), 2);
         QCOMPARE(panel.selectedTile(), 2);
         QVERIFY(panel.tile(2)->isSelected() && !panel.tile(0)->isSelected());
+    }
+
+    // A wrong list says what is wrong under the field (not only a red border with the
+    // message hidden in a tooltip), runs nothing, and the message goes once it is fixed.
+    void shouldShowTheMessage_whenTheLambdaListIsWrong()
+    {
+        ComparePanel panel;
+        panel.resize(700, 260);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QSignalSpy spy(&panel, &ComparePanel::sweepRequested);
+        auto* field = panel.findChild<QLineEdit*>();
+        QVERIFY(field);
+        field->selectAll();
+        QTest::keyClicks(field, QStringLiteral("2, five"));
+        auto* run = panel.findChild<QPushButton*>(QString(), Qt::FindDirectChildrenOnly);
+        QVERIFY(run && run->text() == QStringLiteral("Run sweep"));
+        QTest::mouseClick(run, Qt::LeftButton);
+        QCOMPARE(spy.count(), 0);
+        auto* message = panel.findChild<QLabel*>(QStringLiteral("lambdaError"));
+        QVERIFY(message && message->isVisible());
+        QVERIFY2(message->text().contains(QStringLiteral("five")), qPrintable(message->text()));
+        QCOMPARE(panel.lambdaError(), message->text());
+        QTest::keyClick(field, Qt::Key_Backspace); // fixing it clears the message
+        QVERIFY(!message->isVisible());
+        field->selectAll();
+        QTest::keyClicks(field, QStringLiteral("2, 5"));
+        QTest::keyClick(field, Qt::Key_Return);
+        QCOMPARE(spy.count(), 1);
+        QVERIFY(panel.lambdaError().isEmpty());
     }
 };
 

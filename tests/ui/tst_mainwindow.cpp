@@ -4,6 +4,7 @@
 #include "ui/MainWindow.h"
 #include "ui/PromptBox.h"
 
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -172,6 +173,42 @@ private Q_SLOTS:
         QCOMPARE(window.currentImage(), seedFace);
         QCOMPARE(window.history()->count(), 1);
         QCOMPARE(int(window.history()->current().kind), int(pae::ui::HistoryEntry::Kind::Seed));
+    }
+
+    // --help and a wrong option answer on a machine without a display (the studio used to
+    // abort in the xcb plugin first), and the studio takes pae-cli's model flags.
+    void shouldPrintHelpAndUsageErrors_withoutADisplay_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("--generator");
+        QTest::newRow("version") << QStringList{QStringLiteral("--version")} << 0 << QStringLiteral("pae-studio");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("--colour")} << 2 << QStringLiteral("colour");
+        QTest::newRow("missing clip folder")
+            << QStringList{QStringLiteral("--clip"), QStringLiteral("/nonexistent/clip")} << 2
+            << QStringLiteral("/nonexistent/clip: no such folder");
+        QTest::newRow("bad device") << QStringList{QStringLiteral("--device"), QStringLiteral("tpu")} << 2
+                                    << QStringLiteral("tpu");
+    }
+    void shouldPrintHelpAndUsageErrors_withoutADisplay()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, expected);
+        QProcess studio;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        studio.setProcessEnvironment(env);
+        studio.start(QStringLiteral(PAE_STUDIO_PATH), args);
+        QVERIFY(studio.waitForFinished(30000));
+        const QString out = QString::fromLocal8Bit(studio.readAllStandardOutput() + studio.readAllStandardError());
+        QCOMPARE(studio.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(studio.exitCode() == exitCode,
+                 qPrintable(QStringLiteral("exit %1: %2").arg(studio.exitCode()).arg(out)));
+        QVERIFY2(out.contains(expected), qPrintable(out));
     }
 
 private:

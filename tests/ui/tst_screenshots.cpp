@@ -19,8 +19,11 @@
 #include "core/synthface/renderer.h"
 
 #include <QDockWidget>
-#include <QUndoStack>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QUndoStack>
 #include <QtTest/QtTest>
 
 using namespace pae::ui;
@@ -81,6 +84,28 @@ private Q_SLOTS:
         QTest::qWait(50);
         Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-compare.png"), true);
         QVERIFY(QImage(docs + QStringLiteral("/screenshot-compare.png")).width() >= 1366);
+
+        // Another face over unsaved edits: the question, drawn over the window as it shows.
+        QImage asked;
+        QTimer poll;
+        poll.setInterval(20);
+        connect(&poll, &QTimer::timeout, this, [&] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box || !asked.isNull())
+                return;
+            QTest::qWait(50);
+            asked = w.grab().toImage();
+            const QImage dialog = box->grab().toImage();
+            QPainter painter(&asked);
+            painter.fillRect(asked.rect(), QColor(0, 0, 0, 60));
+            painter.drawImage((asked.width() - dialog.width()) / 2, (asked.height() - dialog.height()) / 3, dialog);
+            box->button(QMessageBox::Cancel)->click();
+        });
+        poll.start();
+        QVERIFY(!w.showSeed(9));
+        poll.stop();
+        QVERIFY(!asked.isNull());
+        Exporter::writeImage(asked, docs + QStringLiteral("/screenshot-unsaved.png"), true);
     }
 
     void shouldSaveAScreenshotOfAnInvertedPhoto()
@@ -104,6 +129,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString photo = dir.filePath(QStringLiteral("synthface-render.png"));
         pae::io::writeImage(pae::synthface::render(pae::synthface::sampleAttributes(77), 256), photo.toStdString());
+        // A 256² drawing is not the generator's own size: the studio asks before inverting.
+        pae::test::MessageBoxAnswer anyway(QStringLiteral("Invert anyway"));
         QVERIFY(w.openImage(photo));
         QVERIFY2(face.wait(120000), qPrintable(w.lastError()));
         w.promptBox()->setText(QStringLiteral("a happy face"));

@@ -3,8 +3,11 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QHelpEvent>
+#include <QLabel>
 #include <QPushButton>
 #include <QSlider>
+#include <QToolTip>
 #include <QtTest/QtTest>
 
 using pae::ui::StrengthPanel;
@@ -98,7 +101,7 @@ private Q_SLOTS:
         QCOMPARE(r.l2Weight, builtin.l2Weight);
         QCOMPARE(r.lambdas.front(), builtin.lambdas.front());
 
-        panel.lambdaControl()->setValue(5.0); // the user's λ
+        panel.lambdaControl()->setValue(5.0);            // the user's λ
         panel.setDefaults(pae::EditRequest::defaults()); // real models are loaded
         panel.applyTo(r);
         QCOMPARE(r.l2Weight, pae::EditRequest::defaults().l2Weight);
@@ -115,13 +118,27 @@ private Q_SLOTS:
         QCOMPARE(r.lambdas.front(), builtin.lambdas.front());
     }
 
-    void shouldDisableIdentityWeight_whenNoIdentityModelIsLoaded()
+    // Hovering the disabled control or its label says why it is off (the tooltip Qt shows,
+    // not just the property), and the label itself says so without hovering.
+    void shouldSayWhyIdentityWeightIsOff_whenNoIdentityModelIsLoaded()
     {
         StrengthPanel panel;
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
         QVERIFY(!panel.identityControl()->isEnabled());
-        QVERIFY(panel.identityControl()->spinBox()->toolTip().contains(QStringLiteral("none is loaded")));
+        QVERIFY2(panel.identityLabel()->text().contains(QStringLiteral("no model")),
+                 qPrintable(panel.identityLabel()->text()));
+        for (QWidget* hovered : {static_cast<QWidget*>(panel.identityLabel()),
+                                 static_cast<QWidget*>(panel.identityControl()->spinBox())}) {
+            QToolTip::hideText();
+            QHelpEvent help(QEvent::ToolTip, QPoint(4, 4), hovered->mapToGlobal(QPoint(4, 4)));
+            QApplication::sendEvent(hovered, &help);
+            QTRY_VERIFY2(QToolTip::text().contains(QStringLiteral("face recognition model")),
+                         qPrintable(hovered->metaObject()->className() + QStringLiteral(": ") + QToolTip::text()));
+        }
         panel.setIdentityAvailable(true);
         QVERIFY(panel.identityControl()->isEnabled());
+        QCOMPARE(panel.identityLabel()->text(), QStringLiteral("Identity weight"));
     }
 };
 
