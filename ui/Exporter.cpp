@@ -1,5 +1,6 @@
 #include "ui/Exporter.h"
 
+#include "ui/AtomicWrite.h"
 #include "ui/GifEncoder.h"
 #include "ui/ImageConversion.h"
 
@@ -20,11 +21,7 @@ namespace {
 
 std::string str(const QString& s) { return s.toStdString(); }
 
-void refuseExisting(const QString& path, bool overwrite)
-{
-    if (!overwrite && QFileInfo::exists(path))
-        throw pae::Error(str(path) + ": the file exists; not overwriting it without being asked to");
-}
+void refuseExisting(const QString& path, bool overwrite) { refuseExistingFile(path, overwrite); }
 
 QByteArray formatFor(const QString& path)
 {
@@ -89,16 +86,7 @@ void Exporter::writeGif(const QVector<QImage>& frames, const QString& path, int 
 
 void Exporter::writeBytes(const QByteArray& bytes, const QString& path, bool overwrite)
 {
-    refuseExisting(path, overwrite);
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        throw pae::Error(str(path) + ": cannot write: " + str(file.errorString()));
-    if (file.write(bytes) != bytes.size()) {
-        file.cancelWriting();
-        throw pae::Error(str(path) + ": write failed: " + str(file.errorString()));
-    }
-    if (!file.commit())
-        throw pae::Error(str(path) + ": cannot finish writing: " + str(file.errorString()));
+    writeFileAtomically(bytes, path, overwrite);
 }
 
 bool Exporter::isVideoPath(const QString& path)

@@ -25,6 +25,8 @@ QString key(FileDialogs::Kind kind)
         return settings::kFolderCorpus;
     case FileDialogs::Kind::Model:
         return settings::kFolderModel;
+    case FileDialogs::Kind::Preset:
+        return settings::kFolderPreset;
     }
     return settings::kFolderFace;
 }

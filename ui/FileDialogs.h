@@ -16,6 +16,7 @@ public:
         Export,  // images, grids, latents, animations written out
         Corpus,  // user corpora
         Model,   // CLIP folders and generator checkpoints
+        Preset,  // .preset files imported or exported
     };
     // The folder last used for `kind`; the user's Pictures (photos, exports) or home folder at first.
     static QString lastFolder(Kind kind);

@@ -13,6 +13,8 @@
 #include "ui/HistoryPanel.h"
 #include "ui/ImageCanvas.h"
 #include "ui/ImageConversion.h"
+#include "ui/LiveEditController.h"
+#include "ui/LiveEditPanel.h"
 #include "ui/LogPanel.h"
 #include "ui/ModelLoader.h"
 #include "ui/ModelsDialog.h"
@@ -37,6 +39,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QImageReader>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -107,6 +110,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     m_analyzer = new PromptAnalyzer(this);
     buildLayout();
     buildActions();
+    connectLiveEdit();
     restoreSettings();
 
     connect(m_history, &EditHistory::currentChanged, this, &MainWindow::showCurrentEntry);
@@ -229,12 +233,16 @@ void MainWindow::buildLayout()
     m_strength = new StrengthPanel(this);
     m_compare = new ComparePanel(this);
     m_log = new LogPanel(this);
+    m_live = new LiveEditPanel(this);
     auto* faceDock = dock(tr("Face"), QStringLiteral("faceDock"), m_source, Qt::LeftDockWidgetArea);
     auto* historyDock = dock(tr("History"), QStringLiteral("historyDock"), m_historyPanel, Qt::LeftDockWidgetArea);
     auto* corpusDock = dock(tr("Corpus"), QStringLiteral("corpusDock"), m_corpus, Qt::RightDockWidgetArea);
     auto* strengthDock = dock(tr("Strength"), QStringLiteral("strengthDock"), m_strength, Qt::RightDockWidgetArea);
     auto* compareDock = dock(tr("λ comparison"), QStringLiteral("compareDock"), m_compare, Qt::BottomDockWidgetArea);
     auto* logDock = dock(tr("Log"), QStringLiteral("logDock"), m_log, Qt::BottomDockWidgetArea);
+    auto* liveDock = dock(tr("Live edit"), QStringLiteral("liveEditDock"), m_live, Qt::RightDockWidgetArea);
+    tabifyDockWidget(strengthDock, liveDock);
+    strengthDock->raise();
     tabifyDockWidget(compareDock, logDock);
     compareDock->raise();
     // Corners go to the side docks so the bottom strip sits under the canvas only.
@@ -246,7 +254,8 @@ void MainWindow::buildLayout()
     resizeDocks({compareDock}, {225}, Qt::Vertical);
     m_dockMenuActions = {faceDock->toggleViewAction(),    historyDock->toggleViewAction(),
                          corpusDock->toggleViewAction(),  strengthDock->toggleViewAction(),
-                         compareDock->toggleViewAction(), logDock->toggleViewAction()};
+                         liveDock->toggleViewAction(),    compareDock->toggleViewAction(),
+                         logDock->toggleViewAction()};
 
     m_statusZoom = new QLabel(this);
     m_statusZoom->setToolTip(tr("Zoom: 100% shows one image pixel per screen pixel"));
@@ -589,6 +598,7 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     m_strength->setIdentityAvailable(false);
     m_strength->setDefaults(pae::EditRequest::defaults(info));
     m_alignAction->setChecked(!info.builtin && pae::FaceAligner::available());
+    m_liveEdit->setModels(m_models);
     const QString keep = QSettings().value(settings::kCurrentCorpus).toString();
     m_analyzedKey.clear();
     m_corpus->setCorpusRoot(corpusRootFor(info));
@@ -614,6 +624,66 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
         m_options.offerRestore = false;
         QTimer::singleShot(0, this, &MainWindow::offerAutosaveRestore);
     }
+}
+
+void MainWindow::connectLiveEdit()
+{
+    m_liveEdit = new LiveEditController(m_history, m_live, this);
+    // The canvas shows the live render until the face on screen changes or it is applied.
+    connect(m_liveEdit, &LiveEditController::frameReady, this,
+            [this](const QImage& image) { m_canvas->setFrame(image); });
+    connect(m_liveEdit, &LiveEditController::errorOccurred, this, &MainWindow::reportError);
+    connect(m_liveEdit, &LiveEditController::applied, this, [this](const QString& label) {
+        statusBar()->showMessage(tr("Applied: %1").arg(label), 5000);
+        autosave();
+    });
+    connect(m_live, &LiveEditPanel::savePresetRequested, this, [this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("Save as preset"), tr("Name of the preset:"),
+                                                   QLineEdit::Normal, m_history->current().prompt, &ok);
+        if (!ok)
+            return;
+        try {
+            const QString path = m_liveEdit->saveCurrentAsPreset(name);
+            statusBar()->showMessage(tr("Saved the preset %1").arg(path), 5000);
+        } catch (const std::exception& ex) {
+            reportError(tr("Cannot save the preset"), QString::fromUtf8(ex.what()));
+        }
+    });
+    connect(m_live, &LiveEditPanel::importPresetRequested, this, [this] {
+        const QString path =
+            FileDialogs::openFile(this, FileDialogs::Kind::Preset, tr("Import preset"), tr("Presets (*.preset)"));
+        if (path.isEmpty())
+            return;
+        try {
+            m_liveEdit->importPreset(path);
+        } catch (const std::exception& ex) {
+            reportError(tr("Cannot import the preset"), QString::fromUtf8(ex.what()));
+        }
+    });
+    connect(m_live, &LiveEditPanel::exportPresetRequested, this, [this](const QString& preset) {
+        const QString path = FileDialogs::saveFile(this, FileDialogs::Kind::Preset, tr("Export preset"),
+                                                   QFileInfo(preset).fileName(), tr("Presets (*.preset)"));
+        if (path.isEmpty())
+            return;
+        try {
+            m_liveEdit->exportPreset(preset, path);
+            statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        } catch (const std::exception& ex) {
+            reportError(tr("Cannot export the preset"), QString::fromUtf8(ex.what()));
+        }
+    });
+    connect(m_live, &LiveEditPanel::deletePresetRequested, this, [this](const QString& preset) {
+        if (QMessageBox::question(this, tr("Remove the preset?"),
+                                  tr("Remove %1 from your presets? The file is deleted.").arg(QFileInfo(preset).fileName())) !=
+            QMessageBox::Yes)
+            return;
+        try {
+            m_liveEdit->removePreset(preset);
+        } catch (const std::exception& ex) {
+            reportError(tr("Cannot remove the preset"), QString::fromUtf8(ex.what()));
+        }
+    });
 }
 
 void MainWindow::showModelsDialog()

@@ -32,6 +32,8 @@ class EditHistory;
 class FaceSourcePanel;
 class HistoryPanel;
 class ImageCanvas;
+class LiveEditController;
+class LiveEditPanel;
 class LogPanel;
 class ModelLoader;
 class PromptAnalyzer;
@@ -131,6 +133,8 @@ public:
     FaceSourcePanel* faceSourcePanel() const { return m_source; }
     EditHistory* history() const { return m_history; }
     LogPanel* logPanel() const { return m_log; }
+    LiveEditPanel* liveEditPanel() const { return m_live; }
+    LiveEditController* liveEdit() const { return m_liveEdit; }
     QString lastError() const { return m_lastError; }
     QProgressBar* progressBar() const { return m_progress; }
 
@@ -214,6 +218,7 @@ private:
     void openSessionDialog();
     void openFileDialog();
     void showModelsDialog();
+    void connectLiveEdit();
 
     Options m_options;
     std::shared_ptr<pae::ModelSet> m_models;
@@ -243,6 +248,8 @@ private:
     StrengthPanel* m_strength = nullptr;
     ComparePanel* m_compare = nullptr;
     LogPanel* m_log = nullptr;
+    LiveEditPanel* m_live = nullptr;
+    LiveEditController* m_liveEdit = nullptr; // live strength and presets
     QLabel* m_statusZoom = nullptr;
     QLabel* m_statusEta = nullptr;
     QProgressBar* m_progress = nullptr;

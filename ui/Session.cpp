@@ -1,6 +1,6 @@
 #include "ui/Session.h"
 
-#include "ui/Exporter.h"
+#include "ui/AtomicWrite.h"
 
 #include "core/util/error.h"
 
@@ -302,7 +302,7 @@ SessionData Session::fromJson(const QByteArray& json, const QString& origin)
 
 void Session::save(const SessionData& data, const QString& path, bool overwrite)
 {
-    Exporter::writeBytes(toJson(data), path, overwrite);
+    writeFileAtomically(toJson(data), path, overwrite);
 }
 
 SessionData Session::load(const QString& path)

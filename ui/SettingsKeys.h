@@ -23,6 +23,7 @@ inline const QString kFolderSession = QStringLiteral("folders/session");
 inline const QString kFolderExport = QStringLiteral("folders/export");
 inline const QString kFolderCorpus = QStringLiteral("folders/corpus");
 inline const QString kFolderModel = QStringLiteral("folders/model");
+inline const QString kFolderPreset = QStringLiteral("folders/preset");
 // Export options
 inline const QString kExportSize = QStringLiteral("export/size");
 inline const QString kExportFilter = QStringLiteral("export/filter");

@@ -53,6 +53,10 @@ void writeOutputs(const EditOptions& o, const ModelSet& models, const EditReques
     }
     if (!o.metricsOut.empty())
         writeMetrics(o.metricsOut, models, request, result);
+    if (!o.presetOut.empty())
+        for (const std::string& written : writeEditPresets(o.presetOut, o.presetOutIsFolder,
+                                                           models, request, result))
+            std::cout << "preset " << written << "\n";
     for (const auto& m : result.metrics)
         std::cout << "lambda " << m.lambda << ": clip cosine to target " << m.clipToTarget << ", l2 " << m.l2
                   << ", loss " << m.loss << "\n";
@@ -78,6 +82,7 @@ void addEditCommands(CLI::App& app)
     });
 
     auto sweepOptions = std::make_shared<EditOptions>();
+    sweepOptions->presetOutIsFolder = true;
     auto lambdaText = std::make_shared<std::string>();
     auto* sweep = app.add_subcommand("sweep", "Run several λ values as one batch and write a labelled grid");
     sweepOptions->add(sweep);

@@ -23,5 +23,6 @@ void addEditCommands(CLI::App& app);  // edit, sweep
 void addBenchCommand(CLI::App& app);
 void addInvertCommand(CLI::App& app);
 void addAlignCommand(CLI::App& app);
+void addPresetCommands(CLI::App& app); // apply, preset info
 
 } // namespace pae::cli

@@ -68,6 +68,9 @@ void EditOptions::add(CLI::App* cmd)
     cmd->add_option("--out", out, "Output image")->required();
     cmd->add_option("--latent-out", latentOut, "Write the edited latent(s) (.safetensors)");
     cmd->add_option("--metrics-out", metricsOut, "Write metrics and settings (.json)");
+    cmd->add_option("--preset-out", presetOut,
+                    "Save the edit as a reusable preset (Δw): a .preset file for edit, a folder for sweep "
+                    "(one preset per λ); `pae-cli apply` uses it");
 }
 
 EditRequest EditOptions::buildRequest(const ModelSet& modelSet) const

@@ -33,6 +33,8 @@ struct EditOptions {
     std::string out;
     std::string latentOut;
     std::string metricsOut;
+    std::string presetOut; // edit: a .preset file; sweep: a folder, one preset per λ
+    bool presetOutIsFolder = false; // sweep
     EditRequest request = EditRequest::defaults();
     std::optional<float> l2Weight; // unset: the models' default (EditRequest::defaults(info))
 
@@ -48,5 +50,10 @@ EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRe
 
 void writeMetrics(const std::string& path, const ModelSet& models, const EditRequest& request,
                   const EditResult& result);
+
+// --preset-out: one .preset per λ (the file itself for one λ; <folder>/lambda-<λ>.preset for
+// several). Returns the files written.
+std::vector<std::string> writeEditPresets(const std::string& presetOut, bool folder, const ModelSet& models,
+                                          const EditRequest& request, const EditResult& result);
 
 } // namespace pae::cli

@@ -32,6 +32,7 @@ int main(int argc, char** argv)
     pae::cli::addEditCommands(app);
     pae::cli::addAlignCommand(app);
     pae::cli::addInvertCommand(app);
+    pae::cli::addPresetCommands(app);
     pae::cli::addBenchCommand(app);
 
     try {

@@ -105,6 +105,61 @@ private Q_SLOTS:
         QCOMPARE(j["lambdas"].get<int>(), 2);
     }
 
+    // An edit saved as a preset and applied again: strength 1 is the edit's own result,
+    // strength 0 the untouched face, and the metadata prints as JSON.
+    void shouldReproduceTheEdit_whenItsPresetIsApplied()
+    {
+        Result r = run(QStringList{"edit"} + models() +
+                       QStringList{"--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "6",
+                                   "--out", path("p-edit.png"), "--preset-out", path("happy.preset")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        r = run(QStringList{"apply"} + models() +
+                QStringList{"--preset", path("happy.preset"), "--seed", "3", "--out", path("p-apply.png")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        const QImage edit = QImage(path("p-edit.png")).convertToFormat(QImage::Format_RGB888);
+        const QImage applied = QImage(path("p-apply.png")).convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(applied.size(), edit.size());
+        int worst = 0;
+        for (int y = 0; y < edit.height(); ++y)
+            for (int x = 0; x < edit.width() * 3; ++x)
+                worst = std::max(worst, std::abs(int(edit.constScanLine(y)[x]) - int(applied.constScanLine(y)[x])));
+        QVERIFY2(worst <= 1, qPrintable(QString("applied preset differs from the edit by %1/255").arg(worst)));
+
+        r = run(QStringList{"apply"} + models() +
+                QStringList{"--preset", path("happy.preset"), "--strength", "0", "--seed", "3", "--out", path("p-zero.png")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        r = run(QStringList{"generate"} + models() + QStringList{"--seed", "3", "--out", path("p-source.png")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QCOMPARE(QImage(path("p-zero.png")), QImage(path("p-source.png")));
+
+        r = run({"preset", "info", path("happy.preset")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        const auto info = nlohmann::json::parse(r.stdOut.toStdString());
+        QCOMPARE(QString::fromStdString(info.at("prompt").get<std::string>()), QStringLiteral("a happy face"));
+        QCOMPARE(info.at("lambda").get<float>(), 8.f);
+
+        // A sweep writes one preset per λ into a folder.
+        r = run(QStringList{"sweep"} + models() +
+                QStringList{"--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "4", "--lambdas",
+                            "2,5", "--out", path("p-grid.png"), "--preset-out", path("presets")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY(QFileInfo::exists(path("presets/lambda-2.preset")) && QFileInfo::exists(path("presets/lambda-5.preset")));
+    }
+
+    void shouldRefuseAPresetOfAnotherGenerator()
+    {
+        // Made on the built-in SynthFace generator, applied on the tiny fixture generator.
+        Result r = run({"edit", "--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "2", "--out",
+                        path("b-edit.png"), "--preset-out", path("builtin.preset")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        r = run(QStringList{"apply"} + models() +
+                QStringList{"--preset", path("builtin.preset"), "--seed", "3", "--out", path("b-apply.png")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.stdErr.startsWith("error: ") && r.stdErr.contains("builtin.preset") && r.stdErr.contains("takes"),
+                 qPrintable(r.stdErr));
+        QVERIFY(!QFileInfo::exists(path("b-apply.png")));
+    }
+
     void shouldFailWithOneErrorLine_data()
     {
         QTest::addColumn<QStringList>("args");

@@ -1,0 +1,168 @@
+// `apply` and `preset info`: reusing an edit (its Δw) on any face with one generator forward.
+#include "app/cli/commands.h"
+#include "app/cli/edit_options.h"
+#include "core/edit/alignment.h"
+#include "core/edit/inversion.h"
+#include "core/edit/preset.h"
+#include "core/io/image.h"
+#include "core/util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <iostream>
+#include <memory>
+
+namespace pae::cli {
+namespace {
+
+struct ApplyOptions {
+    ModelOptions models;
+    std::vector<std::string> presets;
+    std::vector<float> strengths;
+    std::optional<uint64_t> seed;
+    float truncation = 0.7f;
+    std::string latentFile;
+    std::string photo;
+    bool align = false;
+    std::string out;
+    std::string latentOut;
+};
+
+Latent sourceFace(const ApplyOptions& o, const std::shared_ptr<ModelSet>& models)
+{
+    if (o.seed)
+        return models->latentFromSeed(*o.seed, o.truncation);
+    if (!o.latentFile.empty())
+        return models->loadLatent(o.latentFile);
+    InversionRequest request;
+    request.image = io::readImage(o.photo);
+    request.previewEvery = 0;
+    if (o.align)
+        request.image = FaceAligner().align(request.image, alignedSizeFor(models->info().resolution), o.photo).image;
+    request.validate();
+    const InversionResult inverted = InversionJob(models).run(request, {});
+    if (!inverted.stopReason.empty())
+        throw Error(o.photo + ": the inversion failed: " + inverted.stopReason);
+    std::cerr << o.photo << ": inverted at " << inverted.psnr << " dB\n";
+    return inverted.latent;
+}
+
+void runApply(const ApplyOptions& o)
+{
+    if ((o.seed ? 1 : 0) + (o.latentFile.empty() ? 0 : 1) + (o.photo.empty() ? 0 : 1) != 1)
+        throw UsageError("apply: give exactly one face: --seed, --latent or --photo");
+    if (o.align && o.photo.empty())
+        throw UsageError("apply: --align is for --photo");
+    if (!o.strengths.empty() && o.strengths.size() != o.presets.size())
+        throw UsageError("apply: " + std::to_string(o.presets.size()) + " --preset but " +
+                         std::to_string(o.strengths.size()) + " --strength; give one strength per preset or none");
+    for (float s : o.strengths)
+        if (!std::isfinite(s))
+            throw UsageError("apply: --strength must be a finite number");
+    if (!io::isWritableImagePath(o.out))
+        throw UsageError("apply: --out " + o.out + ": unknown image type (use .png, .jpg, .webp)");
+    // Every preset is read before the models load: a wrong file fails in a moment.
+    std::vector<EditPreset> presets;
+    for (const std::string& path : o.presets)
+        presets.push_back(loadPreset(path));
+    const auto models = o.models.load();
+    const Latent face = sourceFace(o, models);
+    std::vector<const EditPreset*> chosen;
+    for (size_t i = 0; i < presets.size(); ++i) {
+        if (presets[i].delta.numLatents != face.numLatents || presets[i].delta.styleDim != face.styleDim)
+            throw Error(o.presets[i] + ": made for a generator of " + std::to_string(presets[i].delta.numLatents) + "×" +
+                        std::to_string(presets[i].delta.styleDim) + " latents (" + presets[i].generator +
+                        "); the loaded generator (" + models->info().generatorDescription + ") takes " +
+                        std::to_string(face.numLatents) + "×" + std::to_string(face.styleDim));
+        chosen.push_back(&presets[i]);
+    }
+    const std::vector<float> strengths = o.strengths.empty() ? std::vector<float>(presets.size(), 1.f) : o.strengths;
+    const auto start = std::chrono::steady_clock::now();
+    const Latent edited = applyPresets(face, chosen, strengths);
+    const ImageRGB image = models->render(edited);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    io::writeImage(image, o.out);
+    if (!o.latentOut.empty())
+        models->saveLatent(edited, o.latentOut);
+    for (size_t i = 0; i < presets.size(); ++i)
+        std::cout << presets[i].name << " ×" << strengths[i] << "\n";
+    std::cout << "applied in " << ms << " ms (one generator forward)\n";
+}
+
+} // namespace
+
+void addPresetCommands(CLI::App& app)
+{
+    auto o = std::make_shared<ApplyOptions>();
+    auto* apply = app.add_subcommand("apply", "Apply saved edits (presets) to a face with one generator forward");
+    o->models.add(apply);
+    apply->add_option("--preset", o->presets, "A .preset file (repeat to mix several: w0 + Σ αᵢ·Δwᵢ)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    apply->add_option("--strength", o->strengths, "Strength α of each preset, in order (default 1; 0: the face as it is)");
+    apply->add_option("--seed", o->seed, "The face of this seed");
+    apply->add_option("--truncation", o->truncation, "Truncation ψ for --seed faces")->capture_default_str();
+    apply->add_option("--latent", o->latentFile, "A latent file (.safetensors with 'w' or 'z')")->check(CLI::ExistingFile);
+    apply->add_option("--photo", o->photo, "A photo, inverted into the generator's latent space first")
+        ->check(CLI::ExistingFile);
+    apply->add_flag("--align", o->align, "With --photo: find the face and crop it the FFHQ way first");
+    apply->add_option("--out", o->out, "Output image")->required();
+    apply->add_option("--latent-out", o->latentOut, "Also write the edited latent (.safetensors)");
+    apply->callback([o] { runApply(*o); });
+
+    auto* preset = app.add_subcommand("preset", "Inspect .preset files");
+    preset->require_subcommand(1);
+    auto file = std::make_shared<std::string>();
+    auto* info = preset->add_subcommand("info", "Print a preset's metadata as JSON");
+    info->add_option("preset", *file, "The .preset file")->required()->check(CLI::ExistingFile);
+    info->callback([file] { std::cout << presetInfoJson(loadPreset(*file)) << "\n"; });
+}
+
+} // namespace pae::cli
+
+namespace pae::cli {
+
+std::vector<std::string> writeEditPresets(const std::string& presetOut, bool folder, const ModelSet& models,
+                                          const EditRequest& request, const EditResult& result)
+{
+    namespace fs = std::filesystem;
+    if (folder) {
+        std::error_code ec;
+        fs::create_directories(presetOut, ec);
+        if (ec)
+            throw Error(presetOut + ": cannot create the preset folder: " + ec.message());
+    }
+    const nlohmann::json settings{{"basis", toString(request.basis)},
+                                  {"pca_k", request.pcaComponents},
+                                  {"steps", request.steps},
+                                  {"lr", request.learningRate},
+                                  {"l2_weight", request.l2Weight},
+                                  {"id_weight", request.idWeight},
+                                  {"resolution", toString(request.resolution)},
+                                  {"seed", request.seed}};
+    std::vector<std::string> written;
+    for (size_t k = 0; k < result.latents.size(); ++k) {
+        EditPreset p;
+        p.lambda = k < result.lambdas.size() ? result.lambdas[k] : 0.f;
+        char lambdaText[32];
+        std::snprintf(lambdaText, sizeof lambdaText, "%g", double(p.lambda));
+        p.name = request.prompt + " (λ " + lambdaText + ")";
+        p.prompt = request.prompt;
+        p.corpus = request.corpus;
+        p.target = toString(request.target);
+        p.settings = settings.dump();
+        p.generator = models.info().generatorDescription;
+        p.source = request.source;
+        p.delta = editDelta(request.source, result.latents[k]);
+        const fs::path path = folder ? fs::path(presetOut) / (std::string("lambda-") + lambdaText + ".preset")
+                                     : fs::path(presetOut);
+        savePreset(p, path);
+        written.push_back(path.string());
+    }
+    return written;
+}
+
+} // namespace pae::cli

@@ -1,0 +1,48 @@
+#pragma once
+// An edit made reusable. The optimization finds w* for one face; what it learned is
+// Δw = w* − w0 in W+. Applying Δw at strength α to any face of the same generator,
+// w0' + α·Δw, is one generator forward instead of a new optimization: the live strength
+// slider (α on the edit's own face) and presets (Δw of one face on another) are both that.
+//
+// A .preset file is safetensors: tensors "delta" (Δw) and "source" (w0, for reference),
+// [rows, width] float32, and the edit's settings in __metadata__ (format, version, name,
+// prompt, corpus, target, lambda, generator, settings as JSON). Torch-free header: ui/
+// reads and applies presets too.
+#include "core/edit/types.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace pae {
+
+struct EditPreset {
+    std::string name;      // what lists show; the prompt and λ unless given
+    std::string prompt;
+    std::string corpus;
+    std::string target;    // text | pae | pae+
+    float lambda = 0;
+    std::string settings;  // the edit's other settings, a JSON object as text
+    std::string generator; // the generator it was made with (description)
+    Latent delta;          // Δw = w* − w0
+    Latent source;         // w0
+};
+
+// Δw of an edit: result − source (same shape, else Error).
+Latent editDelta(const Latent& source, const Latent& result);
+// face + Σ strengths[i]·presets[i].delta. Error naming the preset when its Δw does not fit
+// the face ("made for a generator of 18×512 latents; this face is 10×16").
+Latent applyPresets(const Latent& face, const std::vector<const EditPreset*>& presets,
+                    const std::vector<float>& strengths);
+// source + α·(result − source): the edit at strength α (α = 1: the result itself).
+Latent scaleEdit(const Latent& source, const Latent& result, float alpha);
+
+// Atomic write; Error naming the file on failure.
+void savePreset(const EditPreset& preset, const std::filesystem::path& path);
+// Strict: the format field, both tensors, their shapes and finite values; Error naming the
+// file and the field otherwise.
+EditPreset loadPreset(const std::filesystem::path& path);
+// The metadata as one JSON object (what `pae-cli preset info` prints).
+std::string presetInfoJson(const EditPreset& preset);
+
+} // namespace pae
