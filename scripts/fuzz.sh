@@ -14,7 +14,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
 
-if ! dpkg-query -W -f='${Status}' clang-14 libclang-rt-14-dev 2>/dev/null | grep -c "install ok installed" | grep -q 2; then
+if ! dpkg-query -W -f='${Status}\n' clang-14 libclang-rt-14-dev 2>/dev/null | grep -c "install ok installed" | grep -q 2; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
   $SUDO apt-get update -q
