@@ -5,7 +5,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread   # without OpenBLAS, LibTorch's matmuls run ~30x slower
   qt6-base-dev qt6-image-formats-plugins libgl-dev
-  libopencv-dev libspdlog-dev nlohmann-json3-dev libcli11-dev libzip-dev libpcre2-dev
+  libopencv-dev libspdlog-dev nlohmann-json3-dev libcli11-dev libzip-dev libpcre2-dev libjpeg-dev zlib1g-dev
   libdlib-dev libdlib-data            # photo alignment: face detector and 68-point landmark model
   xvfb xauth
 )

@@ -1,9 +1,11 @@
 // `pae-cli align`: a photo → its face cropped and levelled the way FFHQ's faces were, the
 // framing a real StyleGAN2 needs before `invert`.
+#include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "core/edit/alignment.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
+#include "core/util/output_set.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +22,7 @@ struct AlignOptions {
     int size = 1024;
     std::string landmarks;
     bool json = false;
+    bool noClobber = false;
 };
 
 void runAlign(const AlignOptions& o)
@@ -28,11 +31,14 @@ void runAlign(const AlignOptions& o)
         throw UsageError("align: --out " + o.out + ": unknown image type (use .png, .jpg, …)");
     if (o.size < 16 || o.size > 4096)
         throw UsageError("align: --size must be between 16 and 4096, not " + std::to_string(o.size));
+    OutputSet outputs(o.noClobber);
+    const std::filesystem::path outFile = outputs.add(o.out, "--out");
     const ImageRGB photo = io::readImage(o.image);
     const FaceAligner aligner(o.landmarks.empty() ? FaceAligner::defaultLandmarkModel()
                                                   : std::filesystem::path(o.landmarks));
     const AlignedFace face = aligner.align(photo, o.size, o.image);
-    io::writeImage(face.image, o.out);
+    io::writeImage(face.image, outFile);
+    outputs.commit();
     if (o.json) {
         nlohmann::json corners = nlohmann::json::array();
         for (const auto& c : face.quad.corners)
@@ -68,6 +74,7 @@ void addAlignCommand(CLI::App& app)
     cmd->add_option("--landmarks", o->landmarks,
                     "dlib's 68-point landmark model (default: $PAE_LANDMARKS, else Debian libdlib-data's)");
     cmd->add_flag("--json", o->json, "Print the face found and its crop as JSON");
+    addNoClobber(cmd, o->noClobber);
     cmd->callback([o] { runAlign(*o); });
 }
 

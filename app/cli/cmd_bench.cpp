@@ -1,3 +1,4 @@
+#include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
 #include "core/edit/bench.h"
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 namespace pae::cli {
 namespace {
@@ -25,7 +27,7 @@ struct BenchOptions {
     bool json = false;
     bool randomRealShapes = false;
     int cosineLatents = 3;
-    int editSteps = -1; // -1: 200 on the built-in models, else skipped
+    std::optional<int> editSteps; // unset: 200 on the built-in models, else skipped
     std::string prompt = "a happy face";
     std::string corpus = "emotion";
 };
@@ -85,7 +87,7 @@ void runBench(const BenchOptions& o)
         j["clip_vs_full_cosine_values"] = cosines;
     }
 
-    const int editSteps = o.editSteps >= 0 ? o.editSteps : (modelSet && modelSet->info().builtin ? 200 : 0);
+    const int editSteps = o.editSteps ? *o.editSteps : (modelSet && modelSet->info().builtin ? 200 : 0);
     if (modelSet && editSteps > 0) {
         EditRequest request = EditRequest::defaults(modelSet->info());
         request.source = modelSet->latentFromSeed(3);
@@ -151,7 +153,8 @@ void addBenchCommand(CLI::App& app)
         ->capture_default_str()
         ->check(CLI::Range(0, 64));
     cmd->add_option("--edit-steps", o->editSteps,
-                    "Also time a whole edit of this many steps (default: 200 on the built-in models, 0 = skip)");
+                    "Also time a whole edit of this many steps (default: 200 on the built-in models, 0 = skip)")
+        ->check(wholeRange(0, 100000));
     cmd->callback([o] { runBench(*o); });
 }
 

@@ -3,9 +3,11 @@
 #include "app/cli/commands.h"
 #include "core/io/image.h"
 #include "core/io/safetensors.h"
+#include "core/io/tensor_checks.h"
 #include "core/models/clip.h"
 #include "core/util/device.h"
 #include "core/util/error.h"
+#include "core/util/paths.h"
 
 #include <torch/torch.h>
 
@@ -30,8 +32,8 @@ torch::Tensor readPixels(const std::string& path)
     const auto it = tensors.find("pixel_values");
     if (it == tensors.end())
         throw Error(path + ": no tensor \"pixel_values\"");
-    if (!it->second.is_floating_point())
-        throw Error(path + ": pixel_values must be floating point");
+    // CLIP-normalized pixels stay within a few units; ±1000 is no image.
+    io::checkTensorValues(it->second, path, "pixel_values", 1000.0);
     return it->second.to(torch::kFloat32);
 }
 
@@ -60,7 +62,8 @@ void runEmbed(const EmbedOptions& opt)
     if (sources != 1)
         throw UsageError("embed: give exactly one of --text, --image, --pixels");
     const auto device = resolveDevice(parseDeviceChoice(opt.device));
-    auto clip = models::loadClip(opt.clipDir, device);
+    auto clip = models::loadClip(opt.clipDir.empty() ? builtinModelsDir() / "clip" : std::filesystem::path(opt.clipDir),
+                                 device);
     torch::NoGradGuard noGrad;
 
     if (!opt.texts.empty()) {
@@ -90,8 +93,9 @@ void addEmbedCommand(CLI::App& app)
     auto opt = std::make_shared<EmbedOptions>();
     auto* cmd = app.add_subcommand(
         "embed", "Print CLIP features (projected, not normalized), one JSON array per input and line");
-    cmd->add_option("--clip", opt->clipDir, "Hugging Face CLIP folder (config.json, model.safetensors, vocab.json, merges.txt)")
-        ->required();
+    cmd->add_option("--clip", opt->clipDir,
+                    "Hugging Face CLIP folder (config.json, model.safetensors, vocab.json, merges.txt); default: "
+                    "built-in SynthFace");
     auto* text = cmd->add_option("--text", opt->texts, "Texts to embed");
     auto* image = cmd->add_option("--image", opt->images, "Image files to embed (CLIP's PIL-style preprocessing)");
     auto* pixels = cmd->add_option("--pixels", opt->pixels,

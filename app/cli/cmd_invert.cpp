@@ -1,10 +1,12 @@
 // `pae-cli invert`: an image → the W+ latent that reproduces it, for `edit --latent`.
+#include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
 #include "core/edit/alignment.h"
 #include "core/edit/inversion.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
+#include "core/util/output_set.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +28,7 @@ struct InvertOptions {
     std::string alignedOut;
     bool align = false;
     bool json = false;
+    bool noClobber = false;
     InversionRequest request;
 };
 
@@ -37,6 +40,11 @@ void runInvert(const InvertOptions& o)
         throw UsageError("invert: --aligned-out " + o.alignedOut + ": unknown image type (use .png, .jpg, …)");
     if (!o.alignedOut.empty() && !o.align)
         throw UsageError("invert: --aligned-out needs --align");
+    OutputSet outputs(o.noClobber);
+    const std::filesystem::path latentFile = outputs.add(o.latentOut, "--latent-out");
+    const std::filesystem::path imageFile = o.out.empty() ? std::filesystem::path() : outputs.add(o.out, "--out");
+    const std::filesystem::path alignedFile =
+        o.alignedOut.empty() ? std::filesystem::path() : outputs.add(o.alignedOut, "--aligned-out");
     InversionRequest request = o.request;
     request.image = io::readImage(o.image);
     request.previewEvery = 0;
@@ -49,7 +57,7 @@ void runInvert(const InvertOptions& o)
         facesFound = face.facesFound;
         request.image = face.image;
         if (!o.alignedOut.empty())
-            io::writeImage(face.image, o.alignedOut);
+            io::writeImage(face.image, alignedFile);
     }
 
     const bool tty = isatty(fileno(stderr)) != 0;
@@ -60,14 +68,21 @@ void runInvert(const InvertOptions& o)
         else if (p.step % 50 == 0 || p.step == p.steps)
             std::fprintf(stderr, "invert %d/%d %.2f dB %.1f s\n", p.step, p.steps, double(p.psnr), p.elapsedSeconds);
     };
+    callbacks.cancelRequested = [] { return interruptRequested(); };
+    catchInterrupt();
     const InversionResult result = InversionJob(models).run(request, callbacks);
     if (tty)
         std::fprintf(stderr, "\n");
+    if (result.cancelled)
+        throw Cancelled();
+    if (result.stepsRun == 0 && !result.stopReason.empty())
+        throw Error(o.image + ": the inversion produced nothing: " + result.stopReason);
     if (!result.stopReason.empty())
         std::cerr << "warning: " << result.stopReason << "\n";
-    models->saveLatent(result.latent, o.latentOut);
+    models->saveLatent(result.latent, latentFile);
     if (!o.out.empty())
-        io::writeImage(result.image, o.out);
+        io::writeImage(result.image, imageFile);
+    outputs.commit();
     if (o.json) {
         std::cout << nlohmann::json{{"image", o.image},
                                     {"latent", o.latentOut},
@@ -104,12 +119,17 @@ void addInvertCommand(CLI::App& app)
     cmd->add_option("--latent-out", o->latentOut, "Where to write the W+ latent (.safetensors)")->required();
     cmd->add_option("--out", o->out, "Also write the reconstruction as an image");
     cmd->add_option("--starts", o->request.starts, "Candidate faces the closest of which starts the optimization")
-        ->capture_default_str();
-    cmd->add_option("--steps", o->request.steps, "Optimization steps")->capture_default_str();
+        ->capture_default_str()
+        ->check(wholeRange(1, 4096));
+    cmd->add_option("--steps", o->request.steps, "Optimization steps")->capture_default_str()->check(
+        wholeRange(1, 100000));
     cmd->add_option("--w-share", o->request.wShare, "Share of the steps in W (one w for all layers) before W+")
-        ->capture_default_str();
-    cmd->add_option("--lr", o->request.learningRate, "Learning rate")->capture_default_str();
+        ->capture_default_str()
+        ->check(finiteRange(0, 1));
+    cmd->add_option("--lr", o->request.learningRate, "Learning rate")->capture_default_str()->check(
+        finiteRange(1e-9, 10));
     cmd->add_flag("--json", o->json, "Print the result as JSON");
+    addNoClobber(cmd, o->noClobber);
     cmd->callback([o] { runInvert(*o); });
 }
 

@@ -1,4 +1,5 @@
 // `apply` and `preset info`: reusing an edit (its Δw) on any face with one generator forward.
+#include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
 #include "core/edit/alignment.h"
@@ -6,6 +7,7 @@
 #include "core/edit/preset.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
+#include "core/util/output_set.h"
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +29,7 @@ struct ApplyOptions {
     std::string latentFile;
     std::string photo;
     bool align = false;
+    bool noClobber = false;
     std::string out;
     std::string latentOut;
 };
@@ -64,7 +67,11 @@ void runApply(const ApplyOptions& o)
             throw UsageError("apply: --strength must be a finite number");
     if (!io::isWritableImagePath(o.out))
         throw UsageError("apply: --out " + o.out + ": unknown image type (use .png, .jpg, .webp)");
-    // Every preset is read before the models load: a wrong file fails in a moment.
+    // Every output is checked, and every preset read, before the models load: a wrong path
+    // or file fails in a moment, and a later failure leaves no output behind.
+    OutputSet outputs(o.noClobber);
+    const std::filesystem::path imageTmp = outputs.add(o.out, "--out");
+    const std::filesystem::path latentTmp = o.latentOut.empty() ? std::filesystem::path() : outputs.add(o.latentOut, "--latent-out");
     std::vector<EditPreset> presets;
     for (const std::string& path : o.presets)
         presets.push_back(loadPreset(path));
@@ -84,9 +91,10 @@ void runApply(const ApplyOptions& o)
     const Latent edited = applyPresets(face, chosen, strengths);
     const ImageRGB image = models->render(edited);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    io::writeImage(image, o.out);
-    if (!o.latentOut.empty())
-        models->saveLatent(edited, o.latentOut);
+    io::writeImage(image, imageTmp);
+    if (!latentTmp.empty())
+        models->saveLatent(edited, latentTmp);
+    outputs.commit();
     for (size_t i = 0; i < presets.size(); ++i)
         std::cout << presets[i].name << " ×" << strengths[i] << "\n";
     std::cout << "applied in " << ms << " ms (one generator forward)\n";
@@ -102,15 +110,19 @@ void addPresetCommands(CLI::App& app)
     apply->add_option("--preset", o->presets, "A .preset file (repeat to mix several: w0 + Σ αᵢ·Δwᵢ)")
         ->required()
         ->check(CLI::ExistingFile);
-    apply->add_option("--strength", o->strengths, "Strength α of each preset, in order (default 1; 0: the face as it is)");
-    apply->add_option("--seed", o->seed, "The face of this seed");
-    apply->add_option("--truncation", o->truncation, "Truncation ψ for --seed faces")->capture_default_str();
+    apply->add_option("--strength", o->strengths, "Strength α of each preset, in order (default 1; 0: the face as it is)")
+        ->check(finiteRange(-100, 100));
+    apply->add_option("--seed", o->seed, "The face of this seed (0 to 4294967295)")->check(seedRange());
+    apply->add_option("--truncation", o->truncation, "Truncation ψ for --seed faces")
+        ->capture_default_str()
+        ->check(finiteRange(0, 2));
     apply->add_option("--latent", o->latentFile, "A latent file (.safetensors with 'w' or 'z')")->check(CLI::ExistingFile);
     apply->add_option("--photo", o->photo, "A photo, inverted into the generator's latent space first")
         ->check(CLI::ExistingFile);
     apply->add_flag("--align", o->align, "With --photo: find the face and crop it the FFHQ way first");
     apply->add_option("--out", o->out, "Output image")->required();
     apply->add_option("--latent-out", o->latentOut, "Also write the edited latent (.safetensors)");
+    addNoClobber(apply, o->noClobber);
     apply->callback([o] { runApply(*o); });
 
     auto* preset = app.add_subcommand("preset", "Inspect .preset files");
@@ -125,16 +137,35 @@ void addPresetCommands(CLI::App& app)
 
 namespace pae::cli {
 
-std::vector<std::string> writeEditPresets(const std::string& presetOut, bool folder, const ModelSet& models,
-                                          const EditRequest& request, const EditResult& result)
+namespace {
+std::string lambdaText(float lambda)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", double(lambda));
+    return text;
+}
+} // namespace
+
+std::vector<std::filesystem::path> presetPaths(const EditOptions& o)
 {
     namespace fs = std::filesystem;
-    if (folder) {
-        std::error_code ec;
-        fs::create_directories(presetOut, ec);
-        if (ec)
-            throw Error(presetOut + ": cannot create the preset folder: " + ec.message());
-    }
+    if (o.presetOut.empty())
+        return {};
+    if (!o.presetOutIsFolder)
+        return {fs::path(o.presetOut)};
+    std::error_code ec;
+    fs::create_directories(o.presetOut, ec);
+    if (ec)
+        throw Error(o.presetOut + ": cannot create the preset folder: " + ec.message());
+    std::vector<fs::path> paths;
+    for (float lambda : o.request.lambdas)
+        paths.push_back(fs::path(o.presetOut) / ("lambda-" + lambdaText(lambda) + ".preset"));
+    return paths;
+}
+
+void writeEditPresets(const std::vector<std::filesystem::path>& paths, const ModelSet& models,
+                      const EditRequest& request, const EditResult& result)
+{
     const nlohmann::json settings{{"basis", toString(request.basis)},
                                   {"pca_k", request.pcaComponents},
                                   {"steps", request.steps},
@@ -143,13 +174,10 @@ std::vector<std::string> writeEditPresets(const std::string& presetOut, bool fol
                                   {"id_weight", request.idWeight},
                                   {"resolution", toString(request.resolution)},
                                   {"seed", request.seed}};
-    std::vector<std::string> written;
-    for (size_t k = 0; k < result.latents.size(); ++k) {
+    for (size_t k = 0; k < result.latents.size() && k < paths.size(); ++k) {
         EditPreset p;
         p.lambda = k < result.lambdas.size() ? result.lambdas[k] : 0.f;
-        char lambdaText[32];
-        std::snprintf(lambdaText, sizeof lambdaText, "%g", double(p.lambda));
-        p.name = request.prompt + " (λ " + lambdaText + ")";
+        p.name = request.prompt + " (λ " + lambdaText(p.lambda) + ")";
         p.prompt = request.prompt;
         p.corpus = request.corpus;
         p.target = toString(request.target);
@@ -157,12 +185,8 @@ std::vector<std::string> writeEditPresets(const std::string& presetOut, bool fol
         p.generator = models.info().generatorDescription;
         p.source = request.source;
         p.delta = editDelta(request.source, result.latents[k]);
-        const fs::path path = folder ? fs::path(presetOut) / (std::string("lambda-") + lambdaText + ".preset")
-                                     : fs::path(presetOut);
-        savePreset(p, path);
-        written.push_back(path.string());
+        savePreset(p, paths[k]);
     }
-    return written;
 }
 
 } // namespace pae::cli

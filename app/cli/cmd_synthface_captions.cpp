@@ -1,3 +1,4 @@
+#include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "core/synthface/attributes_json.h"
 #include "core/synthface/captions.h"
@@ -47,9 +48,11 @@ void addSynthfaceCaptionsCommand(CLI::App& synthface)
     auto args = std::make_shared<CaptionArgs>();
     auto* cmd = synthface.add_subcommand(
         "captions", "Print one JSON line per SynthFace: seed, attributes, the concepts present, captions");
-    cmd->add_option("--seed", args->seed, "Seed of the first face")->required();
-    cmd->add_option("--count", args->count, "Number of faces; face i uses seed + i")->capture_default_str();
-    cmd->add_option("--per-face", args->perFace, "Captions per face")->capture_default_str();
+    cmd->add_option("--seed", args->seed, "Seed of the first face (0 to 4294967295)")->required()->check(seedRange());
+    cmd->add_option("--count", args->count, "Number of faces; face i uses seed + i")->capture_default_str()->check(
+        wholeRange(1, 1000000));
+    cmd->add_option("--per-face", args->perFace, "Captions per face")->capture_default_str()->check(
+        wholeRange(1, 1000));
     cmd->callback([args] { runCaptions(*args); });
 }
 

@@ -1,6 +1,8 @@
+#include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "core/synthface/eval.h"
 #include "core/util/error.h"
+#include "core/util/output_set.h"
 #include "core/util/paths.h"
 
 #include <unistd.h>
@@ -19,6 +21,7 @@ void addSynthfaceEvalCommand(CLI::App& group)
         std::string lambdas = "2,5,8";
         std::string out;
         bool json = false;
+        bool noClobber = false;
     };
     auto o = std::make_shared<Options>();
     auto* cmd = group.add_subcommand("eval", "Measure edits (text, pae, pae+) against SynthFace ground truth");
@@ -26,22 +29,18 @@ void addSynthfaceEvalCommand(CLI::App& group)
     cmd->add_option("--steps", o->eval.steps, "Optimization steps per edit")->capture_default_str()->check(
         CLI::Range(1, 10000));
     cmd->add_option("--lambdas", o->lambdas, "λ grid, comma-separated")->capture_default_str();
-    cmd->add_option("--l2", o->eval.l2Weight, "Weight of ‖w − w0‖² (default: the models' default edit setting)");
-    cmd->add_option("--margin", o->eval.margin, "Normalized change that counts as moved")->capture_default_str();
+    cmd->add_option("--l2", o->eval.l2Weight, "Weight of ‖w − w0‖² (default: the models' default edit setting)")
+        ->check(finiteRange(0, 1e6));
+    cmd->add_option("--margin", o->eval.margin, "Normalized change that counts as moved")->capture_default_str()->check(
+        finiteRange(0, 1));
     cmd->add_option("--corpus", o->eval.corpusFilter, "Only the prompts of this corpus");
     cmd->add_option("--out", o->out, "Write the tables as Markdown");
     cmd->add_flag("--json", o->json, "One JSON object on stdout: target → accuracy, drift, spearman, identity");
+    addNoClobber(cmd, o->noClobber);
     cmd->callback([o] {
-        o->eval.lambdas.clear();
-        std::stringstream in(o->lambdas);
-        std::string item;
-        while (std::getline(in, item, ',')) {
-            try {
-                o->eval.lambdas.push_back(std::stof(item));
-            } catch (const std::exception&) {
-                throw UsageError("--lambdas: '" + item + "' is not a number");
-            }
-        }
+        o->eval.lambdas = parseNumberList(o->lambdas, "--lambdas", 0, 1000);
+        OutputSet outputs(o->noClobber);
+        const std::filesystem::path outFile = o->out.empty() ? std::filesystem::path() : outputs.add(o->out, "--out");
         const bool tty = ::isatty(STDERR_FILENO) == 1;
         const auto report = synthface::runEval(o->eval, [tty](int done, int total) {
             if (tty)
@@ -51,7 +50,8 @@ void addSynthfaceEvalCommand(CLI::App& group)
         });
         const std::string markdown = report.toMarkdown();
         if (!o->out.empty())
-            writeFileAtomically(o->out, markdown.data(), markdown.size());
+            writeFileAtomically(outFile, markdown.data(), markdown.size());
+        outputs.commit();
         if (o->json)
             std::cout << report.toJson() << "\n";
         else

@@ -1,3 +1,4 @@
+#include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "core/synthface/train.h"
 #include "core/util/device.h"
@@ -28,8 +29,11 @@ void addSynthfaceTrainCommand(CLI::App& synthface)
         "train", "Train the built-in SynthFace models (tiny CLIP, tiny StyleGAN2, attribute regressor) from a seed, "
                  "then write the quality report");
     cmd->add_option("--out", args->out, "Folder for clip/, generator.safetensors, regressor.safetensors")->required();
-    cmd->add_option("--seed", args->seed, "Seed of every random choice of the run")->capture_default_str();
-    cmd->add_option("--scale", args->scale, "Multiplies every step count (0.01 for a quick trial)")->capture_default_str();
+    cmd->add_option("--seed", args->seed, "Seed of every random choice of the run")->capture_default_str()->check(
+        seedRange());
+    cmd->add_option("--scale", args->scale, "Multiplies every step count (0.01 for a quick trial)")
+        ->capture_default_str()
+        ->check(finiteRange(0.0001, 1000));
     cmd->add_option("--stages", args->stages,
                     "Only these stages, comma-separated (vocabulary, clip, generator, regressor, quality); the "
                     "others' outputs are read from --out")
@@ -43,7 +47,7 @@ void addSynthfaceTrainCommand(CLI::App& synthface)
                     "Intra-op threads (0: every core). One is the default: on a machine whose cores other jobs "
                     "share, OpenMP's barriers make two threads several times slower than one")
         ->capture_default_str()
-        ->check(CLI::Range(0, 256));
+        ->check(threadCount());
     cmd->callback([args] {
         configureThreads(args->threads);
         synthface::TrainOptions options;

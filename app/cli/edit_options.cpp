@@ -1,5 +1,7 @@
 #include "app/cli/edit_options.h"
 
+#include "app/cli/checks.h"
+
 #include "core/edit/edit_job.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
@@ -23,7 +25,7 @@ void ModelOptions::add(CLI::App* cmd)
     cmd->add_option("--clip", clipDir, "CLIP folder (Hugging Face layout); default: built-in SynthFace");
     cmd->add_option("--generator", generatorFile, "StyleGAN2 .pt or .safetensors; default: built-in SynthFace");
     cmd->add_option("--device", device, "auto, cpu or cuda")->capture_default_str();
-    cmd->add_option("--threads", threads, "CPU threads (0: all cores)")->capture_default_str();
+    cmd->add_option("--threads", threads, "CPU threads (0: all cores)")->capture_default_str()->check(threadCount());
 }
 
 std::shared_ptr<ModelSet> ModelOptions::load() const
@@ -40,17 +42,19 @@ void EditOptions::add(CLI::App* cmd)
 {
     models.add(cmd);
     auto* source = cmd->add_option_group("face source");
-    source->add_option("--seed", seed, "Generate the face from this seed");
+    source->add_option("--seed", seed, "Generate the face from this seed (0 to 4294967295)")->check(seedRange());
     source->add_option("--latent", latentFile, "Start from a latent file (.safetensors with 'w' or 'z')");
     source->require_option(1);
-    cmd->add_option("--truncation", truncation, "Truncation ψ for --seed faces")->capture_default_str();
+    cmd->add_option("--truncation", truncation, "Truncation ψ for --seed faces")->capture_default_str()->check(
+        finiteRange(-2, 2));
     cmd->add_option("--prompt", prompt, "What the face should become, e.g. \"a happy face\"")->required();
     cmd->add_option("--corpus", request.corpus, "Corpus name in prompts/ or a corpus file")->capture_default_str();
     cmd->add_option("--target", target, "text, pae or pae+")->capture_default_str();
     cmd->add_option("--basis", basis, "pca or gram-schmidt")->capture_default_str();
-    cmd->add_option("--pca-k", request.pcaComponents, "Principal components of the corpus")->capture_default_str();
-    cmd->add_option("--steps", request.steps, "Optimization steps")->capture_default_str();
-    cmd->add_option("--lr", request.learningRate, "Learning rate")->capture_default_str();
+    cmd->add_option("--pca-k", request.pcaComponents, "Principal components of the corpus")->capture_default_str()->check(
+        wholeRange(1, 512));
+    cmd->add_option("--steps", request.steps, "Optimization steps")->capture_default_str()->check(wholeRange(1, 100000));
+    cmd->add_option("--lr", request.learningRate, "Learning rate")->capture_default_str()->check(finiteRange(1e-9, 10));
     ModelInfo synthface;
     synthface.builtin = true;
     const auto number = [](float v) {
@@ -60,17 +64,21 @@ void EditOptions::add(CLI::App* cmd)
     };
     cmd->add_option("--l2", l2Weight,
                     "Weight of ‖w − w0‖² (default " + number(EditRequest::defaults().l2Weight) +
-                        ", on the built-in SynthFace models " + number(EditRequest::defaults(synthface).l2Weight) + ")");
+                        ", on the built-in SynthFace models " + number(EditRequest::defaults(synthface).l2Weight) + ")")
+        ->check(finiteRange(0, 1e6));
     cmd->add_option("--resolution", resolution, "clip (stop the generator at 256²) or full")->capture_default_str();
-    cmd->add_option("--optimizer-seed", request.seed, "Seed of the job (determinism)")->capture_default_str();
+    cmd->add_option("--optimizer-seed", request.seed, "Seed of the job (determinism)")->capture_default_str()->check(
+        seedRange());
     cmd->add_option("--preview-dir", previewDir, "Write preview frames here");
-    cmd->add_option("--preview-every", request.previewEvery, "Preview interval in steps")->capture_default_str();
-    cmd->add_option("--out", out, "Output image")->required();
+    cmd->add_option("--preview-every", request.previewEvery, "Preview interval in steps")->capture_default_str()->check(
+        wholeRange(0, 100000));
+    cmd->add_option("--out", out, "Output image (.png, .jpg, .jpeg, .webp, .bmp)")->required();
     cmd->add_option("--latent-out", latentOut, "Write the edited latent(s) (.safetensors)");
     cmd->add_option("--metrics-out", metricsOut, "Write metrics and settings (.json)");
     cmd->add_option("--preset-out", presetOut,
                     "Save the edit as a reusable preset (Δw): a .preset file for edit, a folder for sweep "
                     "(one preset per λ); `pae-cli apply` uses it");
+    addNoClobber(cmd, noClobber);
 }
 
 EditRequest EditOptions::buildRequest(const ModelSet& modelSet) const
@@ -89,15 +97,33 @@ EditRequest EditOptions::buildRequest(const ModelSet& modelSet) const
     return r;
 }
 
-EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRequest& request,
-                           const std::string& previewDir)
+std::unique_ptr<EditOutputs> planEditOutputs(const EditOptions& o, size_t lambdaCount)
 {
-    if (!previewDir.empty()) {
-        std::error_code ec;
-        fs::create_directories(previewDir, ec);
-        if (ec)
-            throw Error(previewDir + ": cannot create the preview folder: " + ec.message());
+    if (!io::isWritableImagePath(o.out))
+        throw UsageError("--out " + o.out + ": unknown image type (use .png, .jpg, .jpeg, .webp or .bmp)");
+    auto outputs = std::make_unique<EditOutputs>(o.noClobber);
+    outputs->image = outputs->set.add(o.out, "--out");
+    if (!o.latentOut.empty()) {
+        const fs::path p(o.latentOut);
+        if (lambdaCount == 1)
+            outputs->latents.push_back(outputs->set.add(p, "--latent-out"));
+        else
+            for (size_t k = 0; k < lambdaCount; ++k)
+                outputs->latents.push_back(outputs->set.add(
+                    p.parent_path() / (p.stem().string() + "-" + std::to_string(k) + p.extension().string()),
+                    "--latent-out"));
     }
+    if (!o.metricsOut.empty())
+        outputs->metrics = outputs->set.add(o.metricsOut, "--metrics-out");
+    if (!o.previewDir.empty())
+        outputs->previewDir = outputs->set.addFolder(o.previewDir, "--preview-dir");
+    for (const fs::path& preset : presetPaths(o))
+        outputs->presets.push_back(outputs->set.add(preset, "--preset-out"));
+    return outputs;
+}
+
+EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRequest& request, EditOutputs& outputs)
+{
     const bool tty = ::isatty(STDERR_FILENO) == 1;
     int lastPrinted = -1;
     EditCallbacks callbacks;
@@ -121,24 +147,32 @@ EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRe
             }
         }
     };
-    if (!previewDir.empty())
+    if (!outputs.previewDir.empty())
         callbacks.preview = [&](int step, const std::vector<ImageRGB>& frames) {
             for (size_t k = 0; k < frames.size(); ++k) {
                 char name[64];
                 std::snprintf(name, sizeof name, "step%05d-l%zu.png", step, k);
-                io::writeImage(frames[k], fs::path(previewDir) / name);
+                const fs::path file = outputs.previewDir / name;
+                outputs.set.record(file);
+                io::writeImage(frames[k], file);
             }
         };
+    callbacks.cancelRequested = [] { return interruptRequested(); };
+    catchInterrupt();
     EditJob job(models);
     EditResult result = job.run(request, callbacks);
     if (tty && result.stepsRun < request.steps)
         std::fprintf(stderr, "\n");
+    if (result.cancelled)
+        throw Cancelled();
+    if (result.images.empty() || (result.stepsRun == 0 && !result.stopReason.empty()))
+        throw Error("the edit produced nothing: " + result.stopReason);
     if (!result.stopReason.empty())
         std::cerr << "warning: " << result.stopReason << "\n";
     return result;
 }
 
-void writeMetrics(const std::string& path, const ModelSet& models, const EditRequest& request,
+void writeMetrics(const fs::path& path, const ModelSet& models, const EditRequest& request,
                   const EditResult& result)
 {
     nlohmann::json j;

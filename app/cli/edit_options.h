@@ -2,6 +2,7 @@
 // Options shared by `edit`, `sweep` and `bench`: which models, and the edit settings.
 #include "core/edit/edit_request.h"
 #include "core/edit/model_set.h"
+#include "core/util/output_set.h"
 
 #include <CLI/CLI.hpp>
 
@@ -35,6 +36,7 @@ struct EditOptions {
     std::string metricsOut;
     std::string presetOut; // edit: a .preset file; sweep: a folder, one preset per λ
     bool presetOutIsFolder = false; // sweep
+    bool noClobber = false;
     EditRequest request = EditRequest::defaults();
     std::optional<float> l2Weight; // unset: the models' default (EditRequest::defaults(info))
 
@@ -43,17 +45,34 @@ struct EditOptions {
     EditRequest buildRequest(const ModelSet& models) const;
 };
 
-// Runs the job with a terminal progress bar (or plain lines when stderr is no terminal),
-// preview frames written to previewDir when given.
-EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRequest& request,
-                           const std::string& previewDir);
+// Where an edit or sweep writes, checked and claimed before the work starts (see
+// OutputSet): temporaries for the image, the latents (one per λ: "-0", "-1", … before the
+// extension when there are several) and the metrics; the preview folder as given.
+struct EditOutputs {
+    OutputSet set;
+    std::filesystem::path image;
+    std::vector<std::filesystem::path> latents;
+    std::filesystem::path metrics;
+    std::filesystem::path previewDir;
+    std::vector<std::filesystem::path> presets; // --preset-out: one per λ
+    explicit EditOutputs(bool noClobber) : set(noClobber) {}
+};
+std::unique_ptr<EditOutputs> planEditOutputs(const EditOptions& options, size_t lambdaCount);
 
-void writeMetrics(const std::string& path, const ModelSet& models, const EditRequest& request,
+// Runs the job with a terminal progress bar (or plain lines when stderr is no terminal),
+// preview frames written to outputs.previewDir when given. Ctrl-C cancels: throws
+// pae::Cancelled; a job that optimized nothing (NaN at the first step) throws pae::Error.
+EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRequest& request,
+                           EditOutputs& outputs);
+
+void writeMetrics(const std::filesystem::path& path, const ModelSet& models, const EditRequest& request,
                   const EditResult& result);
 
-// --preset-out: one .preset per λ (the file itself for one λ; <folder>/lambda-<λ>.preset for
-// several). Returns the files written.
-std::vector<std::string> writeEditPresets(const std::string& presetOut, bool folder, const ModelSet& models,
-                                          const EditRequest& request, const EditResult& result);
+// --preset-out: where each λ's .preset goes (the file itself for edit, <folder>/lambda-<λ>.preset
+// for sweep); the folder is made when missing.
+std::vector<std::filesystem::path> presetPaths(const EditOptions& options);
+// Writes the preset of λ k to paths[k] (the output set's temporaries).
+void writeEditPresets(const std::vector<std::filesystem::path>& paths, const ModelSet& models,
+                      const EditRequest& request, const EditResult& result);
 
 } // namespace pae::cli

@@ -1,12 +1,16 @@
+#include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "core/util/device.h"
 #include "core/util/process.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
+#include "core/util/output_set.h"
 
 #include <c10/util/Exception.h>
 
+#include <csignal>
 #include <iostream>
+#include <new>
 
 int main(int argc, char** argv)
 {
@@ -42,14 +46,21 @@ int main(int argc, char** argv)
             return app.exit(e);
         std::cerr << "error: " << e.what() << "\n(run 'pae-cli --help' for usage)\n";
         return 2;
+    } catch (const pae::Cancelled&) {
+        // Ctrl-C or SIGTERM: the job stopped at its next step and no output was written.
+        std::cerr << "cancelled; nothing was written\n";
+        return 128 + (pae::cli::interruptSignal() ? pae::cli::interruptSignal() : SIGINT);
     } catch (const pae::UsageError& e) {
         std::cerr << "error: " << e.what() << "\n";
         return 2;
     } catch (const c10::Error& e) {
-        std::cerr << "error: " << e.what_without_backtrace() << "\n";
+        std::cerr << "error: " << pae::OutputSet::withTargetNames(e.what_without_backtrace()) << "\n";
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "error: out of memory (an input or --count larger than this machine can hold)\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
+        std::cerr << "error: " << pae::OutputSet::withTargetNames(e.what()) << "\n";
         return 1;
     }
     return 0;

@@ -57,25 +57,29 @@ ImageRGB fromMat(const cv::Mat& rgb)
 ImageRGB readImage(const fs::path& path)
 {
     const std::string source = path.string();
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (fs::is_directory(status))
+        throw Error(source + ": is a folder, not an image file");
+    if (fs::exists(status) && !fs::is_regular_file(status))
+        throw Error(source + ": is not a regular file");
     // Read the bytes ourselves: cv::imread cannot tell "missing" from "not an image".
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(source + ": cannot open: " + std::strerror(errno));
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.empty())
-        throw Error(source + ": the file is empty");
-    cv::Mat bgr;
-    try {
-        // IMREAD_COLOR: 8-bit, 3 channels, whatever the file stores (grey, 16-bit, alpha).
-        bgr = cv::imdecode(bytes, cv::IMREAD_COLOR);
-    } catch (const cv::Exception& e) {
-        throw Error(source + ": cannot decode the image: " + e.msg);
-    }
-    if (bgr.empty())
-        throw Error(source + ": not an image in a format that can be read (or the file is corrupt)");
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    return fromMat(rgb);
+    in.seekg(0, std::ios::end);
+    const std::streamoff length = in.tellg();
+    in.seekg(0, std::ios::beg);
+    // 100 MP (kMaxImagePixels) stored without compression take 300 MB (BMP); no image
+    // within the pixel limit needs more.
+    constexpr std::streamoff kMaxBytes = 512LL << 20;
+    if (length > kMaxBytes)
+        throw Error(source + ": " + std::to_string(length >> 20) + " MB is more than the " +
+                    std::to_string(kMaxBytes >> 20) + " MB an image file may have");
+    std::vector<uint8_t> bytes(length > 0 ? static_cast<size_t>(length) : 0);
+    if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+        throw Error(source + ": cannot read the file: " + std::strerror(errno));
+    return decodeImage(bytes.data(), bytes.size(), source);
 }
 
 void writeImage(const ImageRGB& image, const fs::path& path)

@@ -146,7 +146,12 @@ Corpus loadCorpus(const fs::path& file)
         throw Error(where + ": cannot open the corpus: " + std::strerror(errno));
     std::stringstream buffer;
     buffer << in.rdbuf();
-    std::string text = buffer.str();
+    return parseCorpus(buffer.str(), file);
+}
+
+Corpus parseCorpus(std::string text, const fs::path& file)
+{
+    const std::string where = file.string();
     if (text.compare(0, 3, "\xEF\xBB\xBF") == 0)
         text.erase(0, 3); // a BOM that some editors write
 
@@ -194,6 +199,9 @@ Corpus loadCorpus(const fs::path& file)
             continue;
         }
         seen.emplace(k, lineNo);
+        if (corpus.prompts.size() == kMaxCorpusPrompts)
+            throw Error(loc + ": more than " + std::to_string(kMaxCorpusPrompts) +
+                        " prompts; every one is embedded by CLIP, so a corpus stays below that");
         corpus.prompts.push_back(line);
     }
     if (corpus.prompts.empty())

@@ -26,9 +26,15 @@ struct Corpus {
     std::vector<std::string> templatedPrompts() const;
 };
 
+// The most prompts a corpus may hold (each costs one CLIP text forward when it is embedded).
+inline constexpr size_t kMaxCorpusPrompts = 10000;
+
 // Throws pae::Error naming the file (and line, where there is one) when the file cannot
-// be read, is not UTF-8, has a bad template line or holds no prompts.
+// be read, is not UTF-8, has a bad template line, holds no prompts or more than
+// kMaxCorpusPrompts.
 Corpus loadCorpus(const std::filesystem::path& file);
+// The same from the file's text (the corpus fuzzer's entry); `file` names it in errors.
+Corpus parseCorpus(std::string text, const std::filesystem::path& file);
 
 // A name ("emotion") is looked up as <corpusRoot>/<name>.txt; anything with a '/' or
 // ending in ".txt" is a file path. An unknown name is an error that lists the known ones.

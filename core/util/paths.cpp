@@ -72,20 +72,23 @@ void writeFileAtomically(const fs::path& path, const void* data, size_t size)
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out)
-            throw Error(path.string() + ": cannot write: " + std::strerror(errno));
+            throw Error(path.string() + ": cannot write: " + (errno ? std::strerror(errno) : "unknown error"));
+        errno = 0;
         out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
         out.flush();
         if (!out) {
+            const int error = errno;
             std::error_code ec;
             fs::remove(tmp, ec);
-            throw Error(path.string() + ": write failed (disk full?)");
+            throw Error(path.string() + ": write failed: " + (error ? std::strerror(error) : "disk full?"));
         }
     }
     std::error_code ec;
     fs::rename(tmp, path, ec);
     if (ec) {
+        const std::string reason = ec.message(); // before remove() overwrites ec ("Success")
         fs::remove(tmp, ec);
-        throw Error(path.string() + ": cannot move the finished file into place: " + ec.message());
+        throw Error(path.string() + ": cannot move the finished file into place: " + reason);
     }
 }
 

@@ -116,6 +116,10 @@ private Q_SLOTS:
         QTest::newRow("truncated") << QByteArray("\xE2\x82") << "{file}:1: invalid UTF-8 (byte 0xE2 at column 1)";
         QTest::newRow("beyond U+10FFFF") << QByteArray("\xF4\x90\x80\x80") << "{file}:1: invalid UTF-8 (byte 0xF4";
         QTest::newRow("in a comment") << QByteArray("# caf\xE9\nhappy\n") << "{file}:1: invalid UTF-8";
+        QByteArray many;
+        for (int i = 0; i <= 10000; ++i)
+            many += "prompt " + QByteArray::number(i) + "\n";
+        QTest::newRow("10001 prompts") << many << "{file}:10001: more than 10000 prompts";
     }
     void shouldRefuseBadFiles_withFileAndLineNamed()
     {

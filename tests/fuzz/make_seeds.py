@@ -1,17 +1,91 @@
 #!/usr/bin/env python3
 """Seed corpora for the fuzzers, from the committed fixtures (no torch needed).
 
-usage: make_seeds.py OUT_DIR   -> OUT_DIR/safetensors, OUT_DIR/torch_checkpoint
+usage: make_seeds.py OUT_DIR   -> OUT_DIR/safetensors, OUT_DIR/torch_checkpoint, OUT_DIR/image,
+                                   OUT_DIR/tokenizer, OUT_DIR/corpus
 """
 import json
 import os
 import pickletools
+import shutil
 import struct
 import sys
 import zipfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures", "io")
+ROOT = os.path.join(HERE, "..", "..")
+
+
+def png(width, height, colour_type=2, bit_depth=8):
+    """A valid PNG of a gradient (zlib only, no imaging library)."""
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour_type]
+    rows = b"".join(b"\x00" + bytes((x * 17 + y * 29 + c * 71) % 256 for x in range(width) for c in range(channels))
+                    for y in range(height))
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def bmp(width, height):
+    row = bytes((x * 40 + c * 90) % 256 for x in range(width) for c in range(3))
+    row += b"\x00" * (-len(row) % 4)
+    pixels = row * height
+    header = struct.pack("<2sIHHI", b"BM", 54 + len(pixels), 0, 0, 54)
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, len(pixels), 2835, 2835, 0, 0)
+    return header + info + pixels
+
+
+def image_seeds(out):
+    os.makedirs(out, exist_ok=True)
+    seeds = {"rgb.png": png(8, 6), "grey.png": png(5, 5, 0), "rgba.png": png(4, 7, 6), "rgb.bmp": bmp(6, 4)}
+    for name, data in seeds.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+    # Small JPEG and WebP files made by pae-cli (no encoder in Python's standard library).
+    committed = os.path.join(HERE, "seeds", "image")
+    for name in sorted(os.listdir(committed)) if os.path.isdir(committed) else []:
+        shutil.copy(os.path.join(committed, name), os.path.join(out, name))
+
+
+def tokenizer_seeds(out):
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(ROOT, "tests", "fixtures", "tokenizer", "goldens.jsonl"), encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            with open(os.path.join(out, "golden-%03d" % i), "wb") as g:
+                g.write(json.loads(line)["text"].encode("utf-8", "surrogatepass"))
+
+
+def session_seeds(out):
+    """Sessions as ui/Session.cpp writes them: a seed face and one edit of 2×4 latents."""
+    os.makedirs(out, exist_ok=True)
+    settings = {"target": "pae+", "basis": "pca", "pcaComponents": 10, "lambdas": [2.0, 5.0], "steps": 40,
+                "learningRate": 0.1, "l2Weight": 0.1, "idWeight": 0.005, "resolution": "clip", "seed": "0",
+                "previewEvery": 5, "previewSize": 256}
+    import base64
+    latent = {"numLatents": 2, "styleDim": 4,
+              "float32le": base64.b64encode(struct.pack("<8f", *[0.5 * i for i in range(8)])).decode()}
+    source = {"kind": "seed", "label": "seed 3", "created": "2026-01-01T00:00:00.000Z", "latent": latent, "seed": "3"}
+    edit = {"kind": "edit", "label": "happy", "created": "2026-01-01T00:00:01.000Z", "latent": latent,
+            "prompt": "a happy face", "corpus": "emotion", "settings": settings, "lambda": 5.0, "sweepId": "1",
+            "metrics": {"lambda": 5.0, "clipToTarget": 0.3, "idSimilarity": 0.9, "l2": 0.1, "loss": 0.7}}
+    for name, history, current in (("one", [source], 0), ("two", [source, edit], 1)):
+        doc = {"format": "pae-studio-session", "version": 1, "settings": settings, "prompt": "a happy face",
+               "corpus": "emotion", "lambdaList": "2,5", "history": history, "current": current}
+        with open(os.path.join(out, name + ".paesession"), "w") as f:
+            json.dump(doc, f, indent=2)
+
+
+def corpus_seeds(out):
+    os.makedirs(out, exist_ok=True)
+    for folder in (os.path.join(ROOT, "prompts"), os.path.join(ROOT, "prompts", "synthface")):
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".txt"):
+                shutil.copy(os.path.join(folder, name), os.path.join(out, os.path.basename(folder) + "-" + name))
 
 
 def safetensors(tensors, metadata=None):
@@ -79,6 +153,16 @@ def main():
                 if entry.endswith("/data.pkl"):
                     with open(os.path.join(pt, name + ".pkl"), "wb") as f:
                         f.write(z.read(entry))
+    image_seeds(os.path.join(out, "image"))
+    tokenizer_seeds(os.path.join(out, "tokenizer"))
+    corpus_seeds(os.path.join(out, "corpus"))
+    session_seeds(os.path.join(out, "session"))
+    # Inputs that once found a bug stay in the seeds, so every run checks them again.
+    findings = os.path.join(HERE, "findings")
+    for name in sorted(os.listdir(findings)):
+        target = name.split("-", 1)[0]
+        if os.path.isdir(os.path.join(out, target)):
+            shutil.copy(os.path.join(findings, name), os.path.join(out, target, "finding-" + name))
 
 
 if __name__ == "__main__":
