@@ -23,5 +23,7 @@ void addEditCommands(CLI::App& app);  // edit, sweep
 void addBenchCommand(CLI::App& app);
 void addInvertCommand(CLI::App& app);
 void addAlignCommand(CLI::App& app);
+void addBatchCommand(CLI::App& app);       // batch
+void addBatchReportCommand(CLI::App& app); // batch-report
 
 } // namespace pae::cli

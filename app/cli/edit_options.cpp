@@ -135,8 +135,7 @@ EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRe
     return result;
 }
 
-void writeMetrics(const std::string& path, const ModelSet& models, const EditRequest& request,
-                  const EditResult& result)
+nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, const EditResult& result)
 {
     nlohmann::json j;
     const ModelInfo info = models.info();
@@ -161,6 +160,13 @@ void writeMetrics(const std::string& path, const ModelSet& models, const EditReq
     for (const auto& m : result.metrics)
         j["per_lambda"].push_back(
             {{"lambda", m.lambda}, {"clip_cosine_to_target", m.clipToTarget}, {"l2", m.l2}, {"loss", m.loss}});
+    return j;
+}
+
+void writeMetrics(const std::string& path, const ModelSet& models, const EditRequest& request,
+                  const EditResult& result)
+{
+    const nlohmann::json j = metricsJson(models, request, result);
     const std::string text = j.dump(2) + "\n";
     writeFileAtomically(path, text.data(), text.size());
 }

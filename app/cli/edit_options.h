@@ -4,6 +4,7 @@
 #include "core/edit/model_set.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <optional>
@@ -46,6 +47,8 @@ struct EditOptions {
 EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRequest& request,
                            const std::string& previewDir);
 
+// The metrics and settings of a finished edit, as `edit --metrics-out` writes them.
+nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, const EditResult& result);
 void writeMetrics(const std::string& path, const ModelSet& models, const EditRequest& request,
                   const EditResult& result);
 

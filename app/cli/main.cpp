@@ -33,6 +33,8 @@ int main(int argc, char** argv)
     pae::cli::addAlignCommand(app);
     pae::cli::addInvertCommand(app);
     pae::cli::addBenchCommand(app);
+    pae::cli::addBatchCommand(app);
+    pae::cli::addBatchReportCommand(app);
 
     try {
         app.parse(argc, argv);
