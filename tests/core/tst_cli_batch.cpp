@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <QImage>
+#include <QElapsedTimer>
 #include <QProcess>
+#include <QThread>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -101,9 +103,11 @@ class TestCliBatch : public QObject {
                    common());
     }
 
-    // Starts a batch, waits for its first finished item, then sends sig: the next item is
-    // then mid-run. Returns the events read before the signal.
-    std::vector<json> interruptAfterFirstItem(const fs::path& manifest, const fs::path& out, int sig, int* exitCode)
+    // Starts a batch, waits for its first finished item and for the folder of the next
+    // one (nextId: created when that item starts), then sends sig: the next item is then
+    // mid-run. Returns the events.
+    std::vector<json> interruptAfterFirstItem(const fs::path& manifest, const fs::path& out, const std::string& nextId,
+                                              int sig, int* exitCode)
     {
         QProcess p;
         start(p, QStringList{"batch", QString::fromStdString(manifest.string()), "--out",
@@ -116,6 +120,10 @@ class TestCliBatch : public QObject {
             while (p.canReadLine()) {
                 events.push_back(json::parse(p.readLine().trimmed().toStdString()));
                 if (events.back()["event"] == "item" && events.back()["status"] == "done") {
+                    QElapsedTimer waited;
+                    waited.start();
+                    while (!fs::exists(out / nextId) && waited.elapsed() < 30000)
+                        QThread::msleep(2);
                     ::kill(pid_t(p.processId()), sig);
                     signalled = true;
                     break;
@@ -314,7 +322,8 @@ private Q_SLOTS:
         const fs::path m = dir() / "kill.jsonl";
         std::string text;
         for (int i = 0; i < 4; ++i)
-            text += "{\"seed\": " + std::to_string(30 + i) + ", \"prompt\": \"a happy face\", \"steps\": 120}\n";
+            text += "{\"id\": \"k" + std::to_string(i) + "\", \"seed\": " + std::to_string(30 + i) +
+                    ", \"prompt\": \"a happy face\", \"steps\": 60}\n";
         writeText(m, text);
 
         const fs::path reference = dir() / "kill-reference";
@@ -323,7 +332,7 @@ private Q_SLOTS:
 
         const fs::path out = dir() / "kill-out";
         int exitCode = 0;
-        interruptAfterFirstItem(m, out, SIGKILL, &exitCode);
+        interruptAfterFirstItem(m, out, "k1", SIGKILL, &exitCode);
         QCOMPARE(exitCode, -SIGKILL);
         std::set<std::string> finished, unfinished;
         for (const auto& e : fs::directory_iterator(out))
@@ -363,12 +372,12 @@ private Q_SLOTS:
     void shouldStopWithinAnItem_onSigterm_andLeaveItUnfinished()
     {
         const fs::path m = dir() / "term.jsonl";
-        writeText(m, "{\"id\": \"t0\", \"seed\": 40, \"prompt\": \"a sad face\", \"steps\": 120}\n"
-                     "{\"id\": \"t1\", \"seed\": 41, \"prompt\": \"a sad face\", \"steps\": 120}\n"
-                     "{\"id\": \"t2\", \"seed\": 42, \"prompt\": \"a sad face\", \"steps\": 120}\n");
+        writeText(m, "{\"id\": \"t0\", \"seed\": 40, \"prompt\": \"a sad face\", \"steps\": 60}\n"
+                     "{\"id\": \"t1\", \"seed\": 41, \"prompt\": \"a sad face\", \"steps\": 60}\n"
+                     "{\"id\": \"t2\", \"seed\": 42, \"prompt\": \"a sad face\", \"steps\": 60}\n");
         const fs::path out = dir() / "term-out";
         int exitCode = 0;
-        const auto events = interruptAfterFirstItem(m, out, SIGTERM, &exitCode);
+        const auto events = interruptAfterFirstItem(m, out, "t1", SIGTERM, &exitCode);
         QCOMPARE(exitCode, 1);
         QCOMPARE(events.back()["event"].get<std::string>(), std::string("interrupted"));
         QVERIFY(fs::exists(out / "t0" / "metrics.json"));
