@@ -23,8 +23,8 @@ case "$mode" in
 run)
   exec "$BUILD_DIR/app/pae-studio" "${@:2}" ;;
 test)
-  # The default suite excludes the opt-in "slow" and "bench" labels.
-  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" -LE 'slow|bench' "${@:2}" ;;
+  # The default suite excludes the opt-in "slow", "bench" and "slurm" labels.
+  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" -LE 'slow|bench|slurm' "${@:2}" ;;
 build) ;;
 *) echo "usage: $0 run|test|build" >&2; exit 2 ;;
 esac

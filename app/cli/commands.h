@@ -24,5 +24,7 @@ void addBenchCommand(CLI::App& app);
 void addInvertCommand(CLI::App& app);
 void addAlignCommand(CLI::App& app);
 void addPresetCommands(CLI::App& app); // apply, preset info
+void addBatchCommand(CLI::App& app);       // batch
+void addBatchReportCommand(CLI::App& app); // batch-report
 
 } // namespace pae::cli

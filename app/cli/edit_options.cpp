@@ -172,8 +172,7 @@ EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRe
     return result;
 }
 
-void writeMetrics(const fs::path& path, const ModelSet& models, const EditRequest& request,
-                  const EditResult& result)
+nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, const EditResult& result)
 {
     nlohmann::json j;
     const ModelInfo info = models.info();
@@ -198,6 +197,13 @@ void writeMetrics(const fs::path& path, const ModelSet& models, const EditReques
     for (const auto& m : result.metrics)
         j["per_lambda"].push_back(
             {{"lambda", m.lambda}, {"clip_cosine_to_target", m.clipToTarget}, {"l2", m.l2}, {"loss", m.loss}});
+    return j;
+}
+
+void writeMetrics(const fs::path& path, const ModelSet& models, const EditRequest& request,
+                  const EditResult& result)
+{
+    const nlohmann::json j = metricsJson(models, request, result);
     const std::string text = j.dump(2) + "\n";
     writeFileAtomically(path, text.data(), text.size());
 }

@@ -5,6 +5,7 @@
 #include "core/util/output_set.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <optional>
@@ -65,6 +66,8 @@ std::unique_ptr<EditOutputs> planEditOutputs(const EditOptions& options, size_t 
 EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRequest& request,
                            EditOutputs& outputs);
 
+// The metrics and settings of a finished edit, as `edit --metrics-out` writes them.
+nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, const EditResult& result);
 void writeMetrics(const std::filesystem::path& path, const ModelSet& models, const EditRequest& request,
                   const EditResult& result);
 

@@ -38,6 +38,8 @@ int main(int argc, char** argv)
     pae::cli::addInvertCommand(app);
     pae::cli::addPresetCommands(app);
     pae::cli::addBenchCommand(app);
+    pae::cli::addBatchCommand(app);
+    pae::cli::addBatchReportCommand(app);
 
     try {
         app.parse(argc, argv);
