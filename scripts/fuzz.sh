@@ -38,8 +38,9 @@ for t in "${targets[@]}"; do
   echo "== $t: ${seconds} s"
   log="$BUILD/findings/$t.log"
   rc=0
-  # -rss_limit_mb: an input may not cost more than 2 GB; -timeout: nor 10 s.
-  "$BUILD/tests/fuzz/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+  # -rss_limit_mb: an input may not cost more than 2 GB; -timeout (wall clock, so generous on a
+  # busy machine): nor 30 s.
+  "$BUILD/tests/fuzz/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
     -artifact_prefix="$BUILD/findings/$t-" ${extra[$t]:-} "$corpus" "$BUILD/seeds/${seeds[$t]}" >"$log" 2>&1 || rc=$?
   grep -E "^(#[0-9]+[[:space:]]+(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb)" "$log" || true
   if [ "$rc" -ne 0 ]; then
