@@ -310,7 +310,7 @@ void runBatch(const BatchOptions& o)
                      o.manifest.c_str(), total, total - toRun, toRun);
 
     ItemRunner runner(models, manifest);
-    size_t processed = 0, done = 0, skipped = 0, failed = 0, ran = 0;
+    size_t processed = 0, done = 0, skipped = 0, failed = 0, busy = 0, ran = 0;
     double runSeconds = 0;
     bool interrupted = false;
     const double batchStart = unixSeconds();
@@ -361,6 +361,7 @@ void runBatch(const BatchOptions& o)
             ++ran;
             runSeconds += seconds;
             (status == "done" ? done : failed) += 1;
+            busy += status == "busy" ? 1 : 0;
         }
         // Over the items this process ran (done or failed); until one is done there is
         // no meaningful rate (a failed line takes microseconds).
@@ -407,6 +408,11 @@ void runBatch(const BatchOptions& o)
     if (interrupted)
         throw Error("stopped by a signal with " + std::to_string(left) +
                     " items of the shard left; run the same command again to finish them");
+    if (busy > 0)
+        throw Error(std::to_string(busy) + " items of shard " + shard.str() +
+                    " were being worked on by another process (their .lock was held); run the same command again "
+                    "once it has finished" +
+                    (failed > busy ? "; " + std::to_string(failed - busy) + " other items failed" : std::string()));
     if (failed > 0)
         throw Error(std::to_string(failed) + " of " + std::to_string(total) + " items of shard " + shard.str() +
                     " failed; the reasons are in " + out.string() + "/<id>/error.json (pae-cli batch-report " +

@@ -1,5 +1,7 @@
 // pae-cli batch and batch-report end to end on the built-in SynthFace models: shards,
 // error records, skipping finished items, and a batch killed mid-item then re-run.
+#include "core/edit/alignment.h"
+#include "core/edit/batch.h"
 #include "core/edit/model_set.h"
 
 #include <nlohmann/json.hpp>
@@ -388,6 +390,51 @@ private Q_SLOTS:
         QCOMPARE(statusById(rerun.events).at("t0"), std::string("skipped"));
         QCOMPARE(statusById(rerun.events).at("t1"), std::string("done"));
         QCOMPARE(statusById(rerun.events).at("t2"), std::string("done"));
+    }
+
+    void shouldAlignAPhoto_andPickItsFaceByIndex()
+    {
+        if (!pae::FaceAligner::available())
+            QSKIP("this build has no dlib (PAE_WITH_DLIB)");
+        const fs::path m = dir() / "photo.jsonl";
+        const std::string photo = PAE_TEST_DATA_DIR "/photos/astronaut.jpg";
+        writeText(m, "{\"id\": \"p0\", \"photo\": \"" + photo +
+                         "\", \"align\": true, \"face\": 0, \"invert_steps\": 5, \"prompt\": \"a happy face\", "
+                         "\"steps\": 5}\n"
+                         "{\"id\": \"p3\", \"photo\": \"" + photo +
+                         "\", \"align\": true, \"face\": 3, \"invert_steps\": 5, \"prompt\": \"a happy face\", "
+                         "\"steps\": 5}\n");
+        const fs::path out = dir() / "photo-out";
+        const Result r = batch(m, out);
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(statusById(r.events).at("p0"), std::string("done"));
+        QCOMPARE(QImage(QString::fromStdString((out / "p0" / "image-0.png").string())).size(), QSize(64, 64));
+        const json e = json::parse(readBytes(out / "p3" / "error.json"));
+        QCOMPARE(e["field"].get<std::string>(), std::string("face"));
+        QVERIFY2(QString::fromStdString(e["error"]).contains("face 3 asked for, 1 found"), e.dump().c_str());
+    }
+
+    void shouldLeaveAnItemAlone_whileAnotherProcessHoldsItsLock()
+    {
+        const fs::path m = dir() / "busy.jsonl";
+        writeText(m, "{\"id\": \"free\", \"seed\": 1, \"prompt\": \"a happy face\", \"steps\": 5}\n"
+                     "{\"id\": \"held\", \"seed\": 2, \"prompt\": \"a happy face\", \"steps\": 5}\n");
+        const fs::path out = dir() / "busy-out";
+        {
+            pae::BatchItemLock held(out / "held");
+            QVERIFY(held.acquired());
+            const Result r = batch(m, out);
+            QCOMPARE(r.exitCode, 1);
+            QVERIFY2(r.stdErr.contains("1 items of shard 0/1 were being worked on by another process"),
+                     qPrintable(r.stdErr));
+            QCOMPARE(statusById(r.events).at("free"), std::string("done"));
+            QCOMPARE(statusById(r.events).at("held"), std::string("busy"));
+            QVERIFY(!fs::exists(out / "held" / "metrics.json"));
+            QVERIFY(!fs::exists(out / "held" / "error.json"));
+        }
+        const Result after = batch(m, out);
+        QVERIFY2(after.exitCode == 0, qPrintable(after.stdErr));
+        QCOMPARE(statusById(after.events).at("held"), std::string("done"));
     }
 
     void shouldRefuseABadCommandLine_withUsageExit()
