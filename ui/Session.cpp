@@ -104,6 +104,19 @@ pae::EditRequest settingsFromJson(const QJsonValue& v, const QString& origin, co
             fail(origin, QStringLiteral("%1.%2: missing or not a number").arg(field, QLatin1String(key)));
         return x.toDouble();
     };
+    // JSON numbers are doubles: one too large for an int or a float is an error here, not
+    // undefined behaviour in a cast (the session fuzzer found steps = 8.9e116).
+    auto integer = [&](const char* key) {
+        const double x = number(key);
+        if (!(x >= -1e9 && x <= 1e9) || x != std::floor(x))
+            fail(origin, QStringLiteral("%1.%2: %3 is not a whole number within ±10⁹").arg(field, QLatin1String(key)).arg(x));
+        return int(x);
+    };
+    auto real = [&](double x, const QString& key) {
+        if (!std::isfinite(x) || std::abs(x) > 1e30)
+            fail(origin, QStringLiteral("%1.%2: %3 is not a finite number within ±10³⁰").arg(field, key).arg(x));
+        return float(x);
+    };
     auto text = [&](const char* key) {
         const QJsonValue x = o.value(QLatin1String(key));
         if (!x.isString())
@@ -113,13 +126,13 @@ pae::EditRequest settingsFromJson(const QJsonValue& v, const QString& origin, co
     r.target = parseEnum(&pae::parseTargetKind, text("target"), origin, field);
     r.basis = parseEnum(&pae::parseBasisKind, text("basis"), origin, field);
     r.resolution = parseEnum(&pae::parseResolutionMode, text("resolution"), origin, field);
-    r.pcaComponents = int(number("pcaComponents"));
-    r.steps = int(number("steps"));
-    r.learningRate = float(number("learningRate"));
-    r.l2Weight = float(number("l2Weight"));
-    r.idWeight = float(number("idWeight"));
-    r.previewEvery = int(number("previewEvery"));
-    r.previewSize = int(number("previewSize"));
+    r.pcaComponents = integer("pcaComponents");
+    r.steps = integer("steps");
+    r.learningRate = real(number("learningRate"), QStringLiteral("learningRate"));
+    r.l2Weight = real(number("l2Weight"), QStringLiteral("l2Weight"));
+    r.idWeight = real(number("idWeight"), QStringLiteral("idWeight"));
+    r.previewEvery = integer("previewEvery");
+    r.previewSize = integer("previewSize");
     bool ok = false;
     r.seed = text("seed").toULongLong(&ok);
     if (!ok)
@@ -128,7 +141,7 @@ pae::EditRequest settingsFromJson(const QJsonValue& v, const QString& origin, co
     for (const QJsonValue& l : o.value(QStringLiteral("lambdas")).toArray()) {
         if (!l.isDouble())
             fail(origin, field + QStringLiteral(".lambdas: not a list of numbers"));
-        r.lambdas.push_back(float(l.toDouble()));
+        r.lambdas.push_back(real(l.toDouble(), QStringLiteral("lambdas")));
     }
     return r;
 }
@@ -185,6 +198,14 @@ QJsonObject entryToJson(const HistoryEntry& e)
     return o;
 }
 
+float finiteFloat(const QJsonValue& v, const QString& origin, const QString& field)
+{
+    const double x = v.toDouble();
+    if (!std::isfinite(x) || std::abs(x) > 1e30)
+        fail(origin, QStringLiteral("%1: %2 is not a finite number within ±10³⁰").arg(field).arg(x));
+    return float(x);
+}
+
 HistoryEntry entryFromJson(const QJsonObject& o, HistoryEntry::Kind kind, const QString& origin, const QString& field)
 {
     HistoryEntry e;
@@ -198,16 +219,16 @@ HistoryEntry entryFromJson(const QJsonObject& o, HistoryEntry::Kind kind, const 
         e.prompt = o.value(QStringLiteral("prompt")).toString();
         e.corpus = o.value(QStringLiteral("corpus")).toString();
         e.settings = settingsFromJson(o.value(QStringLiteral("settings")), origin, field + QStringLiteral(".settings"));
-        e.lambda = float(o.value(QStringLiteral("lambda")).toDouble());
+        e.lambda = finiteFloat(o.value(QStringLiteral("lambda")), origin, field + QStringLiteral(".lambda"));
         e.sweepId = o.value(QStringLiteral("sweepId")).toString().toULongLong();
         if (o.contains(QStringLiteral("metrics"))) {
             const QJsonObject m = o.value(QStringLiteral("metrics")).toObject();
             e.hasMetrics = true;
-            e.metrics.lambda = float(m.value(QStringLiteral("lambda")).toDouble());
-            e.metrics.clipToTarget = float(m.value(QStringLiteral("clipToTarget")).toDouble());
-            e.metrics.idSimilarity = float(m.value(QStringLiteral("idSimilarity")).toDouble());
-            e.metrics.l2 = float(m.value(QStringLiteral("l2")).toDouble());
-            e.metrics.loss = float(m.value(QStringLiteral("loss")).toDouble());
+            e.metrics.lambda = finiteFloat(m.value(QStringLiteral("lambda")), origin, field + QStringLiteral(".metrics.lambda"));
+            e.metrics.clipToTarget = finiteFloat(m.value(QStringLiteral("clipToTarget")), origin, field + QStringLiteral(".metrics.clipToTarget"));
+            e.metrics.idSimilarity = finiteFloat(m.value(QStringLiteral("idSimilarity")), origin, field + QStringLiteral(".metrics.idSimilarity"));
+            e.metrics.l2 = finiteFloat(m.value(QStringLiteral("l2")), origin, field + QStringLiteral(".metrics.l2"));
+            e.metrics.loss = finiteFloat(m.value(QStringLiteral("loss")), origin, field + QStringLiteral(".metrics.loss"));
         }
     }
     return e;

@@ -158,6 +158,12 @@ private Q_SLOTS:
         QTest::newRow("format") << QByteArray("pae-studio-session") << QByteArray("something-else") << "not a PAE Studio session";
         QTest::newRow("latent size") << QByteArray("\"styleDim\": 8") << QByteArray("\"styleDim\": 9") << "history[0].latent";
         QTest::newRow("json") << QByteArray("{") << QByteArray("[[") << "not valid JSON";
+        // The fuzzer's finding (tests/fuzz/findings/session-steps-8.9e116.paesession): a number
+        // no int holds is an error, not undefined behaviour in a cast.
+        QTest::newRow("huge steps") << QByteArray("\"steps\": 120") << QByteArray("\"steps\": 8.9e116")
+                                    << "settings.steps";
+        QTest::newRow("huge lambda") << QByteArray("\"lambda\": 3") << QByteArray("\"lambda\": 1e300")
+                                     << "history[1].lambda";
     }
     void shouldNameTheField_whenTheFileIsBroken()
     {
