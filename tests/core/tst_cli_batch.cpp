@@ -325,7 +325,7 @@ private Q_SLOTS:
         std::string text;
         for (int i = 0; i < 4; ++i)
             text += "{\"id\": \"k" + std::to_string(i) + "\", \"seed\": " + std::to_string(30 + i) +
-                    ", \"prompt\": \"a happy face\", \"steps\": 60}\n";
+                    ", \"prompt\": \"a happy face\", \"steps\": 40}\n";
         writeText(m, text);
 
         const fs::path reference = dir() / "kill-reference";
@@ -374,9 +374,9 @@ private Q_SLOTS:
     void shouldStopWithinAnItem_onSigterm_andLeaveItUnfinished()
     {
         const fs::path m = dir() / "term.jsonl";
-        writeText(m, "{\"id\": \"t0\", \"seed\": 40, \"prompt\": \"a sad face\", \"steps\": 60}\n"
-                     "{\"id\": \"t1\", \"seed\": 41, \"prompt\": \"a sad face\", \"steps\": 60}\n"
-                     "{\"id\": \"t2\", \"seed\": 42, \"prompt\": \"a sad face\", \"steps\": 60}\n");
+        writeText(m, "{\"id\": \"t0\", \"seed\": 40, \"prompt\": \"a sad face\", \"steps\": 40}\n"
+                     "{\"id\": \"t1\", \"seed\": 41, \"prompt\": \"a sad face\", \"steps\": 40}\n"
+                     "{\"id\": \"t2\", \"seed\": 42, \"prompt\": \"a sad face\", \"steps\": 40}\n");
         const fs::path out = dir() / "term-out";
         int exitCode = 0;
         const auto events = interruptAfterFirstItem(m, out, "t1", SIGTERM, &exitCode);
