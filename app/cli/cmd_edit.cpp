@@ -13,13 +13,6 @@
 namespace pae::cli {
 namespace {
 
-std::string lambdaLabel(float lambda)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "lambda %g", double(lambda));
-    return text;
-}
-
 void writeOutputs(EditOutputs& out, const ModelSet& models, const EditRequest& request, const EditResult& result)
 {
     for (size_t k = 0; k < out.latents.size(); ++k)
@@ -72,7 +65,7 @@ void addEditCommands(CLI::App& app)
         std::vector<std::string> labels{"source"};
         for (size_t k = 0; k < result.images.size(); ++k) {
             tiles.push_back(result.images[k]);
-            labels.push_back(lambdaLabel(result.lambdas[k]));
+            labels.push_back("lambda " + formatLambda(result.lambdas[k]));
         }
         io::writeImage(makeLabelledGrid(tiles, labels, int(tiles.size())), outputs->image);
         writeOutputs(*outputs, *models, request, result);

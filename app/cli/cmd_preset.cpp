@@ -137,14 +137,12 @@ void addPresetCommands(CLI::App& app)
 
 namespace pae::cli {
 
-namespace {
-std::string lambdaText(float lambda)
+std::string formatLambda(float lambda)
 {
     char text[32];
     std::snprintf(text, sizeof text, "%g", double(lambda));
     return text;
 }
-} // namespace
 
 std::vector<std::filesystem::path> presetPaths(const EditOptions& o)
 {
@@ -159,7 +157,7 @@ std::vector<std::filesystem::path> presetPaths(const EditOptions& o)
         throw Error(o.presetOut + ": cannot create the preset folder: " + ec.message());
     std::vector<fs::path> paths;
     for (float lambda : o.request.lambdas)
-        paths.push_back(fs::path(o.presetOut) / ("lambda-" + lambdaText(lambda) + ".preset"));
+        paths.push_back(fs::path(o.presetOut) / ("lambda-" + formatLambda(lambda) + ".preset"));
     return paths;
 }
 
@@ -177,7 +175,7 @@ void writeEditPresets(const std::vector<std::filesystem::path>& paths, const Mod
     for (size_t k = 0; k < result.latents.size() && k < paths.size(); ++k) {
         EditPreset p;
         p.lambda = k < result.lambdas.size() ? result.lambdas[k] : 0.f;
-        p.name = request.prompt + " (λ " + lambdaText(p.lambda) + ")";
+        p.name = request.prompt + " (λ " + formatLambda(p.lambda) + ")";
         p.prompt = request.prompt;
         p.corpus = request.corpus;
         p.target = toString(request.target);

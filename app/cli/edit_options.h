@@ -74,6 +74,8 @@ void writeMetrics(const std::filesystem::path& path, const ModelSet& models, con
 // --preset-out: where each λ's .preset goes (the file itself for edit, <folder>/lambda-<λ>.preset
 // for sweep); the folder is made when missing.
 std::vector<std::filesystem::path> presetPaths(const EditOptions& options);
+// λ as grid labels, preset names and file names write it: "8", "2.5".
+std::string formatLambda(float lambda);
 // Writes the preset of λ k to paths[k] (the output set's temporaries).
 void writeEditPresets(const std::vector<std::filesystem::path>& paths, const ModelSet& models,
                       const EditRequest& request, const EditResult& result);
