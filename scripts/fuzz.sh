@@ -10,7 +10,7 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_safetensors fuzz_torch_checkpoint fuzz_image fuzz_tokenizer fuzz_corpus fuzz_session)
+  targets=(fuzz_safetensors fuzz_torch_checkpoint fuzz_image fuzz_tokenizer fuzz_corpus fuzz_session fuzz_manifest)
 fi
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
 
@@ -29,7 +29,7 @@ cmake --build "$BUILD" -j "${JOBS:-$(nproc)}" --target "${targets[@]}"
 python3 tests/fuzz/make_seeds.py "$BUILD/seeds"
 
 declare -A seeds=([fuzz_safetensors]=safetensors [fuzz_torch_checkpoint]=torch_checkpoint [fuzz_image]=image
-                  [fuzz_tokenizer]=tokenizer [fuzz_corpus]=corpus [fuzz_session]=session)
+                  [fuzz_tokenizer]=tokenizer [fuzz_corpus]=corpus [fuzz_session]=session [fuzz_manifest]=manifest)
 declare -A extra=([fuzz_safetensors]="-dict=tests/fuzz/safetensors.dict")
 mkdir -p "$BUILD/findings"
 for t in "${targets[@]}"; do

@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -57,6 +58,17 @@ const std::set<std::string>& knownFields()
         "invert_steps", "prompt", "corpus",   "target", "basis", "pca_k",    "lambdas",
         "steps",  "lr",         "l2",         "id_weight", "resolution", "optimizer_seed", "preset"};
     return fields;
+}
+
+// An unknown field's name as a message can show it: as written when it is plain text, else
+// as a JSON string (an empty name, control characters). Found by fuzz_manifest: the empty
+// name made the record read "line 4: : unknown field".
+std::string printableField(const std::string& key)
+{
+    const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+        return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f && c != '"';
+    });
+    return plain ? key : nlohmann::json(key).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string trimmedRight(std::string s)
@@ -148,7 +160,7 @@ void parseFields(const nlohmann::json& j, BatchItem& item, const fs::path& manif
         throw LineError{"(line)", "expected a JSON object, found " + std::string(j.type_name())};
     for (const auto& [key, value] : j.items())
         if (!knownFields().count(key))
-            throw LineError{key, "unknown field (known: id, seed, latent, photo, face, align, invert_steps, truncation, "
+            throw LineError{printableField(key), "unknown field (known: id, seed, latent, photo, face, align, invert_steps, truncation, "
                                  "prompt, corpus, target, basis, pca_k, lambdas, steps, lr, l2, id_weight, "
                                  "resolution, optimizer_seed)"};
     if (j.contains("id")) {

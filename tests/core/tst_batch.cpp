@@ -164,6 +164,8 @@ private Q_SLOTS:
         QTest::newRow("not json") << "{\"seed\": 1, \"prompt\": " << "(line)" << "not JSON";
         QTest::newRow("not an object") << "[1, 2]" << "(line)" << "object";
         QTest::newRow("unknown field") << R"({"seed": 1, "prompt": "x", "lamdas": [2]})" << "lamdas" << "unknown";
+        // Found by fuzz_manifest: an empty field name made the record read "line 2: : unknown field".
+        QTest::newRow("empty field name") << R"({"seed": 1, "prompt": "x", "": 6})" << "\"\"" << "unknown";
         QTest::newRow("no source") << R"({"prompt": "x"})" << "seed/latent/photo" << "no face source";
         QTest::newRow("two sources") << R"({"seed": 1, "latent": "face.safetensors", "prompt": "x"})"
                                      << "seed/latent/photo" << "only one";

@@ -2,7 +2,8 @@
 """Seed corpora for the fuzzers, from the committed fixtures (no torch needed).
 
 usage: make_seeds.py OUT_DIR   -> OUT_DIR/safetensors, OUT_DIR/torch_checkpoint, OUT_DIR/image,
-                                   OUT_DIR/tokenizer, OUT_DIR/corpus
+                                   OUT_DIR/tokenizer, OUT_DIR/corpus, OUT_DIR/session,
+                                   OUT_DIR/manifest
 """
 import json
 import os
@@ -88,6 +89,24 @@ def corpus_seeds(out):
                 shutil.copy(os.path.join(folder, name), os.path.join(out, os.path.basename(folder) + "-" + name))
 
 
+def manifest_seeds(out):
+    """Manifest lines as the README and tests write them: seeds, sweeps, every field once."""
+    os.makedirs(out, exist_ok=True)
+    lines = [
+        {"id": "happy-3", "seed": 3, "prompt": "a happy face", "corpus": "emotion", "lambdas": [2, 5, 8]},
+        {"seed": 7, "truncation": 0.5, "prompt": "a sad face", "corpus": "emotion", "target": "pae",
+         "basis": "gram-schmidt", "steps": 40, "lr": 0.05, "l2": 0.1, "id_weight": 0.01, "resolution": "full",
+         "optimizer_seed": 4},
+        {"latent": "face.safetensors", "prompt": "blonde hair", "corpus": "hair-colour", "pca_k": 6},
+        {"photo": "me.jpg", "face": 1, "align": True, "invert_steps": 50, "prompt": "a happy face", "corpus": "emotion"},
+    ]
+    for i, line in enumerate(lines):
+        with open(os.path.join(out, "line-%d.jsonl" % i), "w") as f:
+            f.write(json.dumps(line))
+    with open(os.path.join(out, "broken.jsonl"), "w") as f:
+        f.write('{"seed": -1, "prompt": 5, "lambdas": "2,5"')
+
+
 def safetensors(tensors, metadata=None):
     header, data = {}, b""
     for name, (dtype, shape, raw) in tensors.items():
@@ -157,6 +176,7 @@ def main():
     tokenizer_seeds(os.path.join(out, "tokenizer"))
     corpus_seeds(os.path.join(out, "corpus"))
     session_seeds(os.path.join(out, "session"))
+    manifest_seeds(os.path.join(out, "manifest"))
     # Inputs that once found a bug stay in the seeds, so every run checks them again.
     findings = os.path.join(HERE, "findings")
     for name in sorted(os.listdir(findings)):
