@@ -207,6 +207,24 @@ QString LiveEditController::saveCurrentAsPreset(const QString& name)
     return path;
 }
 
+pae::EditRequest LiveEditController::refineRequest(int steps)
+{
+    const QVector<LiveEditPanel::PresetLayer> layers = m_panel->activeLayers();
+    if (layers.size() != 1)
+        throw pae::Error("tick exactly one preset to refine on this face (" + std::to_string(layers.size()) +
+                         " are ticked)");
+    if (!m_models || m_history->isEmpty())
+        throw pae::Error("there is no face on screen");
+    const pae::EditPreset& p = preset(layers.front().path);
+    const pae::Latent& face = m_history->current().latent;
+    if (p.delta.numLatents != face.numLatents || p.delta.styleDim != face.styleDim)
+        throw pae::Error(layers.front().path.toStdString() + ": made for a generator of " +
+                         std::to_string(p.delta.numLatents) + "×" + std::to_string(p.delta.styleDim) +
+                         " latents; this face is " + std::to_string(face.numLatents) + "×" +
+                         std::to_string(face.styleDim));
+    return pae::refineRequest(p, face, float(layers.front().strength), steps, pae::EditRequest::defaults(m_models->info()));
+}
+
 QString LiveEditController::importPreset(const QString& path)
 {
     const pae::EditPreset p = pae::loadPreset(path.toStdString()); // refuses what is not a preset, naming why

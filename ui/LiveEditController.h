@@ -35,6 +35,9 @@ public:
     QString importPreset(const QString& path);
     void exportPreset(const QString& presetPath, const QString& target);
     void removePreset(const QString& path);
+    // The edit that refines the one ticked preset on the face on screen, at its layer
+    // strength, for `steps` steps. Throws pae::Error unless exactly one preset is ticked.
+    pae::EditRequest refineRequest(int steps);
 
     // The preview size while dragging (the generator's output of at most this size).
     static constexpr int dragPreviewSize = 256;

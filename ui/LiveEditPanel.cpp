@@ -2,6 +2,8 @@
 
 #include "ui/SliderSpinBox.h"
 
+#include "core/edit/preset.h"
+
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QGroupBox>
@@ -48,6 +50,12 @@ LiveEditPanel::LiveEditPanel(QWidget* parent) : QWidget(parent)
     m_applyLayers->setObjectName(QStringLiteral("applyPresets"));
     m_applyLayers->setToolTip(tr("Keep the face with the ticked presets as a new step of the history"));
     m_applyLayers->setEnabled(false);
+    m_refine = new QPushButton(tr("Refine on this face"), this);
+    m_refine->setObjectName(QStringLiteral("refinePreset"));
+    m_refine->setToolTip(tr("Where a preset falls short on this face: apply the one ticked preset, then run a short\n"
+                            "optimization of its own prompt from there (%1 steps). Tick exactly one preset.")
+                             .arg(pae::kDefaultRefineSteps));
+    m_refine->setEnabled(false);
     m_import = new QPushButton(tr("Import…"), this);
     m_import->setToolTip(tr("Add a .preset file to your presets"));
     m_export = new QPushButton(tr("Export…"), this);
@@ -74,6 +82,7 @@ LiveEditPanel::LiveEditPanel(QWidget* parent) : QWidget(parent)
     p->addLayout(layerRow);
     auto* pButtons = new QHBoxLayout;
     pButtons->addWidget(m_applyLayers);
+    pButtons->addWidget(m_refine);
     pButtons->addStretch(1);
     pButtons->addWidget(m_import);
     pButtons->addWidget(m_export);
@@ -97,7 +106,7 @@ LiveEditPanel::LiveEditPanel(QWidget* parent) : QWidget(parent)
         if (m_quiet)
             return;
         showLayerText(item);
-        m_applyLayers->setEnabled(!activeLayers().isEmpty());
+        updateLayerButtons();
         Q_EMIT layersChanged();
     });
     connect(m_presets, &QListWidget::currentItemChanged, this, [this] { layerSelected(); });
@@ -111,6 +120,7 @@ LiveEditPanel::LiveEditPanel(QWidget* parent) : QWidget(parent)
             Q_EMIT layersChanged();
     });
     connect(m_applyLayers, &QPushButton::clicked, this, &LiveEditPanel::applyLayersRequested);
+    connect(m_refine, &QPushButton::clicked, this, &LiveEditPanel::refineRequested);
     connect(m_import, &QPushButton::clicked, this, &LiveEditPanel::importPresetRequested);
     connect(m_export, &QPushButton::clicked, this, [this] {
         if (QListWidgetItem* item = m_presets->currentItem())
@@ -166,7 +176,14 @@ void LiveEditPanel::setPresets(const QVector<PresetLayer>& presets)
     }
     m_quiet = false;
     layerSelected();
-    m_applyLayers->setEnabled(!activeLayers().isEmpty());
+    updateLayerButtons();
+}
+
+void LiveEditPanel::updateLayerButtons()
+{
+    const int active = int(activeLayers().size());
+    m_applyLayers->setEnabled(active > 0);
+    m_refine->setEnabled(active == 1);
 }
 
 QVector<LiveEditPanel::PresetLayer> LiveEditPanel::presets() const

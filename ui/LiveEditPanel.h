@@ -48,6 +48,8 @@ Q_SIGNALS:
     void savePresetRequested();
     void layersChanged();
     void applyLayersRequested();
+    // Refine the one ticked preset on the face on screen (a short optimization from it).
+    void refineRequested();
     void importPresetRequested();
     void exportPresetRequested(const QString& path);
     void deletePresetRequested(const QString& path);
@@ -55,6 +57,7 @@ Q_SIGNALS:
 private:
     void layerSelected();
     void showLayerText(QListWidgetItem* item);
+    void updateLayerButtons();
 
     SliderSpinBox* m_strength = nullptr;
     QLabel* m_what = nullptr;
@@ -63,6 +66,7 @@ private:
     QListWidget* m_presets = nullptr;
     SliderSpinBox* m_layerStrength = nullptr;
     QPushButton* m_applyLayers = nullptr;
+    QPushButton* m_refine = nullptr;
     QPushButton* m_import = nullptr;
     QPushButton* m_export = nullptr;
     QPushButton* m_delete = nullptr;

@@ -494,7 +494,9 @@ void MainWindow::restoreSettings()
     m_prompt->setHistory(s.value(settings::kPromptHistory).toStringList());
     m_corpus->setUserCorpora(s.value(settings::kUserCorpora).toStringList());
     m_compare->setLambdaText(s.value(settings::kLambdaList, m_compare->lambdaText()).toString());
-    m_source->setSeed(s.value(settings::kSeed, 42).toULongLong());
+    // A new user's first face is the loaded models' own (the built-in world's neutral face).
+    m_seedFromModels = !s.contains(settings::kSeed);
+    m_source->setSeed(s.value(settings::kSeed, 0).toULongLong());
     setExportSize(s.value(settings::kExportSize, 0).toInt(),
                   s.value(settings::kExportFilter, QStringLiteral("lanczos")).toString());
     if (!restoreGeometry(s.value(settings::kWindowGeometry).toByteArray()))
@@ -611,6 +613,9 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     m_history->clear();
     m_compare->clearTiles();
     m_lastRun = {};
+    if (m_seedFromModels && info.firstSeed)
+        m_source->setSeed(*info.firstSeed);
+    m_seedFromModels = false;
     showSeed(m_source->seed());
     // After the face request, so this stays up while the face is made.
     statusBar()->showMessage(
@@ -650,6 +655,7 @@ void MainWindow::connectLiveEdit()
             reportError(tr("Cannot save the preset"), QString::fromUtf8(ex.what()));
         }
     });
+    connect(m_live, &LiveEditPanel::refineRequested, this, [this] { refinePreset(); });
     connect(m_live, &LiveEditPanel::importPresetRequested, this, [this] {
         const QString path =
             FileDialogs::openFile(this, FileDialogs::Kind::Preset, tr("Import preset"), tr("Presets (*.preset)"));
@@ -1055,7 +1061,7 @@ bool MainWindow::runSweep(const std::vector<float>& lambdas) { return startJob(l
 
 bool MainWindow::isEditing() const { return m_editor->isBusy(); }
 
-bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
+bool MainWindow::canStartEdit()
 {
     if (!m_models || m_history->isEmpty()) {
         reportError(tr("Cannot edit yet"), tr("Load the models and pick a face first."));
@@ -1075,6 +1081,13 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
                        "Pick a seed, open a latent or another photo."));
         return false;
     }
+    return true;
+}
+
+bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
+{
+    if (!canStartEdit())
+        return false;
     const QString prompt = m_prompt->text().trimmed();
     if (prompt.isEmpty()) {
         reportError(tr("No prompt"), tr("Type what the face should become, e.g. “a happy face”."));
@@ -1112,11 +1125,40 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
                   .arg(QString::fromStdString(tokens.read).trimmed(), QString::fromStdString(tokens.cut).trimmed());
         pae::log::warn("{}", cut.toStdString());
     }
+    m_runningLabelSuffix.clear();
+    launchEdit(std::move(r), sweep, m_corpus->currentCorpus(), cut);
+    return true;
+}
+
+bool MainWindow::refinePreset()
+{
+    if (!canStartEdit())
+        return false;
+    pae::EditRequest r;
+    try {
+        r = m_liveEdit->refineRequest(pae::kDefaultRefineSteps);
+    } catch (const std::exception& ex) {
+        reportError(tr("Cannot refine the preset"), QString::fromUtf8(ex.what()));
+        return false;
+    }
+    const int resolution = m_models->info().resolution;
+    if (resolution > 0)
+        r.previewSize = std::min(r.previewSize, resolution);
+    m_runningLabelSuffix = tr(", refined");
+    const QString corpus = QString::fromStdString(r.corpus);
+    launchEdit(std::move(r), false, corpus, QString());
+    return true;
+}
+
+void MainWindow::launchEdit(pae::EditRequest r, bool sweep, const QString& corpus, const QString& cut)
+{
+    const std::vector<float> lambdas = r.lambdas;
     m_runningRequest = r;
     m_runningSource = r.source;
     m_runningRequest.source = {};
+    m_runningRequest.start = {};
     m_runningGeneration = m_historyGeneration;
-    m_runningCorpus = m_corpus->currentCorpus();
+    m_runningCorpus = corpus;
     m_sweepRunning = sweep;
     if (sweep) {
         QStringList shown;
@@ -1133,12 +1175,15 @@ bool MainWindow::startJob(const std::vector<float>& lambdas, bool sweep)
     // Photoshop, history undo wins outside text editing). Ctrl+L goes back to the prompt.
     if (m_prompt->hasFocus())
         m_canvas->setFocus(Qt::OtherFocusReason);
-    pae::log::info("edit: \"{}\" corpus {}, {} λ value(s), {} steps", r.prompt, m_corpus->currentCorpus().toStdString(),
-                   r.lambdas.size(), r.steps);
-    const QString what = sweep ? tr("Running a sweep of %1 λ values…").arg(lambdas.size()) : tr("Editing…");
+    pae::log::info("edit: \"{}\" corpus {}, {} λ value(s), {} steps{}", r.prompt, corpus.toStdString(),
+                   r.lambdas.size(), r.steps, r.start.empty() ? "" : ", from a preset applied to the face");
+    const QString what = sweep                ? tr("Running a sweep of %1 λ values…").arg(lambdas.size())
+                         : r.start.empty()    ? tr("Editing…")
+                                              : tr("Refining “%1” on this face (%2 steps)…")
+                                                 .arg(QString::fromStdString(r.prompt))
+                                                 .arg(r.steps);
     statusBar()->showMessage(cut.isEmpty() ? what : what + QLatin1Char(' ') + cut);
     updateActions();
-    return true;
 }
 
 void MainWindow::onProgress(const pae::EditProgress& p)
@@ -1200,7 +1245,7 @@ void MainWindow::onFinished(const EditOutcome& outcome)
         e.settings = m_runningRequest;
         e.lambda = i < r.lambdas.size() ? r.lambdas[i] : 0.f;
         e.settings.lambdas = {e.lambda};
-        e.label = entryLabel(e.prompt, e.lambda);
+        e.label = entryLabel(e.prompt, e.lambda) + m_runningLabelSuffix;
         if (i < r.metrics.size()) {
             e.metrics = r.metrics[i];
             e.hasMetrics = true;

@@ -88,6 +88,9 @@ public:
     // Edits (each returns false after showing the error) ---------------------------------
     bool runEdit();
     bool runSweep(const std::vector<float>& lambdas);
+    // "Refine on this face": the one ticked preset, applied to the face on screen, then a
+    // short optimization of the preset's own prompt from there (pae::kDefaultRefineSteps).
+    bool refinePreset();
     bool isEditing() const;
     bool isReferenceMode() const { return m_referenceMode; }
     void chooseSweepResult(int index);
@@ -171,6 +174,8 @@ private:
     void analyze();
     void onAnalyzed(const pae::PromptAnalysis& analysis);
     bool startJob(const std::vector<float>& lambdas, bool sweep);
+    bool canStartEdit();
+    void launchEdit(pae::EditRequest request, bool sweep, const QString& corpus, const QString& note);
     void onProgress(const pae::EditProgress& progress);
     void onPreview(int step, const QVector<QImage>& frames);
     void onFinished(const EditOutcome& outcome);
@@ -292,6 +297,8 @@ private:
     // The request of the job in flight (for labelling its history entries).
     pae::EditRequest m_runningRequest;
     QString m_runningCorpus;
+    QString m_runningLabelSuffix; // ", refined" for a preset refined on the face
+    bool m_seedFromModels = false; // no seed saved yet: the first face is the models' (ModelInfo::firstSeed)
     quint64 m_historyGeneration = 0;
     quint64 m_runningGeneration = 0;
     bool m_analysisDeferred = false;

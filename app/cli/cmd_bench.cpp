@@ -63,7 +63,13 @@ void runBench(const BenchOptions& o)
                      bm.device.str().c_str(), bm.description.c_str(), torch::get_num_threads());
     const auto full = detail::benchSteps(bm, 0, 1, o.steps);
     const auto clip = detail::benchSteps(bm, clipRes, 1, o.steps);
-    const auto sweep = detail::benchSteps(bm, clipRes, o.lambdas, o.steps);
+    // A sweep both ways (all λ in one batch, one λ at a time); an edit runs the way
+    // lambdaChunkFor picks for the device, and that is what sweep_ms_per_step reports.
+    const auto batched = detail::benchSteps(bm, clipRes, o.lambdas, o.steps, 0);
+    const auto inTurn = detail::benchSteps(bm, clipRes, o.lambdas, o.steps, 1);
+    const bool usesInTurn = detail::lambdaChunkFor(bm.device, clipRes > 0 ? clipRes : bm.generatorConfig.size) == 1;
+    const auto& sweep = usesInTurn ? inTurn : batched;
+    const auto render = detail::benchRender(bm, clipRes, std::max(3, o.steps));
     const auto cosines = detail::clipVsFullCosine(bm, clipRes, o.cosineLatents);
 
     nlohmann::json j;
@@ -76,12 +82,23 @@ void runBench(const BenchOptions& o)
     j["full_ms_per_step"] = full.stepMs;
     j["clip_ms_per_step"] = clip.stepMs;
     j["sweep_ms_per_step"] = sweep.stepMs;
+    j["sweep_batched_ms_per_step"] = batched.stepMs;
+    j["sweep_in_turn_ms_per_step"] = inTurn.stepMs;
+    j["sweep_strategy"] = usesInTurn ? "in turn" : "batched";
+    // One generator forward without gradients: the live strength slider and presets.
+    j["render_ms"] = render.fullMedianMs;
+    j["render_min_ms"] = render.fullMinMs;
+    j["render_preview_ms"] = render.previewMedianMs;
+    j["render_preview_min_ms"] = render.previewMinMs;
+    j["render_preview_resolution"] = clipRes == 0 ? bm.generatorConfig.size : clipRes;
     j["lambdas"] = o.lambdas;
     j["sweep_cost_per_lambda"] = clip.stepMs > 0 ? sweep.stepMs / clip.stepMs / o.lambdas : 0.0;
     j["sweep_cost_vs_one"] = clip.stepMs > 0 ? sweep.stepMs / clip.stepMs : 0.0;
     j["full"] = phasesJson(full);
     j["clip"] = phasesJson(clip);
     j["sweep"] = phasesJson(sweep);
+    j["sweep_batched"] = phasesJson(batched);
+    j["sweep_in_turn"] = phasesJson(inTurn);
     if (!cosines.empty()) {
         j["clip_vs_full_cosine"] = *std::min_element(cosines.begin(), cosines.end());
         j["clip_vs_full_cosine_values"] = cosines;
@@ -119,9 +136,14 @@ void runBench(const BenchOptions& o)
     };
     row("full", full);
     row(("clip (" + std::to_string(j["clip_resolution"].get<int64_t>()) + "²)").c_str(), clip);
-    row(("sweep, " + std::to_string(o.lambdas) + " λ (clip)").c_str(), sweep);
-    std::printf("sweep of %d λ costs %.2f× one λ per step (%.2f× per λ)\n", o.lambdas,
-                j["sweep_cost_vs_one"].get<double>(), j["sweep_cost_per_lambda"].get<double>());
+    row(("sweep, " + std::to_string(o.lambdas) + " λ batched").c_str(), batched);
+    row(("sweep, " + std::to_string(o.lambdas) + " λ in turn").c_str(), inTurn);
+    std::printf("sweep of %d λ costs %.2f× one λ per step (%.2f× per λ), run %s on %s\n", o.lambdas,
+                j["sweep_cost_vs_one"].get<double>(), j["sweep_cost_per_lambda"].get<double>(),
+                usesInTurn ? "in turn" : "batched", bm.device.str().c_str());
+    std::printf("one render (no gradients): %.1f ms at %d² (min %.1f), %.1f ms at %lld² preview (min %.1f)\n",
+                render.fullMedianMs, int(bm.generatorConfig.size), render.fullMinMs, render.previewMedianMs,
+                (long long)j["render_preview_resolution"].get<int64_t>(), render.previewMinMs);
     if (!cosines.empty()) {
         std::printf("CLIP embedding, clip mode vs full resolution: cosine %.4f (lowest of %zu latents:",
                     j["clip_vs_full_cosine"].get<double>(), cosines.size());
@@ -139,7 +161,7 @@ void runBench(const BenchOptions& o)
 void addBenchCommand(CLI::App& app)
 {
     auto o = std::make_shared<BenchOptions>();
-    auto* cmd = app.add_subcommand("bench", "Time the optimization step (full, clip resolution, λ sweep)");
+    auto* cmd = app.add_subcommand("bench", "Time the optimization step (full, clip resolution, λ sweep batched and in turn) and one render");
     o->models.add(cmd);
     cmd->add_option("--steps", o->steps, "Timed steps per mode (after one warm-up)")->capture_default_str()
         ->check(CLI::Range(1, 1000));

@@ -3,6 +3,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
 #include "core/edit/alignment.h"
+#include "core/edit/edit_job.h"
 #include "core/edit/inversion.h"
 #include "core/edit/preset.h"
 #include "core/io/image.h"
@@ -32,6 +33,7 @@ struct ApplyOptions {
     bool noClobber = false;
     std::string out;
     std::string latentOut;
+    std::optional<int> refine; // steps of "refine on this face"
 };
 
 Latent sourceFace(const ApplyOptions& o, const std::shared_ptr<ModelSet>& models)
@@ -62,6 +64,8 @@ void runApply(const ApplyOptions& o)
     if (!o.strengths.empty() && o.strengths.size() != o.presets.size())
         throw UsageError("apply: " + std::to_string(o.presets.size()) + " --preset but " +
                          std::to_string(o.strengths.size()) + " --strength; give one strength per preset or none");
+    if (o.refine && o.presets.size() != 1)
+        throw UsageError("apply: --refine optimizes one preset's prompt on the face; give exactly one --preset");
     for (float s : o.strengths)
         if (!std::isfinite(s))
             throw UsageError("apply: --strength must be a finite number");
@@ -88,8 +92,22 @@ void runApply(const ApplyOptions& o)
     }
     const std::vector<float> strengths = o.strengths.empty() ? std::vector<float>(presets.size(), 1.f) : o.strengths;
     const auto start = std::chrono::steady_clock::now();
-    const Latent edited = applyPresets(face, chosen, strengths);
-    const ImageRGB image = models->render(edited);
+    Latent edited = applyPresets(face, chosen, strengths);
+    ImageRGB image;
+    int refinedSteps = 0;
+    if (o.refine) {
+        EditRequest base = EditRequest::defaults(models->info());
+        base.previewEvery = 0;
+        const EditRequest request = refineRequest(presets.front(), face, strengths.front(), *o.refine, base);
+        const EditResult result = EditJob(models).run(request);
+        if (!result.stopReason.empty())
+            throw Error("apply: the refinement stopped early: " + result.stopReason);
+        edited = result.latents.front();
+        image = result.images.front();
+        refinedSteps = result.stepsRun;
+    } else {
+        image = models->render(edited);
+    }
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     io::writeImage(image, imageTmp);
     if (!latentTmp.empty())
@@ -97,7 +115,10 @@ void runApply(const ApplyOptions& o)
     outputs.commit();
     for (size_t i = 0; i < presets.size(); ++i)
         std::cout << presets[i].name << " ×" << strengths[i] << "\n";
-    std::cout << "applied in " << ms << " ms (one generator forward)\n";
+    if (o.refine)
+        std::cout << "applied and refined in " << ms << " ms (" << refinedSteps << " optimization steps)\n";
+    else
+        std::cout << "applied in " << ms << " ms (one generator forward)\n";
 }
 
 } // namespace
@@ -122,6 +143,11 @@ void addPresetCommands(CLI::App& app)
     apply->add_flag("--align", o->align, "With --photo: find the face and crop it the FFHQ way first");
     apply->add_option("--out", o->out, "Output image")->required();
     apply->add_option("--latent-out", o->latentOut, "Also write the edited latent (.safetensors)");
+    apply->add_option("--refine", o->refine,
+                      "Refine on this face: then optimize the preset's prompt for this many steps, starting "
+                      "from the applied preset (one preset; suggested " +
+                          std::to_string(kDefaultRefineSteps) + ")")
+        ->check(wholeRange(1, 100000));
     addNoClobber(apply, o->noClobber);
     apply->callback([o] { runApply(*o); });
 

@@ -22,12 +22,31 @@ void addSynthfaceEvalCommand(CLI::App& group)
         std::string out;
         bool json = false;
         bool noClobber = false;
+        bool presets = false;
+        synthface::PresetEvalOptions preset;
+        bool everyProbe = false;
     };
     auto o = std::make_shared<Options>();
     auto* cmd = group.add_subcommand("eval", "Measure edits (text, pae, pae+) against SynthFace ground truth");
-    cmd->add_option("--faces", o->eval.faces, "Faces to edit")->capture_default_str()->check(CLI::Range(1, 10000));
-    cmd->add_option("--steps", o->eval.steps, "Optimization steps per edit")->capture_default_str()->check(
-        CLI::Range(1, 10000));
+    auto* faces = cmd->add_option("--faces", o->eval.faces, "Faces to edit (default 24; 50 with --presets)")
+                      ->check(CLI::Range(1, 10000));
+    cmd->add_option("--steps", o->eval.steps, "Optimization steps per edit (default: the studio's)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
+    cmd->add_flag("--presets", o->presets,
+                  "How far a preset carries: learn each prompt's edit on one face, apply it to the others, and "
+                  "compare with per-face optimization and with the preset refined on each face");
+    cmd->add_option("--preset-seed", o->preset.presetSeed, "With --presets: the face each preset is learned on")
+        ->capture_default_str()
+        ->check(wholeRange(0, 4294967295LL));
+    cmd->add_option("--preset-lambda", o->preset.lambda, "With --presets: λ of the presets (pae+)")
+        ->capture_default_str()
+        ->check(finiteRange(0, 1000));
+    cmd->add_option("--refine-steps", o->preset.refineSteps,
+                    "With --presets: steps of \"refine on this face\" (0: not measured)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 10000));
+    cmd->add_flag("--every-prompt", o->everyProbe, "With --presets: every benchmark prompt, not one per corpus");
     cmd->add_option("--lambdas", o->lambdas, "λ grid, comma-separated")->capture_default_str();
     cmd->add_option("--l2", o->eval.l2Weight, "Weight of ‖w − w0‖² (default: the models' default edit setting)")
         ->check(finiteRange(0, 1e6));
@@ -37,17 +56,33 @@ void addSynthfaceEvalCommand(CLI::App& group)
     cmd->add_option("--out", o->out, "Write the tables as Markdown");
     cmd->add_flag("--json", o->json, "One JSON object on stdout: target → accuracy, drift, spearman, identity");
     addNoClobber(cmd, o->noClobber);
-    cmd->callback([o] {
+    cmd->callback([o, faces] {
         o->eval.lambdas = parseNumberList(o->lambdas, "--lambdas", 0, 1000);
         OutputSet outputs(o->noClobber);
         const std::filesystem::path outFile = o->out.empty() ? std::filesystem::path() : outputs.add(o->out, "--out");
         const bool tty = ::isatty(STDERR_FILENO) == 1;
-        const auto report = synthface::runEval(o->eval, [tty](int done, int total) {
+        auto progress = [tty](int done, int total) {
             if (tty)
                 std::fprintf(stderr, "\r%d/%d edits%s", done, total, done == total ? "\n" : "");
             else if (done == total || done % 10 == 0)
                 std::fprintf(stderr, "%d/%d edits\n", done, total);
-        });
+        };
+        if (o->presets) {
+            o->preset.faces = faces->count() ? o->eval.faces : o->preset.faces;
+            o->preset.steps = o->eval.steps;
+            o->preset.l2Weight = o->eval.l2Weight;
+            o->preset.margin = o->eval.margin;
+            o->preset.corpusFilter = o->eval.corpusFilter;
+            o->preset.firstProbePerCorpus = !o->everyProbe;
+            const auto report = synthface::runPresetEval(o->preset, progress);
+            const std::string markdown = report.toMarkdown();
+            if (!o->out.empty())
+                writeFileAtomically(outFile, markdown.data(), markdown.size());
+            outputs.commit();
+            std::cout << (o->json ? report.toJson() + "\n" : markdown);
+            return;
+        }
+        const auto report = synthface::runEval(o->eval, progress);
         const std::string markdown = report.toMarkdown();
         if (!o->out.empty())
             writeFileAtomically(outFile, markdown.data(), markdown.size());

@@ -32,7 +32,7 @@ void synchronize(const torch::Device& device)
 
 } // namespace
 
-PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lambdas, int steps)
+PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lambdas, int steps, int64_t chunk)
 {
     const auto& cfg = models.generatorConfig;
     torch::manual_seed(0);
@@ -52,13 +52,9 @@ PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lam
         StepTimes times;
         const auto start = std::chrono::steady_clock::now();
         optimizer.zero_grad();
-        LossTerms terms = computeLoss(setup, w, &times);
+        lossAndBackward(setup, w, chunk, &times);
         synchronize(models.device);
-        auto t0 = std::chrono::steady_clock::now();
-        terms.total.sum().backward();
-        synchronize(models.device);
-        times.backwardMs = msSince(t0);
-        t0 = std::chrono::steady_clock::now();
+        const auto t0 = std::chrono::steady_clock::now();
         optimizer.step();
         synchronize(models.device);
         times.optimizerMs = msSince(t0);
@@ -90,6 +86,32 @@ std::vector<double> clipVsFullCosine(const BenchModels& models, int64_t stopReso
                           .item<double>());
     }
     return out;
+}
+
+RenderTimes benchRender(const BenchModels& models, int64_t previewResolution, int repeats)
+{
+    torch::NoGradGuard noGrad;
+    const auto& cfg = models.generatorConfig;
+    torch::manual_seed(0);
+    const auto w = torch::randn({1, cfg.numLatents(), cfg.styleDim}).mul(0.3).to(models.device);
+    models::Generator generator = models.generator;
+    std::vector<double> full, preview;
+    for (int k = 0; k <= repeats; ++k) {
+        auto t0 = std::chrono::steady_clock::now();
+        generator->synthesize(w, 0);
+        synchronize(models.device);
+        const double fullMs = msSince(t0);
+        t0 = std::chrono::steady_clock::now();
+        generator->synthesize(w, previewResolution);
+        synchronize(models.device);
+        const double previewMs = msSince(t0);
+        if (k == 0)
+            continue; // warm-up
+        full.push_back(fullMs);
+        preview.push_back(previewMs);
+    }
+    return RenderTimes{*std::min_element(full.begin(), full.end()), median(full),
+                       *std::min_element(preview.begin(), preview.end()), median(preview)};
 }
 
 BenchModels randomRealShapeModels(torch::Device device)

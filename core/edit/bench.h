@@ -27,8 +27,19 @@ struct BenchModels {
 };
 
 // Median per-phase times over `steps` timed steps (after one warm-up step) of the W+
-// optimization at the given generator resolution (0 = full) with `lambdas` batch entries.
-PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lambdas, int steps);
+// optimization at the given generator resolution (0 = full) with `lambdas` batch entries,
+// run through the models `chunk` at a time (0: all at once; see lambdaChunkFor).
+PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lambdas, int steps, int64_t chunk = 0);
+
+// One generator forward without gradients, what applying an edit at a new strength costs:
+// at full resolution and at the preview resolution (the skip output; 0 = full).
+struct RenderTimes {
+    double fullMinMs = 0;
+    double fullMedianMs = 0;
+    double previewMinMs = 0;
+    double previewMedianMs = 0;
+};
+RenderTimes benchRender(const BenchModels& models, int64_t previewResolution, int repeats);
 
 // Cosine between CLIP's embedding of the full-resolution image and of the clip-mode
 // (stopResolution) skip output, for `count` latents from the mapping network (seeds

@@ -65,7 +65,9 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
     setup.l2Weight = request.l2Weight;
     setup.stopResolution = stopResolution;
 
-    torch::Tensor w = w0.repeat({L, 1, 1}).clone().set_requires_grad(true);
+    const torch::Tensor start = request.start.empty() ? w0 : M.latentToTensor(request.start);
+    torch::Tensor w = start.repeat({L, 1, 1}).clone().set_requires_grad(true);
+    const int64_t chunk = detail::lambdaChunkFor(M.device, stopResolution > 0 ? stopResolution : M.gan.config.size);
     torch::optim::Adam optimizer({w}, torch::optim::AdamOptions(request.learningRate));
     torch::Tensor lastGood = w.detach().clone();
 
@@ -86,7 +88,7 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
         static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[0].options()).lr(lr);
 
         optimizer.zero_grad();
-        detail::LossTerms terms = detail::computeLoss(setup, w);
+        const detail::LossTerms terms = detail::lossAndBackward(setup, w, chunk);
         const auto lossCpu = terms.total.detach().cpu();
         if (!torch::isfinite(lossCpu).all().item<bool>()) {
             result.stopReason = "step " + std::to_string(step + 1) +
@@ -102,7 +104,6 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
         if (callbacks.preview && request.previewEvery > 0 && step % request.previewEvery == 0)
             callbacks.preview(step, detail::previewFrames(terms.images, request.previewSize));
 
-        terms.total.sum().backward();
         optimizer.step();
         if (!torch::isfinite(w).all().item<bool>()) {
             result.stopReason = "step " + std::to_string(step + 1) +

@@ -38,6 +38,40 @@ LossTerms computeLoss(const LossSetup& setup, const torch::Tensor& w, StepTimes*
     return terms;
 }
 
+LossTerms lossAndBackward(const LossSetup& setup, const torch::Tensor& w, int64_t chunk, StepTimes* times)
+{
+    const int64_t L = w.size(0);
+    if (chunk <= 0 || chunk >= L) {
+        LossTerms terms = computeLoss(setup, w, times);
+        const auto start = std::chrono::steady_clock::now();
+        terms.total.sum().backward();
+        if (times)
+            times->backwardMs += msSince(start);
+        return LossTerms{terms.images.detach(), terms.total.detach(), terms.clipLoss.detach(), terms.l2.detach()};
+    }
+    std::vector<torch::Tensor> images, total, clipLoss, l2;
+    for (int64_t k = 0; k < L; k += chunk) {
+        const int64_t n = std::min(chunk, L - k);
+        LossSetup part = setup;
+        part.targets = setup.targets.narrow(0, k, n);
+        LossTerms terms = computeLoss(part, w.narrow(0, k, n), times);
+        const auto start = std::chrono::steady_clock::now();
+        terms.total.sum().backward();
+        if (times)
+            times->backwardMs += msSince(start);
+        images.push_back(terms.images.detach());
+        total.push_back(terms.total.detach());
+        clipLoss.push_back(terms.clipLoss.detach());
+        l2.push_back(terms.l2.detach());
+    }
+    return LossTerms{torch::cat(images), torch::cat(total), torch::cat(clipLoss), torch::cat(l2)};
+}
+
+int64_t lambdaChunkFor(const torch::Device& device, int64_t resolution)
+{
+    return device.is_cpu() && resolution >= kInTurnFromResolution ? 1 : 0;
+}
+
 double scheduledLearningRate(double base, int step, int steps)
 {
     const double t = steps > 0 ? double(step) / double(steps) : 0.0;

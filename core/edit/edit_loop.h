@@ -37,6 +37,22 @@ struct LossSetup {
 // Forward pass of the loss; fills generator and CLIP time when `times` is given.
 LossTerms computeLoss(const LossSetup& setup, const torch::Tensor& w, StepTimes* times = nullptr);
 
+// Forward and backward of the loss for a batch of latents [L,n,d] (a leaf that requires
+// grad), `chunk` batch entries at a time (0: all at once). Gradients accumulate into
+// w.grad exactly as one batched backward would; the returned terms are detached and cover
+// the whole batch. Chunks trade nothing in the result, only speed (lambdaChunkFor).
+LossTerms lossAndBackward(const LossSetup& setup, const torch::Tensor& w, int64_t chunk, StepTimes* times = nullptr);
+
+// How many λ of a sweep to run through the models at once (0: all), for a generator
+// optimized at `resolution` pixels. Measured on a 2-core CPU (README, "Sweeps on CPU"):
+// with real-size models (256² and up) one λ at a time is cheaper, since a batch no longer
+// fits the caches (4 λ: 25.6 s in turn, 26.6 s batched per step; 2 λ: 11.5 s against
+// 12.9 s); with the built-in 64² models batching is cheaper, since small operations cost
+// more in overhead than in arithmetic (4 λ: 152–169 ms batched, 191–215 ms in turn). On
+// CUDA always all at once, where a batch fills the device.
+int64_t lambdaChunkFor(const torch::Device& device, int64_t resolution);
+constexpr int64_t kInTurnFromResolution = 128;
+
 // Learning rate at `step` of `steps`: a short linear warm-up (5%) and a cosine ramp-down
 // over the last 25%, as in StyleCLIP's latent optimization.
 double scheduledLearningRate(double base, int step, int steps);

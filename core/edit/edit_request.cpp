@@ -54,6 +54,16 @@ void EditRequest::validate() const
     for (float v : source.values)
         if (!std::isfinite(v))
             bad("source", "the latent contains NaN or Inf");
+    if (!start.empty()) {
+        if (start.numLatents != source.numLatents || start.styleDim != source.styleDim ||
+            start.values.size() != source.values.size())
+            bad("start", "the start latent is " + std::to_string(start.numLatents) + "×" +
+                             std::to_string(start.styleDim) + ", the source " + std::to_string(source.numLatents) +
+                             "×" + std::to_string(source.styleDim));
+        for (float v : start.values)
+            if (!std::isfinite(v))
+                bad("start", "the latent contains NaN or Inf");
+    }
     if (prompt.find_first_not_of(" \t\r\n") == std::string::npos)
         bad("prompt", "is empty");
     if (corpus.empty() && target != TargetKind::Text)

@@ -11,6 +11,9 @@ namespace pae {
 // Everything one edit needs, by value. Defaults come from defaults(), nowhere else.
 struct EditRequest {
     Latent source;               // the face, as W+
+    Latent start;                // where the optimization starts; empty: the source. The L2
+                                 // term and the PAE target stay those of the source ("refine
+                                 // a preset on this face" starts from source + Δw)
     std::string prompt;          // "a happy face"
     std::string corpus;          // a corpus name in prompts/ ("emotion") or a file path
     TargetKind target = TargetKind::PaePlus;

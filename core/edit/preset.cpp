@@ -52,6 +52,44 @@ Latent fromTensor(const torch::Tensor& t, const fs::path& path, const std::strin
 
 } // namespace
 
+EditRequest refineRequest(const EditPreset& preset, const Latent& face, float strength, int steps,
+                          const EditRequest& base)
+{
+    EditRequest r = base;
+    r.source = face;
+    r.start = applyPresets(face, {&preset}, {strength});
+    r.prompt = preset.prompt;
+    r.corpus = preset.corpus;
+    r.target = parseTargetKind(preset.target);
+    r.lambdas = {preset.lambda};
+    r.steps = steps;
+    if (!preset.settings.empty()) {
+        const auto settings = nlohmann::json::parse(preset.settings, nullptr, false);
+        if (!settings.is_object())
+            throw UsageError("preset '" + preset.name + "': its settings are not a JSON object");
+        try {
+            if (settings.contains("lr"))
+                r.learningRate = settings.at("lr").get<float>();
+            if (settings.contains("l2_weight"))
+                r.l2Weight = settings.at("l2_weight").get<float>();
+            if (settings.contains("id_weight"))
+                r.idWeight = settings.at("id_weight").get<float>();
+            if (settings.contains("basis"))
+                r.basis = parseBasisKind(settings.at("basis").get<std::string>());
+            if (settings.contains("pca_k"))
+                r.pcaComponents = settings.at("pca_k").get<int>();
+            if (settings.contains("resolution"))
+                r.resolution = parseResolutionMode(settings.at("resolution").get<std::string>());
+            if (settings.contains("seed"))
+                r.seed = settings.at("seed").get<uint64_t>();
+        } catch (const nlohmann::json::exception& ex) {
+            throw UsageError("preset '" + preset.name + "': a setting has the wrong type (" + ex.what() + ")");
+        }
+    }
+    r.validate();
+    return r;
+}
+
 Latent editDelta(const Latent& source, const Latent& result)
 {
     requireSameShape(source, result, "edit delta");

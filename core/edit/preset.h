@@ -8,6 +8,7 @@
 // [rows, width] float32, and the edit's settings in __metadata__ (format, version, name,
 // prompt, corpus, target, lambda, generator, settings as JSON). Torch-free header: ui/
 // reads and applies presets too.
+#include "core/edit/edit_request.h"
 #include "core/edit/types.h"
 
 #include <filesystem>
@@ -36,6 +37,17 @@ Latent applyPresets(const Latent& face, const std::vector<const EditPreset*>& pr
                     const std::vector<float>& strengths);
 // source + α·(result − source): the edit at strength α (α = 1: the result itself).
 Latent scaleEdit(const Latent& source, const Latent& result, float alpha);
+
+// How many steps "refine on this face" runs by default: a short optimization from the
+// preset's result, for faces where the preset alone falls short (synthface eval --presets).
+constexpr int kDefaultRefineSteps = 50;
+
+// The edit that refines `preset` on `face`: it starts at face + strength·Δw and optimizes
+// the preset's own prompt, corpus, target, λ and settings for `steps` steps, with the PAE
+// target and the L2 pull taken from `face` itself. `base` gives what the preset does not
+// hold (the models' defaults). UsageError when the preset's settings cannot be read.
+EditRequest refineRequest(const EditPreset& preset, const Latent& face, float strength, int steps,
+                          const EditRequest& base);
 
 // Atomic write; Error naming the file on failure.
 void savePreset(const EditPreset& preset, const std::filesystem::path& path);

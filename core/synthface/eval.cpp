@@ -2,6 +2,7 @@
 
 #include "core/edit/edit_job.h"
 #include "core/edit/model_set.h"
+#include "core/edit/preset.h"
 #include "core/io/image.h"
 #include "core/synthface/regressor.h"
 #include "core/util/error.h"
@@ -129,6 +130,10 @@ struct Accumulator {
     int identityCount = 0;
     double spearmanSum = 0;
     int spearmanCount = 0;
+    std::array<double, kAttrCount> attrDrift{};
+    std::array<int, kAttrCount> attrCount{};
+    int glassesKept = 0;
+    int glassesCounted = 0;
 
     EvalScores scores() const
     {
@@ -139,9 +144,45 @@ struct Accumulator {
         s.identity = identityCount ? identity / identityCount : 0.0;
         if (spearmanCount)
             s.spearman = spearmanSum / spearmanCount;
+        if (glassesCounted)
+            s.glassesKept = double(glassesKept) / glassesCounted;
+        for (int a = 0; a < kAttrCount; ++a)
+            if (attrCount[size_t(a)])
+                s.driftByAttribute[info(Attr(a)).name] = attrDrift[size_t(a)] / attrCount[size_t(a)];
         return s;
     }
 };
+
+// Accuracy (when the attribute has room to move), drift and identity of one edited face.
+void scoreEdit(Accumulator& acc, const EvalProbe& probe, const Reading& before, const Reading& after, float margin)
+{
+    const auto& corpusAttrs = attributesOfCorpus(probe.corpus);
+    const auto identity = identityAttributes();
+    if (headroom(probe, before) >= margin) {
+        acc.counted += 1;
+        acc.moved += targetChange(probe, before, after) >= margin ? 1 : 0;
+    }
+    if (std::find(corpusAttrs.begin(), corpusAttrs.end(), Attr::Glasses) == corpusAttrs.end()) {
+        const size_t g = size_t(Attr::Glasses);
+        acc.glassesCounted += 1;
+        acc.glassesKept += (before.normalized[g] > 0.5f) == (after.normalized[g] > 0.5f) ? 1 : 0;
+    }
+    for (int i = 0; i < kAttrCount; ++i) {
+        const Attr attr = Attr(i);
+        if (std::find(corpusAttrs.begin(), corpusAttrs.end(), attr) != corpusAttrs.end())
+            continue;
+        const float d = attributeChange(attr, before, after);
+        acc.attrDrift[size_t(i)] += d;
+        acc.attrCount[size_t(i)] += 1;
+        if (std::find(identity.begin(), identity.end(), attr) != identity.end()) {
+            acc.identity += d;
+            acc.identityCount += 1;
+        } else {
+            acc.drift += d;
+            acc.driftCount += 1;
+        }
+    }
+}
 
 std::string fixed(double v, int digits)
 {
@@ -202,8 +243,6 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
         const Latent source = models->latentFromSeed(options.firstSeed + uint64_t(f));
         const Reading before = readImages(regressor, {models->render(source)})[0];
         for (const EvalProbe& probe : probes) {
-            const auto& corpusAttrs = attributesOfCorpus(probe.corpus);
-            const auto identity = identityAttributes();
             for (TargetKind target : options.targets) {
                 EditRequest request = EditRequest::defaults(models->info());
                 request.source = source;
@@ -224,28 +263,10 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
                 std::vector<double> lambdaValues, changes;
                 for (size_t k = 0; k < options.lambdas.size(); ++k) {
                     const Reading& a = after[target == TargetKind::Text ? 0 : k];
-                    const float change = targetChange(probe, before, a);
                     lambdaValues.push_back(options.lambdas[k]);
-                    changes.push_back(change);
-                    for (Accumulator* acc : {&all, &mine}) {
-                        if (headroom(probe, before) >= options.margin) {
-                            acc->counted += 1;
-                            acc->moved += change >= options.margin ? 1 : 0;
-                        }
-                        for (int i = 0; i < kAttrCount; ++i) {
-                            const Attr attr = Attr(i);
-                            if (std::find(corpusAttrs.begin(), corpusAttrs.end(), attr) != corpusAttrs.end())
-                                continue;
-                            const float d = attributeChange(attr, before, a);
-                            if (std::find(identity.begin(), identity.end(), attr) != identity.end()) {
-                                acc->identity += d;
-                                acc->identityCount += 1;
-                            } else {
-                                acc->drift += d;
-                                acc->driftCount += 1;
-                            }
-                        }
-                    }
+                    changes.push_back(targetChange(probe, before, a));
+                    for (Accumulator* acc : {&all, &mine})
+                        scoreEdit(*acc, probe, before, a, options.margin);
                 }
                 if (target != TargetKind::Text) {
                     const double rho = spearman(lambdaValues, changes);
@@ -272,15 +293,191 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     return report;
 }
 
+PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::function<void(int, int)>& progress)
+{
+    if (options.faces < 1)
+        throw UsageError("faces: must be at least 1");
+    if (options.steps < 1)
+        throw UsageError("steps: must be at least 1");
+    if (options.refineSteps < 0)
+        throw UsageError("refine-steps: must be ≥ 0");
+    const auto started = std::chrono::steady_clock::now();
+    const std::shared_ptr<ModelSet> models = ModelSet::load(ModelPaths{});
+    AttributeRegressor regressor = loadRegressor(builtinModelsDir() / "regressor.safetensors", torch::kCPU);
+    regressor->eval();
+
+    std::vector<EvalProbe> probes;
+    for (const auto& p : defaultProbes()) {
+        if (!options.corpusFilter.empty() && p.corpus != options.corpusFilter)
+            continue;
+        if (options.firstProbePerCorpus &&
+            std::any_of(probes.begin(), probes.end(), [&](const EvalProbe& q) { return q.corpus == p.corpus; }))
+            continue;
+        probes.push_back(p);
+    }
+    if (probes.empty())
+        throw UsageError("corpus: no benchmark prompts for '" + options.corpusFilter + "'");
+
+    EditRequest base = EditRequest::defaults(models->info());
+    base.l2Weight = options.l2Weight.value_or(base.l2Weight);
+    base.previewEvery = 0;
+    base.steps = options.steps;
+    base.lambdas = {options.lambda};
+    base.target = TargetKind::PaePlus;
+
+    // The faces and how the regressor reads them, once for every probe.
+    std::vector<Latent> faces;
+    std::vector<Reading> before;
+    for (int f = 0; f < options.faces; ++f) {
+        uint64_t seed = options.firstSeed + uint64_t(f);
+        if (seed >= options.presetSeed && options.firstSeed <= options.presetSeed)
+            seed += 1; // never the face the preset was learned on
+        faces.push_back(models->latentFromSeed(seed));
+        before.push_back(readImages(regressor, {models->render(faces.back())})[0]);
+    }
+    const int methodsPerFace = options.refineSteps > 0 ? 3 : 2;
+    const int total = int(probes.size()) * (1 + options.faces * methodsPerFace);
+    int done = 0;
+    auto tick = [&] {
+        if (progress)
+            progress(++done, total);
+    };
+    auto seconds = [](auto since) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+    };
+
+    PresetEvalReport report;
+    report.options = options;
+    report.l2Weight = base.l2Weight;
+    std::map<std::string, Accumulator> overall;
+    std::map<std::string, double> overallSeconds;
+    for (const EvalProbe& probe : probes) {
+        EditRequest learn = base;
+        learn.source = models->latentFromSeed(options.presetSeed);
+        learn.prompt = probe.prompt;
+        learn.corpus = probe.corpus;
+        const EditResult learned = EditJob(models).run(learn);
+        EditPreset preset;
+        preset.name = probe.prompt;
+        preset.prompt = probe.prompt;
+        preset.corpus = probe.corpus;
+        preset.target = toString(learn.target);
+        preset.lambda = options.lambda;
+        preset.source = learn.source;
+        preset.delta = editDelta(learn.source, learned.latents.front());
+        tick();
+
+        std::map<std::string, Accumulator> acc;
+        std::map<std::string, double> time;
+        for (size_t f = 0; f < faces.size(); ++f) {
+            auto t0 = std::chrono::steady_clock::now();
+            EditRequest own = base;
+            own.source = faces[f];
+            own.prompt = probe.prompt;
+            own.corpus = probe.corpus;
+            const ImageRGB ownImage = EditJob(models).run(own).images.front();
+            time["per-face"] += seconds(t0);
+            tick();
+
+            t0 = std::chrono::steady_clock::now();
+            const ImageRGB transferred = models->render(applyPresets(faces[f], {&preset}, {1.0f}));
+            time["preset"] += seconds(t0);
+            tick();
+
+            std::vector<std::pair<std::string, ImageRGB>> images{{"per-face", ownImage}, {"preset", transferred}};
+            if (options.refineSteps > 0) {
+                t0 = std::chrono::steady_clock::now();
+                const EditRequest refine = refineRequest(preset, faces[f], 1.0f, options.refineSteps, base);
+                images.emplace_back("preset+refine", EditJob(models).run(refine).images.front());
+                time["preset+refine"] += seconds(t0);
+                tick();
+            }
+            for (const auto& [method, image] : images) {
+                const Reading after = readImages(regressor, {image})[0];
+                scoreEdit(acc[method], probe, before[f], after, options.margin);
+                scoreEdit(overall[method], probe, before[f], after, options.margin);
+            }
+        }
+        PresetEvalRow row;
+        row.probe = probe;
+        for (const auto& [method, a] : acc) {
+            row.methods[method] = {a.scores(), time[method] / double(faces.size())};
+            overallSeconds[method] += time[method];
+        }
+        report.rows.push_back(row);
+    }
+    const double edits = double(faces.size() * probes.size());
+    for (const auto& [method, a] : overall)
+        report.overall[method] = {a.scores(), overallSeconds[method] / edits};
+    report.seconds = seconds(started);
+    return report;
+}
+
+std::string PresetEvalReport::toMarkdown() const
+{
+    const std::vector<std::string> methods =
+        options.refineSteps > 0 ? std::vector<std::string>{"per-face", "preset", "preset+refine"}
+                                : std::vector<std::string>{"per-face", "preset"};
+    std::ostringstream out;
+    out << "| prompt (corpus) | method | accuracy ↑ | drift ↓ | identity change ↓ | s per face |\n"
+        << "|---|---|---|---|---|---|\n";
+    auto line = [&](const std::string& what, const std::string& method, const PresetMethodScores& m) {
+        out << "| " << what << " | " << method << " | " << fixed(100 * m.scores.accuracy, 1) << "% | "
+            << fixed(m.scores.drift, 4) << " | " << fixed(m.scores.identity, 4) << " | "
+            << fixed(m.secondsPerFace, m.secondsPerFace < 0.1 ? 4 : 2) << " |\n";
+    };
+    for (const auto& row : rows)
+        for (const auto& method : methods)
+            if (row.methods.count(method))
+                line(row.probe.prompt + " (" + row.probe.corpus + ")", method, row.methods.at(method));
+    for (const auto& method : methods)
+        if (overall.count(method))
+            line("**all**", method, overall.at(method));
+    out << "\nEach preset learned on seed " << options.presetSeed << " (pae+, λ " << options.lambda << ", "
+        << options.steps << " steps, L2 weight " << l2Weight << ") and applied at strength 1 to " << options.faces
+        << " faces (seeds " << options.firstSeed << "…); per-face: the same edit optimized on each face";
+    if (options.refineSteps > 0)
+        out << "; preset+refine: the preset, then " << options.refineSteps << " steps on the face";
+    out << "; margin " << options.margin << "; " << fixed(seconds, 0) << " s.\n";
+    return out.str();
+}
+
+std::string PresetEvalReport::toJson() const
+{
+    auto scoresJson = [](const PresetMethodScores& m) {
+        return nlohmann::json{{"accuracy", m.scores.accuracy}, {"drift", m.scores.drift},
+                              {"identity", m.scores.identity}, {"edits", m.scores.edits},
+                              {"seconds_per_face", m.secondsPerFace}};
+    };
+    nlohmann::json j;
+    for (const auto& [method, m] : overall)
+        j["overall"][method] = scoresJson(m);
+    j["probes"] = nlohmann::json::array();
+    for (const auto& row : rows) {
+        nlohmann::json r{{"prompt", row.probe.prompt}, {"corpus", row.probe.corpus}};
+        for (const auto& [method, m] : row.methods)
+            r[method] = scoresJson(m);
+        j["probes"].push_back(r);
+    }
+    j["faces"] = options.faces;
+    j["steps"] = options.steps;
+    j["refine_steps"] = options.refineSteps;
+    j["lambda"] = options.lambda;
+    j["l2_weight"] = l2Weight;
+    j["seconds"] = seconds;
+    return j.dump();
+}
+
 std::string EvalReport::toMarkdown() const
 {
     std::ostringstream out;
-    out << "| target | accuracy ↑ | drift ↓ | Spearman(λ, change) ↑ | identity change ↓ | edits |\n"
-        << "|---|---|---|---|---|---|\n";
+    out << "| target | accuracy ↑ | drift ↓ | Spearman(λ, change) ↑ | identity change ↓ | glasses kept ↑ | edits |\n"
+        << "|---|---|---|---|---|---|---|\n";
     for (const auto& [name, s] : overall)
         out << "| " << name << " | " << fixed(100 * s.accuracy, 1) << "% | " << fixed(s.drift, 4) << " | "
             << (s.spearman ? fixed(*s.spearman, 3) : std::string("n/a (λ unused)")) << " | " << fixed(s.identity, 4)
-            << " | " << s.edits << " |\n";
+            << " | " << (s.glassesKept ? fixed(100 * *s.glassesKept, 1) + "%" : std::string("–")) << " | " << s.edits
+            << " |\n";
     out << "\nBy corpus (accuracy / drift):\n\n| corpus |";
     for (const auto& [name, s] : overall)
         out << " " << name << " |";
@@ -309,6 +506,25 @@ std::string EvalReport::toMarkdown() const
         if (any)
             out << row.str() << "\n";
     }
+    out << "\nDrift by attribute (mean |Δ|, attributes outside the prompt's corpus):\n\n| attribute |";
+    for (const auto& [name, s] : overall)
+        out << " " << name << " |";
+    out << "\n|---|";
+    for (size_t i = 0; i < overall.size(); ++i)
+        out << "---|";
+    out << "\n";
+    for (const AttrInfo& ai : attributeTable()) {
+        std::ostringstream row;
+        row << "| " << ai.name << " |";
+        bool any = false;
+        for (const auto& [name, s] : overall) {
+            const auto it = s.driftByAttribute.find(ai.name);
+            any = any || it != s.driftByAttribute.end();
+            row << " " << (it == s.driftByAttribute.end() ? std::string("–") : fixed(it->second, 3)) << " |";
+        }
+        if (any)
+            out << row.str() << "\n";
+    }
     out << "\n" << options.faces << " faces (seeds " << options.firstSeed << "…), λ ∈ {";
     for (size_t k = 0; k < options.lambdas.size(); ++k)
         out << (k ? ", " : "") << options.lambdas[k];
@@ -318,10 +534,21 @@ std::string EvalReport::toMarkdown() const
 
 std::string EvalReport::toJson() const
 {
+    auto scoresJson = [](const EvalScores& s) {
+        nlohmann::json j{{"accuracy", s.accuracy}, {"drift", s.drift}, {"identity", s.identity}, {"edits", s.edits}};
+        j["spearman"] = s.spearman ? nlohmann::json(*s.spearman) : nlohmann::json(nullptr);
+        j["glasses_kept"] = s.glassesKept ? nlohmann::json(*s.glassesKept) : nlohmann::json(nullptr);
+        return j;
+    };
     nlohmann::json j;
     for (const auto& [name, s] : overall) {
-        j[name] = {{"accuracy", s.accuracy}, {"drift", s.drift}, {"identity", s.identity}, {"edits", s.edits}};
-        j[name]["spearman"] = s.spearman ? nlohmann::json(*s.spearman) : nlohmann::json(nullptr);
+        j[name] = scoresJson(s);
+        j[name]["drift_by_attribute"] = s.driftByAttribute;
+        nlohmann::json perCorpus = nlohmann::json::object();
+        if (const auto it = byCorpus.find(name); it != byCorpus.end())
+            for (const auto& [corpus, c] : it->second)
+                perCorpus[corpus] = scoresJson(c);
+        j[name]["per_corpus"] = perCorpus;
     }
     return j.dump();
 }

@@ -27,7 +27,7 @@ struct EvalOptions {
     int faces = 24;
     uint64_t firstSeed = 1000;  // face i is seed firstSeed + i
     std::vector<float> lambdas{2.0f, 5.0f, 8.0f};
-    int steps = 40;
+    int steps = 200;            // the studio's default edit
     std::optional<float> l2Weight; // unset: the models' default (EditRequest::defaults(info))
     std::vector<TargetKind> targets{TargetKind::Text, TargetKind::Pae, TargetKind::PaePlus};
     float margin = 0.1f;        // normalized change that counts as "moved"
@@ -40,6 +40,12 @@ struct EvalScores {
     std::optional<double> spearman; // mean rank correlation of λ and the target change
     double identity = 0;          // mean |Δ| (normalized) of identity attributes
     int edits = 0;                // (face, probe, λ) edits counted for accuracy
+    // Mean |Δ| (normalized) per attribute outside the probe's corpus, by attribute name
+    // ("glasses", "skin_tone", …): which attributes the drift is made of.
+    std::map<std::string, double> driftByAttribute;
+    // Share of the edits not about glasses that kept them as they were (worn or not, as
+    // the regressor reads them before and after); unset when there were none.
+    std::optional<double> glassesKept;
 };
 
 struct EvalReport {
@@ -51,6 +57,44 @@ struct EvalReport {
     std::string toMarkdown() const;
     std::string toJson() const;
 };
+
+// How far a preset carries: for each probe, a preset is learned on one face (the studio's
+// default edit: pae+, λ, steps) and applied to `faces` other faces, against per-face
+// optimization on the same faces and against the preset refined on each face.
+struct PresetEvalOptions {
+    int faces = 50;
+    uint64_t firstSeed = 1000;  // face i is seed firstSeed + i
+    uint64_t presetSeed = 3;    // the face each preset is learned on
+    float lambda = 8.0f;
+    int steps = 200;            // per-face optimization and the preset's own edit
+    int refineSteps = 50;       // "refine on this face" (0: not measured)
+    std::optional<float> l2Weight;
+    float margin = 0.1f;
+    std::string corpusFilter;   // only probes of this corpus, when set
+    bool firstProbePerCorpus = true; // one probe per corpus (the first); false: every probe
+};
+
+struct PresetMethodScores {
+    EvalScores scores;
+    double secondsPerFace = 0; // mean wall time to edit one face this way
+};
+
+struct PresetEvalRow {
+    EvalProbe probe;
+    std::map<std::string, PresetMethodScores> methods; // "per-face", "preset", "preset+refine"
+};
+
+struct PresetEvalReport {
+    std::vector<PresetEvalRow> rows;
+    std::map<std::string, PresetMethodScores> overall;
+    PresetEvalOptions options;
+    float l2Weight = 0;
+    double seconds = 0;
+    std::string toMarkdown() const;
+    std::string toJson() const;
+};
+
+PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::function<void(int, int)>& progress = {});
 
 // Runs the benchmark on the built-in models (prompts from prompts/synthface/); the
 // regressor is read from the built-in models folder. progress(done, total) after each job.

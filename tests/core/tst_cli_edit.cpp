@@ -100,9 +100,13 @@ private Q_SLOTS:
         const Result r = run(QStringList{"bench"} + models() + QStringList{"--steps", "1", "--lambdas", "2", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
         const auto j = nlohmann::json::parse(r.stdOut.toStdString());
-        for (const char* key : {"full_ms_per_step", "clip_ms_per_step", "sweep_ms_per_step"})
+        for (const char* key : {"full_ms_per_step", "clip_ms_per_step", "sweep_ms_per_step", "sweep_batched_ms_per_step",
+                                "sweep_in_turn_ms_per_step", "render_ms", "render_preview_ms"})
             QVERIFY2(j.contains(key) && j[key].get<double>() > 0, key);
         QCOMPARE(j["lambdas"].get<int>(), 2);
+        // The tiny models are small: on CPU their λ run batched, and the reported sweep is that one.
+        QCOMPARE(QString::fromStdString(j["sweep_strategy"].get<std::string>()), QStringLiteral("batched"));
+        QCOMPARE(j["sweep_ms_per_step"].get<double>(), j["sweep_batched_ms_per_step"].get<double>());
     }
 
     // An edit saved as a preset and applied again: strength 1 is the edit's own result,
@@ -139,6 +143,28 @@ private Q_SLOTS:
         const auto info = nlohmann::json::parse(r.stdOut.toStdString());
         QCOMPARE(QString::fromStdString(info.at("prompt").get<std::string>()), QStringLiteral("a happy face"));
         QCOMPARE(info.at("lambda").get<float>(), 8.f);
+
+        // Refine on this face: the preset, then a short optimization of its prompt from there.
+        r = run(QStringList{"apply"} + models() +
+                QStringList{"--preset", path("happy.preset"), "--seed", "5", "--refine", "3", "--out", path("p-refined.png"),
+                            "--latent-out", path("p-refined.safetensors")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.stdOut.contains("3 optimization steps"), qPrintable(r.stdOut));
+        r = run(QStringList{"apply"} + models() +
+                QStringList{"--preset", path("happy.preset"), "--seed", "5", "--out", path("p-plain.png"), "--latent-out",
+                            path("p-plain.safetensors")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        const auto refined = pae::io::loadSafetensors(path("p-refined.safetensors").toStdString()).at("w");
+        const auto plain = pae::io::loadSafetensors(path("p-plain.safetensors").toStdString()).at("w");
+        QVERIFY2(!refined.equal(plain), "the refinement changed nothing");
+        // It starts from the applied preset: three small steps stay near it.
+        QVERIFY((refined - plain).abs().max().item<double>() < 1.0);
+        r = run(QStringList{"apply"} + models() +
+                QStringList{"--preset", path("happy.preset"), "--preset", path("happy.preset"), "--seed", "5", "--refine",
+                            "3", "--out", path("p-two.png")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.stdErr.contains("exactly one --preset"), qPrintable(r.stdErr));
+        QVERIFY(!QFileInfo::exists(path("p-two.png")));
 
         // A sweep writes one preset per λ into a folder.
         r = run(QStringList{"sweep"} + models() +

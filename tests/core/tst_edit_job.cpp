@@ -1,6 +1,8 @@
 // End-to-end edits on tiny random models in the real key layouts: the loss falls,
 // previews arrive, cancel stops, a sweep equals separate runs, NaN is caught.
 #include "core/edit/edit_job.h"
+#include "core/edit/edit_loop.h"
+#include "core/edit/model_set_impl.h"
 #include "core/edit/model_set.h"
 #include "core/io/safetensors.h"
 #include "core/io/weights.h"
@@ -134,6 +136,71 @@ private Q_SLOTS:
         for (size_t i = 0; i < together.latents[0].values.size(); ++i)
             spread = std::max(spread, double(std::abs(together.latents[0].values[i] - together.latents[2].values[i])));
         QVERIFY(spread > 1e-4);
+    }
+
+    void shouldGiveTheSameGradients_batchedOrOneLambdaAtATime()
+    {
+        // On CPU a sweep of real-size models runs its λ in turn (lambdaChunkFor); that must
+        // change nothing but speed.
+        const auto& M = m_models->impl();
+        torch::manual_seed(3);
+        pae::detail::LossSetup setup;
+        setup.generator = M.gan.generator;
+        setup.embedImages = [&M](const torch::Tensor& images) { return M.embedGeneratorImages(images); };
+        setup.w0 = M.latentToTensor(m_models->latentFromSeed(7));
+        auto targets = torch::randn({3, M.clip.config.projectionDim});
+        setup.targets = targets / targets.norm(2, -1, true);
+        setup.l2Weight = 0.1;
+        const auto start = setup.w0.repeat({3, 1, 1}) + 0.05 * torch::randn({3, setup.w0.size(1), setup.w0.size(2)});
+        torch::Tensor grads[2];
+        torch::Tensor losses[2];
+        for (int chunk : {0, 1}) {
+            torch::Tensor w = start.clone().set_requires_grad(true);
+            const auto terms = pae::detail::lossAndBackward(setup, w, chunk);
+            QCOMPARE(terms.total.size(0), 3);
+            QCOMPARE(terms.images.size(0), 3);
+            grads[chunk] = w.grad().clone();
+            losses[chunk] = terms.total;
+        }
+        QVERIFY(grads[0].abs().max().item<double>() > 0);
+        const double gradDiff = (grads[0] - grads[1]).abs().max().item<double>();
+        QVERIFY2(gradDiff <= 1e-4 * grads[0].abs().max().item<double>() + 1e-7, qPrintable(QString::number(gradDiff)));
+        QVERIFY(torch::allclose(losses[0], losses[1], 1e-5, 1e-6));
+        // One at a time on CPU for real-size models, batched for small ones and on CUDA.
+        QCOMPARE(pae::detail::lambdaChunkFor(torch::Device(torch::kCPU), 256), int64_t(1));
+        QCOMPARE(pae::detail::lambdaChunkFor(torch::Device(torch::kCPU), 64), int64_t(0));
+        QCOMPARE(pae::detail::lambdaChunkFor(torch::Device(torch::kCUDA, 0), 256), int64_t(0));
+    }
+
+    void shouldStartFromTheStartLatent_withTheL2PullTowardsTheSource()
+    {
+        // "Refine on this face": the optimization starts at source + Δw, not at the source.
+        pae::EditRequest r = baseRequest(*m_models);
+        r.steps = 1;
+        r.learningRate = 1e-6f;
+        r.start = r.source;
+        for (size_t i = 0; i < r.start.values.size(); ++i)
+            r.start.values[i] += (i % 2 ? 0.25f : -0.25f);
+        const pae::EditResult result = pae::EditJob(m_models).run(r);
+        double fromStart = 0;
+        for (size_t i = 0; i < r.start.values.size(); ++i)
+            fromStart = std::max(fromStart, double(std::abs(result.latents[0].values[i] - r.start.values[i])));
+        QVERIFY2(fromStart < 1e-3, qPrintable(QString::number(fromStart)));
+        // ‖w − w0‖² is measured against the source: 0.25² per value.
+        const double expected = 0.0625 * double(r.start.values.size());
+        QVERIFY2(std::abs(result.metrics[0].l2 - expected) < 1e-2 * expected,
+                 qPrintable(QString("l2 %1, expected %2").arg(result.metrics[0].l2).arg(expected)));
+        // A start of another shape is refused, naming the field.
+        pae::EditRequest bad = baseRequest(*m_models);
+        bad.start = bad.source;
+        bad.start.values.pop_back();
+        bad.start.numLatents -= 1;
+        try {
+            pae::EditJob(m_models).run(bad);
+            QFAIL("a start latent of another shape was accepted");
+        } catch (const pae::UsageError& ex) {
+            QVERIFY2(QString(ex.what()).startsWith("start:"), ex.what());
+        }
     }
 
     void shouldBeDeterministic_forAFixedSeed()

@@ -63,6 +63,37 @@ private Q_SLOTS:
         QVERIFY(std::abs(mixed.values[5] - (w0.values[5] + p.delta.values[5] + 0.5f * q.delta.values[5])) < 1e-5f);
     }
 
+    void shouldRefineFromThePresetOnTheFace_withThePresetsOwnSettings()
+    {
+        const Latent w0 = latent(4, 6, 0.5f), w1 = latent(4, 6, -0.25f);
+        EditPreset p = preset(w0, w1);
+        p.settings = R"({"steps":200,"lr":0.05,"l2_weight":0.3,"basis":"gram-schmidt","pca_k":7,"resolution":"full"})";
+        const Latent face = latent(4, 6, 1.5f);
+        EditRequest base = EditRequest::defaults();
+        base.previewEvery = 0;
+        const EditRequest r = refineRequest(p, face, 0.5f, 30, base);
+        QCOMPARE(r.source.values, face.values);
+        QCOMPARE(r.start.values, applyPresets(face, {&p}, {0.5f}).values);
+        QCOMPARE(r.prompt, std::string("a happy face"));
+        QCOMPARE(r.corpus, std::string("emotion"));
+        QVERIFY(r.target == TargetKind::PaePlus);
+        QCOMPARE(r.lambdas, std::vector<float>{8.f});
+        QCOMPARE(r.steps, 30);
+        QCOMPARE(r.learningRate, 0.05f);
+        QCOMPARE(r.l2Weight, 0.3f);
+        QVERIFY(r.basis == BasisKind::GramSchmidt);
+        QCOMPARE(r.pcaComponents, 7);
+        QVERIFY(r.resolution == ResolutionMode::Full);
+        QCOMPARE(r.previewEvery, 0); // from base
+
+        p.settings = R"({"lr":"fast"})";
+        QVERIFY_THROWS_EXCEPTION(UsageError, refineRequest(p, face, 1.f, 30, base));
+        p.settings = "[1,2]";
+        QVERIFY_THROWS_EXCEPTION(UsageError, refineRequest(p, face, 1.f, 30, base));
+        p.settings = "{}";
+        QVERIFY_THROWS_EXCEPTION(UsageError, refineRequest(p, face, 1.f, 0, base)); // steps
+    }
+
     void shouldRoundTripThroughItsFile()
     {
         const EditPreset p = preset(latent(4, 6, 0.5f), latent(4, 6, 1.5f));

@@ -38,11 +38,46 @@ private Q_SLOTS:
         // The text target does not use λ, so it has no λ correlation to report.
         QVERIFY(!report.overall.at("text").spearman.has_value());
         const auto json = nlohmann::json::parse(report.toJson());
-        for (const char* key : {"accuracy", "drift", "spearman", "identity"})
+        for (const char* key : {"accuracy", "drift", "spearman", "identity", "glasses_kept"})
             QVERIFY(json.at("pae+").contains(key));
+        // Per corpus, and the drift broken down by attribute (glasses on their own).
+        QVERIFY(json.at("pae+").at("per_corpus").contains("emotion"));
+        QVERIFY(json.at("pae+").at("per_corpus").at("emotion").contains("accuracy"));
+        const auto& byAttribute = json.at("pae+").at("drift_by_attribute");
+        QVERIFY(byAttribute.contains("glasses"));
+        QVERIFY(!byAttribute.contains("smile")); // an emotion attribute is the target, not drift
+        QVERIFY(json.at("pae+").at("glasses_kept").get<double>() >= 0);
         const std::string md = report.toMarkdown();
         QVERIFY(md.find("| pae+ |") != std::string::npos);
         QVERIFY(md.find("emotion") != std::string::npos);
+    }
+
+    void shouldCompareAPresetWithPerFaceEdits_onASmallRun()
+    {
+        pae::synthface::PresetEvalOptions options;
+        options.faces = 2;
+        options.steps = 3;
+        options.refineSteps = 2;
+        options.corpusFilter = "glasses";
+        int calls = 0;
+        const auto report = pae::synthface::runPresetEval(options, [&](int done, int total) {
+            ++calls;
+            QCOMPARE(total, 1 + 2 * 3); // the preset, then per face: optimization, transfer, refinement
+            QVERIFY(done <= total);
+        });
+        QCOMPARE(calls, 7);
+        QCOMPARE(int(report.rows.size()), 1);
+        QCOMPARE(QString::fromStdString(report.rows[0].probe.corpus), QStringLiteral("glasses"));
+        for (const char* method : {"per-face", "preset", "preset+refine"}) {
+            const auto& m = report.overall.at(method);
+            QVERIFY(m.scores.accuracy >= 0 && m.scores.accuracy <= 1);
+            QVERIFY(m.scores.drift >= 0 && m.scores.identity >= 0);
+            QVERIFY(m.secondsPerFace > 0);
+        }
+        const auto json = nlohmann::json::parse(report.toJson());
+        QVERIFY(json.at("overall").contains("preset+refine"));
+        QCOMPARE(int(json.at("probes").size()), 1);
+        QVERIFY(report.toMarkdown().find("| preset |") != std::string::npos);
     }
 
     void shouldRefuse_whenTheGridHasOneLambda()

@@ -19,6 +19,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QUndoStack>
 #include <QtTest/QtTest>
 
 using namespace pae::ui;
@@ -145,6 +146,48 @@ private Q_SLOTS:
         QVERIFY(applied.wait(kTimeoutMs));
         QCOMPARE(w->history()->count(), 2);
         QVERIFY2(w->history()->current().label.contains(QStringLiteral("happy ×0.5")), qPrintable(w->history()->current().label));
+    }
+
+    // "Refine on this face": the ticked preset on the face, then a short optimization of
+    // its prompt from there, recorded as an edit of that face.
+    void shouldRefineAPresetOnTheFace()
+    {
+        auto w = editedWindow();
+        QVERIFY(w);
+        const QString path = w->liveEdit()->saveCurrentAsPreset(QStringLiteral("happy to refine"));
+        const pae::EditPreset preset = pae::loadPreset(path.toStdString());
+        {
+            pae::test::MessageBoxAnswer discard(QMessageBox::Discard);
+            QSignalSpy face(w.get(), &MainWindow::faceShown);
+            QVERIFY(w->showSeed(11));
+            QVERIFY(face.wait(kTimeoutMs));
+        }
+        auto* refine = w->liveEditPanel()->findChild<QPushButton*>(QStringLiteral("refinePreset"));
+        QVERIFY(refine);
+        QVERIFY(!refine->isEnabled()); // nothing ticked
+        const pae::Latent eleven = w->history()->current().latent;
+        QSignalSpy frames(w->liveEdit(), &LiveEditController::frameReady);
+        w->liveEditPanel()->setPresetLayer(path, true, 1.0);
+        QVERIFY(frames.wait(kTimeoutMs));
+        QVERIFY(refine->isEnabled());
+        QSignalSpy done(w.get(), &MainWindow::editFinished);
+        QTest::mouseClick(refine, Qt::LeftButton);
+        QVERIFY(w->isEditing());
+        QVERIFY(done.wait(kTimeoutMs));
+        QCOMPARE(w->history()->count(), 2);
+        const HistoryEntry& refined = w->history()->current();
+        QVERIFY2(refined.label.contains(QStringLiteral("refined")), qPrintable(refined.label));
+        QCOMPARE(refined.prompt, QStringLiteral("a happy face"));
+        // It moved on from the applied preset, and stayed near it.
+        const pae::Latent applied = pae::applyPresets(eleven, {&preset}, {1.0f});
+        double moved = 0;
+        for (size_t i = 0; i < applied.values.size(); ++i)
+            moved = std::max(moved, double(std::abs(refined.latent.values[i] - applied.values[i])));
+        QVERIFY2(moved > 1e-4, "the refinement did not change the applied preset");
+        // Undo returns to the face itself.
+        w->history()->undoStack()->undo();
+        QCOMPARE(w->history()->current().latent.values, eleven.values);
+        w->liveEdit()->removePreset(path);
     }
 
     // A preset of another generator is refused with a message naming both shapes.
