@@ -227,14 +227,17 @@ void CorpusPicker::setAnalysis(const pae::PromptAnalysis& analysis)
     for (const std::string& p : analysis.corpusPrompts)
         m_prompts->addItem(QString::fromStdString(p));
     QString basisText = QString::fromStdString(analysis.basisDescription);
-    if (analysis.subspaceNorm > 0)
-        basisText += tr(" · prompt in subspace: %1").arg(double(analysis.subspaceNorm), 0, 'f', 2);
+    // No prompt, no reading; else the prompt's fit against what unrelated prompts reach.
+    if (analysis.hasReading)
+        basisText += tr(" · nearest prompt %1 (unrelated %2)")
+                         .arg(double(analysis.corpusSimilarity), 0, 'f', 3)
+                         .arg(double(analysis.unrelatedSimilarity), 0, 'f', 3);
     m_basisLabel->setText(basisText);
-    if (analysis.usable)
+    if (!analysis.warn)
         showWarning(QString());
     else
         showWarning(analysis.warning.empty()
-                        ? tr("This prompt has no component in the corpus subspace; pick another corpus.")
+                        ? tr("This prompt does not belong to the corpus; pick another corpus.")
                         : QString::fromStdString(analysis.warning));
 }
 

@@ -11,6 +11,7 @@ void addSynthfaceCommand(CLI::App& app)
     addSynthfaceTrainCommand(*group);
     addSynthfaceCheckCommand(*group);
     addSynthfaceEvalCommand(*group);
+    addSynthfaceNeutralCommand(*group);
 }
 
 } // namespace pae::cli

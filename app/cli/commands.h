@@ -9,6 +9,7 @@ namespace pae::cli {
 void addInfoCommand(CLI::App& app);
 void addTokenizeCommand(CLI::App& app);
 void addEmbedCommand(CLI::App& app);
+void addAnalyzeCommand(CLI::App& app);
 
 // `synthface` is a group; each of its subcommands lives in its own cmd_synthface_*.cpp and
 // is added to the group by addSynthfaceCommand.
@@ -18,6 +19,7 @@ void addSynthfaceCaptionsCommand(CLI::App& synthface);
 void addSynthfaceTrainCommand(CLI::App& synthface);
 void addSynthfaceCheckCommand(CLI::App& synthface);
 void addSynthfaceEvalCommand(CLI::App& synthface);
+void addSynthfaceNeutralCommand(CLI::App& synthface);
 void addGenerateCommand(CLI::App& app);
 void addEditCommands(CLI::App& app);  // edit, sweep
 void addBenchCommand(CLI::App& app);

@@ -31,6 +31,7 @@ int main(int argc, char** argv)
     pae::cli::addInfoCommand(app);
     pae::cli::addTokenizeCommand(app);
     pae::cli::addEmbedCommand(app);
+    pae::cli::addAnalyzeCommand(app);
     pae::cli::addSynthfaceCommand(app);
     pae::cli::addGenerateCommand(app);
     pae::cli::addEditCommands(app);

@@ -11,7 +11,10 @@
 #include "core/util/log.h"
 #include "core/util/paths.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+
+#include <fstream>
 
 namespace pae {
 namespace fs = std::filesystem;
@@ -53,8 +56,7 @@ Subspace ModelSetImpl::subspaceFor(const Corpus& corpus, BasisKind kind, int pca
         if (auto it = m_subspaces.find(key); it != m_subspaces.end())
             return it->second;
     }
-    const torch::Tensor embeddings = getOrCompute(
-        clip.hash, corpus, [this](const std::vector<std::string>& texts) { return embedTexts(texts).cpu(); });
+    const torch::Tensor embeddings = corpusEmbeddings(corpus);
     Subspace subspace = kind == BasisKind::Pca ? pcaBasis(embeddings, pcaComponents)
                                                : gramSchmidtBasis(embeddings, corpus.templatedPrompts());
     subspace.corpus = corpus.name;
@@ -62,6 +64,20 @@ Subspace ModelSetImpl::subspaceFor(const Corpus& corpus, BasisKind kind, int pca
     std::lock_guard<std::mutex> lock(m_mutex);
     m_subspaces.emplace(key, subspace);
     return subspace;
+}
+
+torch::Tensor ModelSetImpl::corpusEmbeddings(const Corpus& corpus) const
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (auto it = m_embeddings.find(corpus.contentHash); it != m_embeddings.end())
+            return it->second;
+    }
+    const torch::Tensor embeddings = getOrCompute(
+        clip.hash, corpus, [this](const std::vector<std::string>& texts) { return embedTexts(texts).cpu(); });
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_embeddings.emplace(corpus.contentHash, embeddings);
+    return embeddings;
 }
 
 torch::Tensor ModelSetImpl::latentToTensor(const Latent& latent) const
@@ -93,6 +109,28 @@ Latent ModelSetImpl::tensorToLatent(const torch::Tensor& wPlus) const
 
 ModelSet::ModelSet(std::unique_ptr<detail::ModelSetImpl> impl) : d(std::move(impl)) {}
 ModelSet::~ModelSet() = default;
+
+namespace {
+
+// studio.json beside the built-in models: {"first_seed": N, …}, written by
+// `pae-cli synthface neutral-seed --out`. Absent: no first seed; broken: an error naming it.
+std::optional<uint64_t> readFirstSeed(const fs::path& file)
+{
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        return std::nullopt;
+    std::ifstream in(file);
+    const auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        throw Error(file.string() + ": not a JSON object");
+    if (!j.contains("first_seed"))
+        return std::nullopt;
+    if (!j.at("first_seed").is_number_unsigned() || j.at("first_seed").get<uint64_t>() > 0xffffffffULL)
+        throw Error(file.string() + ": first_seed: expected a seed from 0 to 4294967295, found " + j.at("first_seed").dump());
+    return j.at("first_seed").get<uint64_t>();
+}
+
+} // namespace
 
 std::shared_ptr<ModelSet> ModelSet::load(const ModelPaths& paths)
 {
@@ -128,6 +166,8 @@ std::shared_ptr<ModelSet> ModelSet::load(const ModelPaths& paths)
     impl->clipSource = clipDir.string();
     impl->generatorSource = generatorFile.string();
     impl->corpusRoot = impl->builtin ? promptsDir() / "synthface" : promptsDir();
+    if (builtin)
+        impl->firstSeed = readFirstSeed(builtinDir / "studio.json");
     log::info("models on {}: CLIP {} ({}), generator {} ({})", impl->device.str(), impl->clipSource,
               impl->clip.config.describe(), impl->generatorSource, impl->gan.config.describe());
     return std::shared_ptr<ModelSet>(new ModelSet(std::move(impl)));
@@ -144,6 +184,7 @@ ModelInfo ModelSet::info() const
     info.styleDim = int(d->gan.config.styleDim);
     info.builtin = d->builtin;
     info.corpusRoot = d->corpusRoot;
+    info.firstSeed = d->firstSeed;
     return info;
 }
 
@@ -250,10 +291,33 @@ PromptAnalysis ModelSet::analyzePrompt(const std::string& prompt, const std::str
         return analysis;
     const auto t = d->embedTexts({prompt})[0];
     const PromptFit fit = analyzePromptFit(t, subspace, prompt);
+    analysis.hasReading = true;
     analysis.subspaceComponent = float(fit.s);
     analysis.subspaceNorm = float(fit.subspaceNorm);
     analysis.usable = fit.usable;
-    analysis.warning = fit.warning;
+    // Calibrated against prompts that belong to no corpus, and against the other corpora.
+    auto named = [this](const Corpus& c) {
+        return NamedEmbeddings{c.name, d->corpusEmbeddings(c), c.templatedPrompts()};
+    };
+    const Corpus unrelated = loadCorpus(promptsDir() / "null" / "unrelated.txt");
+    std::vector<NamedEmbeddings> others;
+    for (const std::string& name : listCorpora(d->corpusRoot)) {
+        if (name == corpus.name)
+            continue;
+        try {
+            others.push_back(named(d->corpus(name)));
+        } catch (const std::exception& ex) {
+            log::warn("corpus {} left out of the wrong-corpus check: {}", name, ex.what());
+        }
+    }
+    NamedEmbeddings own = named(corpus);
+    const CorpusMembership membership = corpusMembership(t, own, named(unrelated), others, prompt);
+    analysis.corpusSimilarity = float(membership.similarity);
+    analysis.nearestPrompt = membership.nearest;
+    analysis.unrelatedSimilarity = float(membership.unrelatedSimilarity);
+    analysis.closerCorpus = membership.closerCorpus;
+    analysis.warn = !fit.usable || membership.warn;
+    analysis.warning = !fit.usable ? fit.warning : membership.warning;
     return analysis;
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct ModelInfo {
     int styleDim = 0;
     bool builtin = false;             // the SynthFace models
     std::filesystem::path corpusRoot; // where corpus names are looked up (prompts/ or prompts/synthface/)
+    std::optional<uint64_t> firstSeed; // the face to show first: the built-in world's neutral face (studio.json)
 };
 
 // What the corpus subspace says about a prompt before any edit runs.
@@ -35,6 +37,16 @@ struct PromptAnalysis {
     float subspaceComponent = 0;            // s = Σ_j ⟨t, b_j⟩
     float subspaceNorm = 0;                 // ‖B t‖: how much of t lies in the subspace
     bool usable = true;                     // false: the prompt has no component in this corpus
+    // Whether the prompt belongs to the corpus, calibrated against prompts that belong to
+    // no corpus (prompts/null/unrelated.txt) and against the other corpora of the models:
+    // the cosine of its nearest prompt in each (see pae::corpusMembership). warn when it
+    // is not clearly nearer to this corpus (or cannot be used); warning says why.
+    bool hasReading = false;                // false for an empty prompt: nothing is read
+    float corpusSimilarity = 0;             // nearest prompt of the corpus
+    std::string nearestPrompt;
+    float unrelatedSimilarity = 0;          // nearest unrelated prompt
+    std::string closerCorpus;               // another corpus with a nearer prompt, if any
+    bool warn = false;
     std::string warning;
 };
 

@@ -25,6 +25,7 @@ struct ModelSetImpl {
     std::string clipSource;
     std::string generatorSource;
     bool builtin = false;
+    std::optional<uint64_t> firstSeed;
 
     // Normalized text embeddings [N,d], no gradients.
     torch::Tensor embedTexts(const std::vector<std::string>& texts) const;
@@ -33,6 +34,8 @@ struct ModelSetImpl {
     // The corpus' basis, cached in memory and (embeddings) on disk.
     Subspace subspaceFor(const Corpus& corpus, BasisKind kind, int pcaComponents) const;
     Corpus corpus(const std::string& nameOrPath) const;
+    // The corpus' normalized text embeddings [m,d] on the CPU, cached in memory and on disk.
+    torch::Tensor corpusEmbeddings(const Corpus& corpus) const;
 
     torch::Tensor latentToTensor(const Latent& latent) const;  // [1,n,d] on device
     Latent tensorToLatent(const torch::Tensor& wPlus) const;  // one row [n,d] or [1,n,d]
@@ -40,6 +43,7 @@ struct ModelSetImpl {
 private:
     mutable std::mutex m_mutex;
     mutable std::map<std::string, Subspace> m_subspaces;
+    mutable std::map<std::string, torch::Tensor> m_embeddings; // by corpus content hash
 };
 
 // Generator range [-1,1] → [0,1], the image CLIP is shown.

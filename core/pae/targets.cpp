@@ -143,4 +143,54 @@ PromptFit analyzePromptFit(const torch::Tensor& t, const Subspace& subspace, con
     return fit;
 }
 
+namespace {
+
+// The nearest row of `set` to t: (cos, prompt).
+std::pair<double, std::string> nearestOf(const torch::Tensor& t, const NamedEmbeddings& set)
+{
+    if (!set.embeddings.defined() || set.embeddings.size(0) == 0)
+        return {-1.0, std::string()};
+    const torch::Tensor cos = set.embeddings.to(torch::kFloat64).matmul(t.to(torch::kFloat64));
+    const int64_t best = cos.argmax().item<int64_t>();
+    return {cos[best].item<double>(), best < int64_t(set.prompts.size()) ? set.prompts[size_t(best)] : std::string()};
+}
+
+std::string inQuotes(const std::string& text) { return "\u201c" + text + "\u201d"; }
+
+} // namespace
+
+CorpusMembership corpusMembership(const torch::Tensor& t, const NamedEmbeddings& corpus, const NamedEmbeddings& unrelated,
+                                  const std::vector<NamedEmbeddings>& others, const std::string& prompt)
+{
+    const torch::Tensor u = (t / t.norm().clamp_min(1e-12)).cpu();
+    CorpusMembership m;
+    std::tie(m.similarity, m.nearest) = nearestOf(u, corpus);
+    std::tie(m.unrelatedSimilarity, m.nearestUnrelated) = nearestOf(u, unrelated);
+    for (const NamedEmbeddings& other : others) {
+        const auto [cos, nearest] = nearestOf(u, other);
+        // Corpora can share prompts (emotion and emotion-basic): a tie is no reason to warn.
+        if (cos > m.similarity + kCloserMargin && cos > m.closerSimilarity) {
+            m.closerCorpus = other.name;
+            m.closerSimilarity = cos;
+            m.closerPrompt = nearest;
+        }
+    }
+    const double dCorpus = 1.0 - m.similarity;
+    const double dUnrelated = 1.0 - m.unrelatedSimilarity;
+    if (!m.closerCorpus.empty()) {
+        m.warn = true;
+        m.warning = promptName(prompt) + " is nearer to the " + m.closerCorpus + " corpus (" + inQuotes(m.closerPrompt) +
+                    ", cos " + fmt("%.3f", m.closerSimilarity) + ") than to " + corpus.name + " (" +
+                    inQuotes(m.nearest) + ", cos " + fmt("%.3f", m.similarity) + "): pick " + m.closerCorpus +
+                    ", or the edit may change the wrong things";
+    } else if (dCorpus > kUnrelatedRatio * dUnrelated) {
+        m.warn = true;
+        m.warning = promptName(prompt) + " is not clearly part of " + corpus.name + ": its nearest prompt there (" +
+                    inQuotes(m.nearest) + ", cos " + fmt("%.3f", m.similarity) +
+                    ") is hardly nearer than an unrelated one (" + inQuotes(m.nearestUnrelated) + ", cos " +
+                    fmt("%.3f", m.unrelatedSimilarity) + "): the edit may not do what it says";
+    }
+    return m;
+}
+
 } // namespace pae

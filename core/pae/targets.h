@@ -69,4 +69,33 @@ struct PromptFit {
 PromptFit analyzePromptFit(const torch::Tensor& t, const Subspace& subspace, const std::string& prompt = {},
                            TargetKind kind = TargetKind::PaePlus);
 
+// Whether a prompt belongs to a corpus, calibrated against a null: prompts that belong to
+// no corpus (prompts/null/unrelated.txt). The prompt belongs when its nearest corpus prompt
+// is clearly nearer than its nearest unrelated prompt, in cosine distance 1 − cos:
+// d(corpus) ≤ kUnrelatedRatio · d(unrelated), and no other corpus holds a nearer prompt.
+// (The prompt's component in the corpus subspace, ‖Bt‖, cannot tell them apart: on the
+// built-in models unrelated sentences and nonsense reach the same 0.66–0.80 as the
+// corpus' own prompts; see README, "The wrong-corpus warning".)
+struct NamedEmbeddings {
+    std::string name;                 // a corpus name ("hairstyle"), or "unrelated prompts"
+    torch::Tensor embeddings;         // [m,d], unit rows
+    std::vector<std::string> prompts; // one per row
+};
+struct CorpusMembership {
+    double similarity = 0;            // cos to the nearest prompt of the corpus
+    std::string nearest;
+    double unrelatedSimilarity = 0;   // cos to the nearest unrelated prompt
+    std::string nearestUnrelated;
+    std::string closerCorpus;         // another corpus with a nearer prompt; empty when none
+    double closerSimilarity = 0;
+    std::string closerPrompt;
+    bool warn = false;
+    std::string warning;              // one sentence when warn
+};
+constexpr double kUnrelatedRatio = 0.7;
+constexpr double kCloserMargin = 1e-3; // another corpus must be nearer by more than this
+// t: the prompt's unit embedding [d]; others: the other corpora the models know.
+CorpusMembership corpusMembership(const torch::Tensor& t, const NamedEmbeddings& corpus, const NamedEmbeddings& unrelated,
+                                  const std::vector<NamedEmbeddings>& others, const std::string& prompt);
+
 } // namespace pae

@@ -1,3 +1,4 @@
+#include <QRegularExpression>
 #include <QtTest/QtTest>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +52,36 @@ private Q_SLOTS:
             QVERIFY(j["attributes"].is_object());
         }
         QCOMPARE(cli({"synthface", "captions", "--seed", "3", "--count", "4", "--per-face", "2"}).out, a.out);
+    }
+
+    // The studio's first face on the built-in world: the regressor's most neutral face, and
+    // the shipped studio.json names the one it finds among its candidates.
+    void shouldPickANeutralFirstFace_andShipIt()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("studio.json");
+        const Run r = cli({"synthface", "neutral-seed", "--count", "40", "--out", out});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QVERIFY(j.at("first_seed").get<uint64_t>() < 40);
+        const auto& reading = j.at("reading");
+        QVERIFY2(std::abs(reading.at("smile").get<double>()) < 0.25, r.out.constData());
+        QVERIFY2(std::abs(reading.at("brow_angle").get<double>()) < 0.25, r.out.constData());
+        QVERIFY2(reading.at("mouth_open").get<double>() < 0.25, r.out.constData());
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), r.out);
+
+        QFile shipped(QStringLiteral(PAE_SOURCE_DIR "/resources/models/synthface/studio.json"));
+        QVERIFY2(shipped.open(QIODevice::ReadOnly), "the built-in models ship no studio.json");
+        const auto s = nlohmann::json::parse(shipped.readAll().toStdString());
+        const QString picked = QString::fromStdString(s.at("picked_by").get<std::string>());
+        const QRegularExpression range(QStringLiteral("seeds 0-(\\d+)"));
+        const auto m = range.match(picked);
+        QVERIFY2(m.hasMatch(), qPrintable(picked));
+        const Run again = cli({"synthface", "neutral-seed", "--count", QString::number(m.captured(1).toInt() + 1)});
+        QVERIFY2(again.code == 0, again.err.constData());
+        QCOMPARE(nlohmann::json::parse(again.out.toStdString()).at("first_seed"), s.at("first_seed"));
     }
 
     void shouldExitWithUsageError_whenSizeIsBad()

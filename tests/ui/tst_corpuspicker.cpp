@@ -100,10 +100,23 @@ private Q_SLOTS:
         QCOMPARE(picker.shownPrompts(), (QStringList{"a happy face", "a sad face"}));
         QVERIFY(!picker.isWarningShown());
         a.usable = false;
+        a.warn = true;
         a.warning = "the prompt has no component in this corpus";
         picker.setAnalysis(a);
         QVERIFY(picker.isWarningShown());
         QCOMPARE(picker.warningText(), QStringLiteral("the prompt has no component in this corpus"));
+        // A usable prompt that does not clearly belong still warns (the wrong-corpus warning).
+        a.usable = true;
+        a.hasReading = true;
+        a.corpusSimilarity = 0.85f;
+        a.unrelatedSimilarity = 0.9f;
+        a.warning = "\u201ca red sports car\u201d does not clearly belong to the corpus";
+        picker.setAnalysis(a);
+        QVERIFY(picker.isWarningShown());
+        QVERIFY(picker.warningText().contains(QStringLiteral("does not clearly belong")));
+        // No prompt: no reading, no warning.
+        picker.setAnalysis(pae::PromptAnalysis{{"a happy face"}, "PCA k=2"});
+        QVERIFY(!picker.isWarningShown());
     }
 };
 

@@ -18,6 +18,7 @@
 #include "ui/ModelsDialog.h"
 #include "ui/PromptBox.h"
 #include "ui/Session.h"
+#include "ui/SettingsKeys.h"
 #include "ui/SliderSpinBox.h"
 #include "ui/StrengthPanel.h"
 
@@ -186,6 +187,7 @@ private Q_SLOTS:
 
     void shouldShowAFace_whenTheModelsLoad()
     {
+        QSettings().remove(settings::kSeed); // a new user: no face picked yet
         auto w = readyWindow();
         QVERIFY(w);
         const pae::ModelInfo info = w->models()->info();
@@ -196,6 +198,10 @@ private Q_SLOTS:
         QCOMPARE(QDir(w->corpusPicker()->corpusRoot()), QDir(QString::fromStdString(info.corpusRoot.string())));
         QVERIFY(w->corpusPicker()->corpusRoot().endsWith(QStringLiteral("synthface")));
         QVERIFY(w->corpusPicker()->currentCorpus().startsWith(w->corpusPicker()->corpusRoot()));
+        // The first face is the built-in world's neutral one (studio.json), not a fixed seed.
+        QVERIFY2(info.firstSeed.has_value(), "the built-in models name no first face");
+        QCOMPARE(w->faceSourcePanel()->seed(), quint64(*info.firstSeed));
+        QCOMPARE(w->history()->current().latent.values, w->models()->latentFromSeed(*info.firstSeed).values);
     }
 
     void shouldPreviewThenShowTheResult_whenAPromptIsTypedAndRun()
