@@ -163,6 +163,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("mentions");
         QTest::newRow("not json") << "{\"seed\": 1, \"prompt\": " << "(line)" << "not JSON";
         QTest::newRow("not an object") << "[1, 2]" << "(line)" << "object";
+        // Found by fuzz_manifest: a number beyond a double stopped the whole batch.
+        QTest::newRow("number overflow") << R"({"seed": 1, "prompt": "x", "steps": 1E999})" << "(line)"
+                                         << "number overflow";
         QTest::newRow("unknown field") << R"({"seed": 1, "prompt": "x", "lamdas": [2]})" << "lamdas" << "unknown";
         // Found by fuzz_manifest: an empty field name made the record read "line 2: : unknown field".
         QTest::newRow("empty field name") << R"({"seed": 1, "prompt": "x", "": 6})" << "\"\"" << "unknown";

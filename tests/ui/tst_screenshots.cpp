@@ -1,6 +1,7 @@
 // Screenshots for the README, taken from the running application: docs/screenshot-main.png
 // (mid-edit, before/after split), docs/screenshot-compare.png (a finished λ sweep) and
-// docs/screenshot-photo.png (a SynthFace render opened as a photo, inverted, then edited).
+// docs/screenshot-photo.png (a SynthFace render opened as a photo, inverted, then edited),
+// docs/screenshot-live-edit.png (a preset ticked in the Live edit tab; the wrong-corpus warning).
 // On the built-in SynthFace models when this checkout has them, else on the tiny random
 // fixtures (which only show the layout). Labelled slow: it writes into the source tree.
 #include "StudioTestModels.h"
@@ -9,6 +10,8 @@
 #include "ui/EditHistory.h"
 #include "ui/Exporter.h"
 #include "ui/ImageCanvas.h"
+#include "ui/LiveEditController.h"
+#include "ui/LiveEditPanel.h"
 #include "ui/MainWindow.h"
 #include "ui/PromptBox.h"
 #include "ui/SliderSpinBox.h"
@@ -106,6 +109,25 @@ private Q_SLOTS:
         poll.stop();
         QVERIFY(!asked.isNull());
         Exporter::writeImage(asked, docs + QStringLiteral("/screenshot-unsaved.png"), true);
+
+        // The Live edit tab with a preset ticked (Refine on this face is offered), and the
+        // corpus panel warning about a prompt of another corpus.
+        const QString preset = w.liveEdit()->saveCurrentAsPreset(QStringLiteral("a happy face"));
+        auto* liveDock = w.findChild<QDockWidget*>(QStringLiteral("liveEditDock"));
+        QVERIFY(liveDock);
+        liveDock->show();
+        liveDock->raise();
+        QSignalSpy frames(w.liveEdit(), &LiveEditController::frameReady);
+        w.liveEditPanel()->setPresetLayer(preset, true, 0.8);
+        QVERIFY(frames.wait(60000));
+        analyzed.clear();
+        w.promptBox()->setText(QStringLiteral("a bald person"));
+        QVERIFY(analyzed.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(w.corpusPicker()->isWarningShown(), 10000);
+        QVERIFY(w.liveEditPanel()->findChild<QPushButton*>(QStringLiteral("refinePreset"))->isEnabled());
+        QTest::qWait(50);
+        Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-live-edit.png"), true);
+        w.liveEdit()->removePreset(preset);
     }
 
     void shouldSaveAScreenshotOfAnInvertedPhoto()
