@@ -6,7 +6,6 @@
 #include "core/io/image.h"
 #include "core/synthface/regressor.h"
 #include "core/util/error.h"
-#include "core/util/paths.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -216,6 +215,27 @@ const std::vector<EvalProbe>& defaultProbes()
     return probes;
 }
 
+namespace {
+
+// The benchmark prompts of one corpus (all when empty), or the first of each corpus.
+std::vector<EvalProbe> selectProbes(const std::string& corpusFilter, bool firstPerCorpus)
+{
+    std::vector<EvalProbe> probes;
+    for (const auto& p : defaultProbes()) {
+        if (!corpusFilter.empty() && p.corpus != corpusFilter)
+            continue;
+        if (firstPerCorpus &&
+            std::any_of(probes.begin(), probes.end(), [&](const EvalProbe& q) { return q.corpus == p.corpus; }))
+            continue;
+        probes.push_back(p);
+    }
+    if (probes.empty())
+        throw UsageError("corpus: no benchmark prompts for '" + corpusFilter + "'");
+    return probes;
+}
+
+} // namespace
+
 EvalReport runEval(const EvalOptions& options, const std::function<void(int, int)>& progress)
 {
     if (options.faces < 1)
@@ -224,15 +244,8 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
         throw UsageError("lambdas: Spearman's correlation needs at least two λ values");
     const auto started = std::chrono::steady_clock::now();
     const std::shared_ptr<ModelSet> models = ModelSet::load(ModelPaths{});
-    AttributeRegressor regressor = loadRegressor(builtinModelsDir() / "regressor.safetensors", torch::kCPU);
-    regressor->eval();
-
-    std::vector<EvalProbe> probes;
-    for (const auto& p : defaultProbes())
-        if (options.corpusFilter.empty() || p.corpus == options.corpusFilter)
-            probes.push_back(p);
-    if (probes.empty())
-        throw UsageError("corpus: no benchmark prompts for '" + options.corpusFilter + "'");
+    AttributeRegressor regressor = loadBuiltinRegressor();
+    const std::vector<EvalProbe> probes = selectProbes(options.corpusFilter, false);
 
     const float l2Weight = options.l2Weight.value_or(EditRequest::defaults(models->info()).l2Weight);
     std::map<std::string, Accumulator> overall;
@@ -303,20 +316,8 @@ PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::func
         throw UsageError("refine-steps: must be ≥ 0");
     const auto started = std::chrono::steady_clock::now();
     const std::shared_ptr<ModelSet> models = ModelSet::load(ModelPaths{});
-    AttributeRegressor regressor = loadRegressor(builtinModelsDir() / "regressor.safetensors", torch::kCPU);
-    regressor->eval();
-
-    std::vector<EvalProbe> probes;
-    for (const auto& p : defaultProbes()) {
-        if (!options.corpusFilter.empty() && p.corpus != options.corpusFilter)
-            continue;
-        if (options.firstProbePerCorpus &&
-            std::any_of(probes.begin(), probes.end(), [&](const EvalProbe& q) { return q.corpus == p.corpus; }))
-            continue;
-        probes.push_back(p);
-    }
-    if (probes.empty())
-        throw UsageError("corpus: no benchmark prompts for '" + options.corpusFilter + "'");
+    AttributeRegressor regressor = loadBuiltinRegressor();
+    const std::vector<EvalProbe> probes = selectProbes(options.corpusFilter, options.firstProbePerCorpus);
 
     EditRequest base = EditRequest::defaults(models->info());
     base.l2Weight = options.l2Weight.value_or(base.l2Weight);

@@ -3,7 +3,6 @@
 #include "core/io/image.h"
 #include "core/synthface/regressor.h"
 #include "core/util/error.h"
-#include "core/util/paths.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -17,8 +16,7 @@ NeutralFace pickNeutralSeed(const ModelSet& models, int count)
 {
     if (count < 1)
         throw UsageError("count: must be at least 1");
-    AttributeRegressor regressor = loadRegressor(builtinModelsDir() / "regressor.safetensors", torch::kCPU);
-    regressor->eval();
+    AttributeRegressor regressor = loadBuiltinRegressor();
     torch::NoGradGuard noGrad;
     const auto& binaries = binaryAttributes();
     long baldColumn = -1;

@@ -3,6 +3,7 @@
 #include "core/io/safetensors.h"
 #include "core/models/strict_load.h"
 #include "core/util/error.h"
+#include "core/util/paths.h"
 
 #include <torch/torch.h>
 
@@ -177,6 +178,13 @@ void saveRegressor(AttributeRegressor& regressor, const std::filesystem::path& p
     for (const auto& item : regressor->named_parameters())
         tensors.emplace(item.key(), item.value().detach().cpu().clone());
     io::saveSafetensors(path, tensors, {{"format", kFormat}});
+}
+
+AttributeRegressor loadBuiltinRegressor()
+{
+    AttributeRegressor regressor = loadRegressor(builtinModelsDir() / "regressor.safetensors", torch::kCPU);
+    regressor->eval();
+    return regressor;
 }
 
 AttributeRegressor loadRegressor(const std::filesystem::path& path, torch::Device device)

@@ -54,6 +54,8 @@ TORCH_MODULE(AttributeRegressor);
 void saveRegressor(AttributeRegressor& regressor, const std::filesystem::path& path);
 // Strict; pae::Error naming the file and the problem.
 AttributeRegressor loadRegressor(const std::filesystem::path& path, torch::Device device);
+// The shipped regressor of the built-in models folder, on the CPU, in eval mode.
+AttributeRegressor loadBuiltinRegressor();
 
 // Attributes as the regressor should read them: [N,kAttrCount].
 torch::Tensor attributeTensor(const std::vector<Attributes>& attributes);
