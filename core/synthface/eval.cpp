@@ -479,13 +479,17 @@ std::string EvalReport::toMarkdown() const
             << (s.spearman ? fixed(*s.spearman, 3) : std::string("n/a (λ unused)")) << " | " << fixed(s.identity, 4)
             << " | " << (s.glassesKept ? fixed(100 * *s.glassesKept, 1) + "%" : std::string("–")) << " | " << s.edits
             << " |\n";
-    out << "\nBy corpus (accuracy / drift):\n\n| corpus |";
-    for (const auto& [name, s] : overall)
-        out << " " << name << " |";
-    out << "\n|---|";
-    for (size_t i = 0; i < overall.size(); ++i)
-        out << "---|";
-    out << "\n";
+    // A table with one column per target after its first column.
+    auto header = [&](const std::string& title, const std::string& first) {
+        out << "\n" << title << ":\n\n| " << first << " |";
+        for (const auto& [name, s] : overall)
+            out << " " << name << " |";
+        out << "\n|---|";
+        for (size_t i = 0; i < overall.size(); ++i)
+            out << "---|";
+        out << "\n";
+    };
+    header("By corpus (accuracy / drift)", "corpus");
     std::vector<std::string> corpora;
     for (const auto& p : defaultProbes())
         if (std::find(corpora.begin(), corpora.end(), p.corpus) == corpora.end())
@@ -507,13 +511,7 @@ std::string EvalReport::toMarkdown() const
         if (any)
             out << row.str() << "\n";
     }
-    out << "\nDrift by attribute (mean |Δ|, attributes outside the prompt's corpus):\n\n| attribute |";
-    for (const auto& [name, s] : overall)
-        out << " " << name << " |";
-    out << "\n|---|";
-    for (size_t i = 0; i < overall.size(); ++i)
-        out << "---|";
-    out << "\n";
+    header("Drift by attribute (mean |Δ|, attributes outside the prompt's corpus)", "attribute");
     for (const AttrInfo& ai : attributeTable()) {
         std::ostringstream row;
         row << "| " << ai.name << " |";
