@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iomanip>
 #include <sstream>
@@ -17,6 +18,8 @@ namespace pae::models {
 namespace {
 
 const std::string kPrefix = "g_ema.";
+// e4e's checkpoints (e4e_ffhq_encode.pt) hold their generator as the pSp decoder.
+const std::string kDecoderPrefix = "state_dict.decoder.";
 
 // FNV-1a over names, shapes and the raw bytes, in 8-byte words: fast enough for a 120 MB
 // generator (~0.1 s) and stable across .pt and .safetensors holding the same tensors.
@@ -66,6 +69,21 @@ void checkKernels(Generator& generator, const std::string& source)
 
 StyleGan2 loadStyleGan2(const io::TensorMap& tensors, const std::string& source, torch::Device device)
 {
+    const bool hasGEma = std::any_of(tensors.begin(), tensors.end(), [](const auto& item) {
+        return item.first.compare(0, kPrefix.size(), kPrefix) == 0;
+    });
+    if (!hasGEma && tensors.count(kDecoderPrefix + "input.input")) {
+        // The same generator under another name; its latent_avg has one (equal) row per W+ row.
+        io::TensorMap renamed;
+        for (const auto& [key, value] : tensors) {
+            if (key.compare(0, kDecoderPrefix.size(), kDecoderPrefix) == 0)
+                renamed.emplace(kPrefix + key.substr(kDecoderPrefix.size()), value);
+            else if (key == "latent_avg")
+                renamed.emplace(key, value.dim() == 2 ? value.to(torch::kFloat32).mean(0) : value);
+        }
+        log::debug("{}: reading the generator of an e4e checkpoint (state_dict.decoder.…)", source);
+        return loadStyleGan2(renamed, source, device);
+    }
     io::TensorMap gEma;
     size_t ignored = 0;
     for (const auto& [key, value] : tensors) {
@@ -76,7 +94,8 @@ StyleGan2 loadStyleGan2(const io::TensorMap& tensors, const std::string& source,
     }
     if (gEma.empty())
         throw Error(source + ": no StyleGAN2 generator in this file (expected tensors under 'g_ema.', as in the "
-                             "checkpoints of rosinality's stylegan2-pytorch)");
+                             "checkpoints of rosinality's stylegan2-pytorch, or under 'state_dict.decoder.', as in "
+                             "encoder4editing's)");
     if (ignored)
         log::debug("{}: ignoring {} tensor(s) outside g_ema (training state)", source, ignored);
 
