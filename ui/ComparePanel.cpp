@@ -151,7 +151,8 @@ void ComparePanel::setResults(const QVector<QImage>& images, const std::vector<p
 {
     setFrames(images);
     for (int i = 0; i < m_tiles.size() && size_t(i) < metrics.size(); ++i)
-        m_tiles[i]->setMetrics(metrics[size_t(i)].loss, metrics[size_t(i)].clipToTarget);
+        m_tiles[i]->setMetrics(metrics[size_t(i)].loss, metrics[size_t(i)].clipToTarget,
+                               metrics[size_t(i)].idSimilarity);
     m_export->setEnabled(!m_tiles.isEmpty());
 }
 

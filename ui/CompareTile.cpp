@@ -18,10 +18,11 @@ void CompareTile::setImage(const QImage& image)
     update();
 }
 
-void CompareTile::setMetrics(float loss, float clipSimilarity)
+void CompareTile::setMetrics(float loss, float clipSimilarity, std::optional<float> identity)
 {
     m_loss = loss;
     m_clip = clipSimilarity;
+    m_identity = identity;
     m_hasMetrics = true;
     update();
 }
@@ -31,6 +32,8 @@ QString CompareTile::caption() const
     QString text = tr("λ %1").arg(double(m_lambda), 0, 'g', 4);
     if (m_hasMetrics)
         text += tr(" · loss %1 · CLIP %2").arg(double(m_loss), 0, 'f', 3).arg(double(m_clip), 0, 'f', 3);
+    if (m_hasMetrics && m_identity)
+        text += tr(" · identity %1").arg(double(*m_identity), 0, 'f', 3);
     return text;
 }
 

@@ -3,6 +3,8 @@
 #include <QFrame>
 #include <QImage>
 
+#include <optional>
+
 namespace pae::ui {
 
 class CompareTile : public QFrame {
@@ -13,7 +15,8 @@ public:
     float lambda() const { return m_lambda; }
     QImage image() const { return m_image; }
     void setImage(const QImage& image);
-    void setMetrics(float loss, float clipSimilarity);
+    // identity: the ArcFace cosine to the source face, when an identity model measured it.
+    void setMetrics(float loss, float clipSimilarity, std::optional<float> identity = std::nullopt);
     bool hasMetrics() const { return m_hasMetrics; }
     QString caption() const;
     void setSelected(bool selected);
@@ -33,6 +36,7 @@ private:
     QImage m_image;
     float m_loss = 0;
     float m_clip = 0;
+    std::optional<float> m_identity;
     bool m_hasMetrics = false;
     bool m_selected = false;
 };

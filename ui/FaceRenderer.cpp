@@ -97,6 +97,10 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                     r.images << toQImage(inverted.image);
                     r.psnr = inverted.psnr;
                     r.cropped = inverted.cropped;
+                    r.encoded = inverted.encoded;
+                    r.encodeSeconds = inverted.encodeSeconds;
+                    r.inversionSteps = inverted.stepsRun;
+                    r.inversionSeconds = inverted.seconds;
                     break;
                 }
                 }

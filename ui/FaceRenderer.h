@@ -39,6 +39,10 @@ struct FaceResult {
     QVector<QImage> thumbnails;       // historyThumbnail() of each image
     float psnr = 0;                   // Kind::Photo: how close the latent's image is to the photo (dB)
     bool cropped = false;             // Kind::Photo: the photo was not square; its centre was used
+    bool encoded = false;             // Kind::Photo: an encoder gave the start
+    double encodeSeconds = 0;         // Kind::Photo: the encoder's time, when encoded
+    int inversionSteps = 0;           // Kind::Photo: optimization steps run
+    double inversionSeconds = 0;      // Kind::Photo: the whole inversion (encoder included)
     int facesFound = 0;               // Kind::Photo with align: faces in the photo (the largest was used)
 };
 

@@ -42,6 +42,8 @@ void HistoryPanel::rebuild()
                        .arg(double(e.lambda))
                        .arg(double(e.metrics.loss), 0, 'f', 3)
                        .arg(double(e.metrics.clipToTarget), 0, 'f', 3);
+        if (e.kind == HistoryEntry::Kind::Edit && e.hasMetrics && e.metrics.idSimilarity)
+            tip += tr(" · identity %1").arg(double(*e.metrics.idSimilarity), 0, 'f', 3);
         item->setToolTip(tip);
         if (!e.thumbnail.isNull())
             item->setIcon(QIcon(QPixmap::fromImage(e.thumbnail)));

@@ -597,7 +597,7 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     m_models = std::move(models);
     const pae::ModelInfo info = m_models->info();
     pae::log::info("models: {} / {} on {}", info.clipDescription, info.generatorDescription, info.device);
-    m_strength->setIdentityAvailable(false);
+    m_strength->setIdentityAvailable(!info.identityDescription.empty());
     m_strength->setDefaults(pae::EditRequest::defaults(info));
     m_alignAction->setChecked(!info.builtin && pae::FaceAligner::available());
     m_liveEdit->setModels(m_models);
@@ -818,15 +818,24 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         e.thumbnail = result.thumbnails.value(0);
         adoptFace(e);
         if (pending.kind == FaceRequest::Kind::Photo) {
+            // Which path the photo took (encoder or optimization only) and what it cost.
+            const QString path =
+                result.encoded
+                    ? tr(" by the encoder in %1 s, then %2 refinement steps (%3 s in all)")
+                          .arg(result.encodeSeconds, 0, 'f', 1)
+                          .arg(result.inversionSteps)
+                          .arg(result.inversionSeconds, 0, 'f', 1)
+                    : tr(" by %1 optimization steps in %2 s").arg(result.inversionSteps).arg(result.inversionSeconds, 0, 'f', 1);
             const QString how =
-                tr("%1 %2inverted: its latent draws it at %3 dB PSNR%4.")
+                tr("%1 %2inverted%5: its latent draws it at %3 dB PSNR%4.")
                     .arg(QFileInfo(pending.path).fileName(),
                          !pending.aligned ? QString()
                          : result.facesFound > 1
                              ? tr("aligned (%1 faces found, the largest used) and ").arg(result.facesFound)
                              : tr("aligned and "))
                     .arg(double(result.psnr), 0, 'f', 1)
-                    .arg(result.cropped ? tr(" (it is not square: its centre square was used)") : QString());
+                    .arg(result.cropped ? tr(" (it is not square: its centre square was used)") : QString())
+                    .arg(path);
             pae::log::info("{}", how.toStdString());
             statusBar()->showMessage(how, 8000);
         }

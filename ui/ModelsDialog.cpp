@@ -36,6 +36,21 @@ ModelsDialog::ModelsDialog(const pae::ModelPaths& current, QWidget* parent) : QD
     m_generator->setToolTip(tr("A StyleGAN2 checkpoint in the rosinality PyTorch layout (g_ema, latent_avg)."));
     m_browseGenerator = new QPushButton(tr("Browse…"), this);
     m_browseGenerator->setToolTip(tr("Choose the StyleGAN2 checkpoint"));
+    m_identity = new QLineEdit(this);
+    m_identity->setObjectName(QStringLiteral("identityFile"));
+    m_identity->setPlaceholderText(tr("optional: model_ir_se50.pth (the built-in world brings its own)"));
+    m_identity->setToolTip(tr("ArcFace IR-SE50 (InsightFace_Pytorch's model_ir_se50.pth, the file StyleCLIP, pSp "
+                              "and e4e use). Enables the identity weight, which keeps the person while editing, "
+                              "and reports how alike each result stays."));
+    auto* browseIdentity = new QPushButton(tr("Browse…"), this);
+    browseIdentity->setToolTip(tr("Choose the ArcFace identity network"));
+    m_encoder = new QLineEdit(this);
+    m_encoder->setObjectName(QStringLiteral("encoderFile"));
+    m_encoder->setPlaceholderText(tr("optional: e4e_ffhq_encode.pt (the built-in world brings its own)"));
+    m_encoder->setToolTip(tr("An e4e encoder (encoder4editing's e4e_ffhq_encode.pt) for this generator: opening a "
+                             "photo then finds its latent in one pass instead of minutes of optimization."));
+    auto* browseEncoder = new QPushButton(tr("Browse…"), this);
+    browseEncoder->setToolTip(tr("Choose the e4e encoder"));
     m_device = new QComboBox(this);
     m_device->addItem(tr("Automatic"), QStringLiteral("auto"));
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
@@ -65,6 +80,8 @@ ModelsDialog::ModelsDialog(const pae::ModelPaths& current, QWidget* parent) : QD
     form->addRow(m_builtin);
     form->addRow(tr("CLIP folder"), pathRow(m_clip, m_browseClip));
     form->addRow(tr("StyleGAN2 file"), pathRow(m_generator, m_browseGenerator));
+    form->addRow(tr("Identity (ArcFace)"), pathRow(m_identity, browseIdentity));
+    form->addRow(tr("Encoder (e4e)"), pathRow(m_encoder, browseEncoder));
     form->addRow(tr("Device"), m_device);
     form->addRow(tr("Threads"), m_threads);
     auto* layout = new QVBoxLayout(this);
@@ -81,12 +98,16 @@ ModelsDialog::ModelsDialog(const pae::ModelPaths& current, QWidget* parent) : QD
     connect(m_loader, &ModelLoader::loaded, this, [this](std::shared_ptr<pae::ModelSet> models) {
         m_models = std::move(models);
         const pae::ModelInfo info = m_models->info();
-        showStatus(
-            tr("✔ Loaded. CLIP: %1\nGenerator: %2 (%3×%3) on %4")
-                .arg(QString::fromStdString(info.clipDescription), QString::fromStdString(info.generatorDescription))
-                .arg(info.resolution)
-                .arg(QString::fromStdString(info.device)),
-            false);
+        QString text = tr("✔ Loaded. CLIP: %1\nGenerator: %2 (%3×%3) on %4")
+                           .arg(QString::fromStdString(info.clipDescription),
+                                QString::fromStdString(info.generatorDescription))
+                           .arg(info.resolution)
+                           .arg(QString::fromStdString(info.device));
+        if (!info.identityDescription.empty())
+            text += tr("\nIdentity: %1").arg(QString::fromStdString(info.identityDescription));
+        if (!info.encoderDescription.empty())
+            text += tr("\nEncoder: %1").arg(QString::fromStdString(info.encoderDescription));
+        showStatus(text, false);
         m_buttons->button(QDialogButtonBox::Ok)->setEnabled(true);
     });
     connect(m_loader, &ModelLoader::failed, this, [this](const QString& message) {
@@ -96,6 +117,8 @@ ModelsDialog::ModelsDialog(const pae::ModelPaths& current, QWidget* parent) : QD
     connect(m_builtin, &QCheckBox::toggled, this, &ModelsDialog::fieldsChanged);
     connect(m_clip, &QLineEdit::textChanged, this, &ModelsDialog::fieldsChanged);
     connect(m_generator, &QLineEdit::textChanged, this, &ModelsDialog::fieldsChanged);
+    connect(m_identity, &QLineEdit::textChanged, this, &ModelsDialog::fieldsChanged);
+    connect(m_encoder, &QLineEdit::textChanged, this, &ModelsDialog::fieldsChanged);
     connect(m_device, qOverload<int>(&QComboBox::currentIndexChanged), this, &ModelsDialog::fieldsChanged);
     connect(m_threads, qOverload<int>(&QSpinBox::valueChanged), this, &ModelsDialog::fieldsChanged);
     connect(validateButton, &QPushButton::clicked, this, &ModelsDialog::validate);
@@ -117,6 +140,17 @@ ModelsDialog::ModelsDialog(const pae::ModelPaths& current, QWidget* parent) : QD
         if (!file.isEmpty())
             m_generator->setText(file);
     });
+    auto browseFile = [this](QLineEdit* edit, const QString& title) {
+        const QString filter = tr("Checkpoints (*.pt *.pth *.safetensors);;All files (*)");
+        const QString file = edit->text().isEmpty()
+                                 ? FileDialogs::openFile(this, FileDialogs::Kind::Model, title, filter)
+                                 : QFileDialog::getOpenFileName(this, title, edit->text(), filter);
+        if (!file.isEmpty())
+            edit->setText(file);
+    };
+    connect(browseIdentity, &QPushButton::clicked, this,
+            [this, browseFile] { browseFile(m_identity, tr("ArcFace identity network")); });
+    connect(browseEncoder, &QPushButton::clicked, this, [this, browseFile] { browseFile(m_encoder, tr("e4e encoder")); });
     setPaths(current);
     validate();
 }
@@ -128,6 +162,8 @@ pae::ModelPaths ModelsDialog::paths() const
         p.clipDir = m_clip->text().trimmed().toStdString();
         p.generatorFile = m_generator->text().trimmed().toStdString();
     }
+    p.identityFile = m_identity->text().trimmed().toStdString();
+    p.encoderFile = m_encoder->text().trimmed().toStdString();
     p.device = m_device->currentData().toString().toStdString();
     p.threads = m_threads->value();
     return p;
@@ -141,6 +177,8 @@ void ModelsDialog::setPaths(const pae::ModelPaths& paths)
         m_clip->setText(QString::fromStdString(paths.clipDir.string()));
         m_generator->setText(QString::fromStdString(paths.generatorFile.string()));
     }
+    m_identity->setText(QString::fromStdString(paths.identityFile.string()));
+    m_encoder->setText(QString::fromStdString(paths.encoderFile.string()));
     const int device = m_device->findData(QString::fromStdString(paths.device));
     m_device->setCurrentIndex(device < 0 ? 0 : device);
     m_threads->setValue(paths.threads);
@@ -196,6 +234,8 @@ pae::ModelPaths ModelsDialog::savedPaths()
     pae::ModelPaths p;
     p.clipDir = s.value(settings::kClipDir).toString().toStdString();
     p.generatorFile = s.value(settings::kGeneratorFile).toString().toStdString();
+    p.identityFile = s.value(settings::kIdentityFile).toString().toStdString();
+    p.encoderFile = s.value(settings::kEncoderFile).toString().toStdString();
     p.device = s.value(settings::kDevice, QStringLiteral("auto")).toString().toStdString();
     p.threads = s.value(settings::kThreads, 0).toInt();
     return p;
@@ -206,6 +246,8 @@ void ModelsDialog::savePaths(const pae::ModelPaths& paths)
     QSettings s;
     s.setValue(settings::kClipDir, QString::fromStdString(paths.clipDir.string()));
     s.setValue(settings::kGeneratorFile, QString::fromStdString(paths.generatorFile.string()));
+    s.setValue(settings::kIdentityFile, QString::fromStdString(paths.identityFile.string()));
+    s.setValue(settings::kEncoderFile, QString::fromStdString(paths.encoderFile.string()));
     s.setValue(settings::kDevice, QString::fromStdString(paths.device));
     s.setValue(settings::kThreads, paths.threads);
 }

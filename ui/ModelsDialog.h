@@ -1,5 +1,6 @@
 #pragma once
-// Choosing the models: a CLIP folder and a StyleGAN2 file, or the built-in SynthFace world.
+// Choosing the models: a CLIP folder and a StyleGAN2 file, or the built-in SynthFace world;
+// optionally an identity network (ArcFace) and an encoder (e4e).
 // Every change is validated on the spot by actually loading the models in the background;
 // the loader's message appears in the dialog, and OK accepts only a set that loaded.
 #include "core/edit/model_set.h"
@@ -50,6 +51,8 @@ private:
     QLineEdit* m_generator = nullptr;
     QPushButton* m_browseClip = nullptr;
     QPushButton* m_browseGenerator = nullptr;
+    QLineEdit* m_identity = nullptr;
+    QLineEdit* m_encoder = nullptr;
     QComboBox* m_device = nullptr;
     QSpinBox* m_threads = nullptr;
     QLabel* m_status = nullptr;

@@ -189,11 +189,15 @@ QJsonObject entryToJson(const HistoryEntry& e)
         o.insert(QStringLiteral("sweepId"), QString::number(e.sweepId));
         if (e.hasMetrics)
             o.insert(QStringLiteral("metrics"),
-                     QJsonObject{{QStringLiteral("lambda"), double(e.metrics.lambda)},
-                                 {QStringLiteral("clipToTarget"), double(e.metrics.clipToTarget)},
-                                 {QStringLiteral("idSimilarity"), double(e.metrics.idSimilarity)},
-                                 {QStringLiteral("l2"), double(e.metrics.l2)},
-                                 {QStringLiteral("loss"), double(e.metrics.loss)}});
+                     [&e] {
+                         QJsonObject m{{QStringLiteral("lambda"), double(e.metrics.lambda)},
+                                       {QStringLiteral("clipToTarget"), double(e.metrics.clipToTarget)},
+                                       {QStringLiteral("l2"), double(e.metrics.l2)},
+                                       {QStringLiteral("loss"), double(e.metrics.loss)}};
+                         if (e.metrics.idSimilarity)
+                             m.insert(QStringLiteral("identitySimilarity"), double(*e.metrics.idSimilarity));
+                         return m;
+                     }());
     }
     return o;
 }
@@ -226,7 +230,11 @@ HistoryEntry entryFromJson(const QJsonObject& o, HistoryEntry::Kind kind, const 
             e.hasMetrics = true;
             e.metrics.lambda = finiteFloat(m.value(QStringLiteral("lambda")), origin, field + QStringLiteral(".metrics.lambda"));
             e.metrics.clipToTarget = finiteFloat(m.value(QStringLiteral("clipToTarget")), origin, field + QStringLiteral(".metrics.clipToTarget"));
-            e.metrics.idSimilarity = finiteFloat(m.value(QStringLiteral("idSimilarity")), origin, field + QStringLiteral(".metrics.idSimilarity"));
+            // "identitySimilarity" only when an identity model measured it (the older
+            // "idSimilarity" was a constant 1 written without one, and is not read).
+            if (m.contains(QStringLiteral("identitySimilarity")))
+                e.metrics.idSimilarity = finiteFloat(m.value(QStringLiteral("identitySimilarity")), origin,
+                                                     field + QStringLiteral(".metrics.identitySimilarity"));
             e.metrics.l2 = finiteFloat(m.value(QStringLiteral("l2")), origin, field + QStringLiteral(".metrics.l2"));
             e.metrics.loss = finiteFloat(m.value(QStringLiteral("loss")), origin, field + QStringLiteral(".metrics.loss"));
         }

@@ -15,6 +15,8 @@ inline const QString kWindowGeometry = QStringLiteral("window/geometry");
 inline const QString kWindowState = QStringLiteral("window/state");
 inline const QString kClipDir = QStringLiteral("models/clipDir");
 inline const QString kGeneratorFile = QStringLiteral("models/generatorFile");
+inline const QString kIdentityFile = QStringLiteral("models/identityFile");
+inline const QString kEncoderFile = QStringLiteral("models/encoderFile");
 inline const QString kDevice = QStringLiteral("models/device");
 inline const QString kThreads = QStringLiteral("models/threads");
 // FileDialogs: the folder last used for each kind of file

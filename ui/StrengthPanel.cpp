@@ -112,8 +112,8 @@ void StrengthPanel::setIdentityAvailable(bool available)
     m_id->setEnabled(available);
     const QString tip = available
                             ? tr("Identity weight: keeps the person recognizable (ArcFace cosine).")
-                            : tr("Off: the identity loss needs a face recognition model (ArcFace), and the loaded "
-                                 "models have none,\nso this setting would have no effect.");
+                            : tr("Off: the identity loss needs a face recognition model, and none is loaded.\n"
+                                 "Give an ArcFace IR-SE50 file (model_ir_se50.pth) in Models… to use it.");
     // On the label and the whole row too: a disabled control is easy to miss, its label is not.
     m_id->setToolTips(tip);
     m_id->setToolTip(tip);

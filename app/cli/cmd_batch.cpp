@@ -151,7 +151,6 @@ public:
                 record(batchImageName(k));
                 record(batchLatentName(k));
                 auto& m = metrics["per_lambda"][k];
-                m["id_similarity"] = result.metrics[k].idSimilarity;
                 m["image"] = batchImageName(k);
                 m["latent"] = batchLatentName(k);
             }

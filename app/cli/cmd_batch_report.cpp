@@ -42,9 +42,10 @@ void runReport(const ReportOptions& o)
     std::cout << "\n";
     for (const auto& f : s["failures"])
         std::cout << "  failed " << f["id"].get<std::string>() << ": " << f["error"].get<std::string>() << "\n";
-    std::cout << "mean CLIP cosine to the target " << s["mean_clip_cosine_to_target"].get<double>()
-              << ", mean identity similarity " << s["mean_id_similarity"].get<double>() << " (" << s["edits"]
-              << " edits)\n";
+    std::cout << "mean CLIP cosine to the target " << s["mean_clip_cosine_to_target"].get<double>();
+    if (!s["mean_identity_similarity"].is_null())
+        std::cout << ", mean identity similarity " << s["mean_identity_similarity"].get<double>();
+    std::cout << " (" << s["edits"] << " edits)\n";
     std::cout << "edit time " << s["edit_seconds_total"].get<double>() << " s, " << s["item_seconds_mean"].get<double>()
               << " s per item; " << s["items_per_minute"].get<double>() << " items/min over "
               << s["wall_seconds"].get<double>() << " s of wall-clock time\n";

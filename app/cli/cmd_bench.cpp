@@ -71,6 +71,7 @@ void runBench(const BenchOptions& o)
     const auto& sweep = usesInTurn ? inTurn : batched;
     const auto render = detail::benchRender(bm, clipRes, std::max(3, o.steps));
     const auto cosines = detail::clipVsFullCosine(bm, clipRes, o.cosineLatents);
+    const auto faceNets = detail::benchFaceNets(bm.device, std::max(3, o.steps));
 
     nlohmann::json j;
     j["models"] = bm.description;
@@ -91,6 +92,11 @@ void runBench(const BenchOptions& o)
     j["render_preview_ms"] = render.previewMedianMs;
     j["render_preview_min_ms"] = render.previewMinMs;
     j["render_preview_resolution"] = clipRes == 0 ? bm.generatorConfig.size : clipRes;
+    // The face networks in their real shapes, random weights (whatever models were given).
+    j["identity_ms"] = faceNets.identityMedianMs;
+    j["identity_min_ms"] = faceNets.identityMinMs;
+    j["encode_ms"] = faceNets.encodeMedianMs;
+    j["encode_min_ms"] = faceNets.encodeMinMs;
     j["lambdas"] = o.lambdas;
     j["sweep_cost_per_lambda"] = clip.stepMs > 0 ? sweep.stepMs / clip.stepMs / o.lambdas : 0.0;
     j["sweep_cost_vs_one"] = clip.stepMs > 0 ? sweep.stepMs / clip.stepMs : 0.0;
@@ -144,6 +150,9 @@ void runBench(const BenchOptions& o)
     std::printf("one render (no gradients): %.1f ms at %d² (min %.1f), %.1f ms at %lld² preview (min %.1f)\n",
                 render.fullMedianMs, int(bm.generatorConfig.size), render.fullMinMs, render.previewMedianMs,
                 (long long)j["render_preview_resolution"].get<int64_t>(), render.previewMinMs);
+    std::printf("ArcFace IR-SE50 forward+backward at 112²: %.1f ms (min %.1f); e4e encode at 256²: %.1f ms (min "
+                "%.1f) (real shapes, random weights)\n",
+                faceNets.identityMedianMs, faceNets.identityMinMs, faceNets.encodeMedianMs, faceNets.encodeMinMs);
     if (!cosines.empty()) {
         std::printf("CLIP embedding, clip mode vs full resolution: cosine %.4f (lowest of %zu latents:",
                     j["clip_vs_full_cosine"].get<double>(), cosines.size());

@@ -91,6 +91,10 @@ void runInvert(const InvertOptions& o)
                                     {"cropped", result.cropped},
                                     {"aligned", o.align},
                                     {"steps", result.stepsRun},
+                                    {"encoded", result.encoded},
+                                    {"encoded_psnr_db", result.encoded ? nlohmann::json(result.encodedPsnr)
+                                                                       : nlohmann::json(nullptr)},
+                                    {"encode_seconds", result.encodeSeconds},
                                     {"seconds", result.seconds}}
                          .dump(2)
                   << "\n";
@@ -100,6 +104,8 @@ void runInvert(const InvertOptions& o)
         std::cout << facesFound << " faces found; the largest was aligned\n";
     if (result.cropped)
         std::cout << "the image is not square: its centre square was used\n";
+    if (result.encoded)
+        std::cout << "encoded in " << result.encodeSeconds << " s (" << result.encodedPsnr << " dB), then refined\n";
     std::cout << "reproduced at " << result.psnr << " dB PSNR (" << result.resolution << "², " << result.stepsRun
               << " steps, " << result.seconds << " s); latent written to " << o.latentOut << "\n";
 }
@@ -121,8 +127,10 @@ void addInvertCommand(CLI::App& app)
     cmd->add_option("--starts", o->request.starts, "Candidate faces the closest of which starts the optimization")
         ->capture_default_str()
         ->check(wholeRange(1, 4096));
-    cmd->add_option("--steps", o->request.steps, "Optimization steps")->capture_default_str()->check(
-        wholeRange(1, 100000));
+    cmd->add_option("--steps", o->request.steps,
+                    "Optimization steps (after --encoder: refinement steps in W+, 0 allowed)")
+        ->capture_default_str()
+        ->check(wholeRange(0, 100000));
     cmd->add_option("--w-share", o->request.wShare, "Share of the steps in W (one w for all layers) before W+")
         ->capture_default_str()
         ->check(finiteRange(0, 1));

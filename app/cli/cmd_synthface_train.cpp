@@ -35,7 +35,8 @@ void addSynthfaceTrainCommand(CLI::App& synthface)
         ->capture_default_str()
         ->check(finiteRange(0.0001, 1000));
     cmd->add_option("--stages", args->stages,
-                    "Only these stages, comma-separated (vocabulary, clip, generator, regressor, quality); the "
+                    "Only these stages, comma-separated (vocabulary, clip, generator, regressor, identity, encoder, "
+                    "quality); the "
                     "others' outputs are read from --out")
         ->delimiter(',');
     cmd->add_option("--lanes", args->lanes,

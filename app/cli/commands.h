@@ -24,6 +24,7 @@ void addGenerateCommand(CLI::App& app);
 void addEditCommands(CLI::App& app);  // edit, sweep
 void addBenchCommand(CLI::App& app);
 void addInvertCommand(CLI::App& app);
+void addIdentityCommands(CLI::App& app); // identity, encode
 void addAlignCommand(CLI::App& app);
 void addPresetCommands(CLI::App& app); // apply, preset info
 void addBatchCommand(CLI::App& app);       // batch

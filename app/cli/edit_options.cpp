@@ -23,7 +23,13 @@ namespace fs = std::filesystem;
 void ModelOptions::add(CLI::App* cmd)
 {
     cmd->add_option("--clip", clipDir, "CLIP folder (Hugging Face layout); default: built-in SynthFace");
-    cmd->add_option("--generator", generatorFile, "StyleGAN2 .pt or .safetensors; default: built-in SynthFace");
+    cmd->add_option("--generator", generatorFile,
+                    "StyleGAN2 .pt or .safetensors (or e4e_ffhq_encode.pt, whose decoder is one); default: built-in "
+                    "SynthFace");
+    cmd->add_option("--arcface", identityFile,
+                    "ArcFace IR-SE50 identity network (model_ir_se50.pth): adds the identity term (--id-weight) and "
+                    "reports the identity similarity");
+    cmd->add_option("--encoder", encoderFile, "e4e encoder (e4e_ffhq_encode.pt): a photo's latent in one pass");
     cmd->add_option("--device", device, "auto, cpu or cuda")->capture_default_str();
     cmd->add_option("--threads", threads, "CPU threads (0: all cores)")->capture_default_str()->check(threadCount());
 }
@@ -33,6 +39,8 @@ std::shared_ptr<ModelSet> ModelOptions::load() const
     ModelPaths paths;
     paths.clipDir = clipDir;
     paths.generatorFile = generatorFile;
+    paths.identityFile = identityFile;
+    paths.encoderFile = encoderFile;
     paths.device = device;
     paths.threads = threads;
     return ModelSet::load(paths);
@@ -66,6 +74,10 @@ void EditOptions::add(CLI::App* cmd)
                     "Weight of ‖w − w0‖² (default " + number(EditRequest::defaults().l2Weight) +
                         ", on the built-in SynthFace models " + number(EditRequest::defaults(synthface).l2Weight) + ")")
         ->check(finiteRange(0, 1e6));
+    idWeightOption = cmd->add_option("--id-weight", request.idWeight,
+                    "Weight of the identity term 1 − cos(R(G(w)), R(G(w0))); needs --arcface")
+        ->capture_default_str()
+        ->check(finiteRange(0, 1e6));
     cmd->add_option("--resolution", resolution, "clip (stop the generator at 256²) or full")->capture_default_str();
     cmd->add_option("--optimizer-seed", request.seed, "Seed of the job (determinism)")->capture_default_str()->check(
         seedRange());
@@ -89,6 +101,8 @@ EditRequest EditOptions::buildRequest(const ModelSet& modelSet) const
     r.target = parseTargetKind(target);
     r.basis = parseBasisKind(basis);
     r.resolution = parseResolutionMode(resolution);
+    if (idWeightOption && idWeightOption->count() > 0 && r.idWeight > 0 && modelSet.info().identityDescription.empty())
+        throw UsageError("--id-weight: the identity term needs an identity model; give --arcface model_ir_se50.pth");
     if (!latentFile.empty())
         r.source = modelSet.loadLatent(latentFile);
     else
@@ -177,6 +191,8 @@ nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, c
     nlohmann::json j;
     const ModelInfo info = models.info();
     j["models"] = {{"clip", info.clipDescription}, {"generator", info.generatorDescription}, {"device", info.device}};
+    if (!info.identityDescription.empty())
+        j["models"]["identity"] = info.identityDescription;
     j["settings"] = {{"prompt", request.prompt},
                      {"corpus", request.corpus},
                      {"target", toString(request.target)},
@@ -186,6 +202,7 @@ nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, c
                      {"steps", request.steps},
                      {"lr", request.learningRate},
                      {"l2_weight", request.l2Weight},
+                     {"id_weight", request.idWeight},
                      {"resolution", toString(request.resolution)},
                      {"seed", request.seed}};
     j["steps_run"] = result.stepsRun;
@@ -194,9 +211,12 @@ nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, c
     j["cancelled"] = result.cancelled;
     j["stop_reason"] = result.stopReason;
     j["per_lambda"] = nlohmann::json::array();
-    for (const auto& m : result.metrics)
-        j["per_lambda"].push_back(
-            {{"lambda", m.lambda}, {"clip_cosine_to_target", m.clipToTarget}, {"l2", m.l2}, {"loss", m.loss}});
+    for (const auto& m : result.metrics) {
+        nlohmann::json row{{"lambda", m.lambda}, {"clip_cosine_to_target", m.clipToTarget}, {"l2", m.l2}, {"loss", m.loss}};
+        if (m.idSimilarity)
+            row["identity_similarity"] = *m.idSimilarity;
+        j["per_lambda"].push_back(row);
+    }
     return j;
 }
 

@@ -16,6 +16,8 @@ namespace pae::cli {
 struct ModelOptions {
     std::string clipDir;
     std::string generatorFile;
+    std::string identityFile;
+    std::string encoderFile;
     std::string device = "auto";
     int threads = 0;
     void add(CLI::App* cmd);
@@ -40,6 +42,7 @@ struct EditOptions {
     bool noClobber = false;
     EditRequest request = EditRequest::defaults();
     std::optional<float> l2Weight; // unset: the models' default (EditRequest::defaults(info))
+    CLI::Option* idWeightOption = nullptr;
 
     void add(CLI::App* cmd);
     // Fills request (source latent included) from the parsed options.

@@ -37,6 +37,7 @@ int main(int argc, char** argv)
     pae::cli::addEditCommands(app);
     pae::cli::addAlignCommand(app);
     pae::cli::addInvertCommand(app);
+    pae::cli::addIdentityCommands(app);
     pae::cli::addPresetCommands(app);
     pae::cli::addBenchCommand(app);
     pae::cli::addBatchCommand(app);

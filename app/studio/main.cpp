@@ -42,9 +42,13 @@ StudioArguments parseArguments(int argc, char** argv)
                                   tr("CLIP folder (Hugging Face layout); default: built-in SynthFace."), tr("dir"));
     const QCommandLineOption generator(QStringLiteral("generator"),
                                        tr("StyleGAN2 .pt or .safetensors; default: built-in SynthFace."), tr("file"));
+    const QCommandLineOption arcface(QStringLiteral("arcface"),
+                                     tr("ArcFace IR-SE50 identity network (model_ir_se50.pth); optional."), tr("file"));
+    const QCommandLineOption encoder(QStringLiteral("encoder"), tr("e4e encoder (e4e_ffhq_encode.pt); optional."),
+                                     tr("file"));
     const QCommandLineOption device(QStringLiteral("device"), tr("auto, cpu or cuda (default: auto)."), tr("device"));
     const QCommandLineOption threads(QStringLiteral("threads"), tr("CPU threads (0: all cores; default 0)."), tr("n"));
-    parser.addOptions({help, version, clip, generator, device, threads});
+    parser.addOptions({help, version, clip, generator, arcface, encoder, device, threads});
     parser.addPositionalArgument(QStringLiteral("file"),
                                  tr("A session (.paesession), latent (.safetensors) or photo to open."),
                                  QStringLiteral("[file]"));
@@ -63,10 +67,13 @@ StudioArguments parseArguments(int argc, char** argv)
         std::exit(0);
     }
     StudioArguments out;
-    if (parser.isSet(clip) || parser.isSet(generator) || parser.isSet(device) || parser.isSet(threads)) {
+    if (parser.isSet(clip) || parser.isSet(generator) || parser.isSet(arcface) || parser.isSet(encoder) ||
+        parser.isSet(device) || parser.isSet(threads)) {
         pae::ModelPaths paths;
         paths.clipDir = parser.value(clip).toStdString();
         paths.generatorFile = parser.value(generator).toStdString();
+        paths.identityFile = parser.value(arcface).toStdString();
+        paths.encoderFile = parser.value(encoder).toStdString();
         if (parser.isSet(device)) {
             const QString d = parser.value(device);
             if (d != QLatin1String("auto") && d != QLatin1String("cpu") && d != QLatin1String("cuda"))
@@ -85,7 +92,9 @@ StudioArguments parseArguments(int argc, char** argv)
         }
         for (const auto& [option, path, wantDir] :
              {std::tuple{QStringLiteral("--clip"), parser.value(clip), true},
-              std::tuple{QStringLiteral("--generator"), parser.value(generator), false}}) {
+              std::tuple{QStringLiteral("--generator"), parser.value(generator), false},
+              std::tuple{QStringLiteral("--arcface"), parser.value(arcface), false},
+              std::tuple{QStringLiteral("--encoder"), parser.value(encoder), false}}) {
             if (path.isEmpty())
                 continue;
             const QFileInfo info(path);

@@ -99,7 +99,7 @@ BatchReport collectBatchReport(const fs::path& out, const BatchManifest* manifes
     std::map<std::string, int> counts{{"done", 0}, {"failed", 0}, {"incomplete", 0}, {"missing", 0}};
     nlohmann::json failures = nlohmann::json::array();
     double clipSum = 0, idSum = 0, editSeconds = 0, itemSeconds = 0;
-    int edits = 0;
+    int edits = 0, identityEdits = 0;
     double first = std::numeric_limits<double>::max(), last = 0;
     for (const auto& r : report.results) {
         const std::string status = r["status"];
@@ -110,7 +110,10 @@ BatchReport collectBatchReport(const fs::path& out, const BatchManifest* manifes
             continue;
         for (const auto& m : r["per_lambda"]) {
             clipSum += m.value("clip_cosine_to_target", 0.0);
-            idSum += m.value("id_similarity", 1.0);
+            if (m.contains("identity_similarity")) { // only where an identity model measured it
+                idSum += m["identity_similarity"].get<double>();
+                ++identityEdits;
+            }
             ++edits;
         }
         editSeconds += r.value("edit_seconds", 0.0);
@@ -128,7 +131,8 @@ BatchReport collectBatchReport(const fs::path& out, const BatchManifest* manifes
                       {"failures", failures},
                       {"edits", edits},
                       {"mean_clip_cosine_to_target", edits > 0 ? clipSum / edits : 0.0},
-                      {"mean_id_similarity", edits > 0 ? idSum / edits : 0.0},
+                      {"mean_identity_similarity",
+                       identityEdits > 0 ? nlohmann::json(idSum / identityEdits) : nlohmann::json(nullptr)},
                       {"edit_seconds_total", editSeconds},
                       {"item_seconds_mean", done > 0 ? itemSeconds / done : 0.0},
                       {"wall_seconds", span},

@@ -1,6 +1,7 @@
 #include "core/edit/bench.h"
 
 #include "core/models/clip.h"
+#include "core/models/irse.h"
 
 #include <torch/torch.h>
 
@@ -112,6 +113,41 @@ RenderTimes benchRender(const BenchModels& models, int64_t previewResolution, in
     }
     return RenderTimes{*std::min_element(full.begin(), full.end()), median(full),
                        *std::min_element(preview.begin(), preview.end()), median(preview)};
+}
+
+FaceNetTimes benchFaceNets(torch::Device device, int repeats)
+{
+    torch::manual_seed(0);
+    const auto units = models::irse50Units();
+    models::ArcFace arcface(64, units, 512);
+    models::E4eEncoder encoder(64, units, 18, 512, 128, 256);
+    for (torch::nn::Module* m : {static_cast<torch::nn::Module*>(arcface.get()), static_cast<torch::nn::Module*>(encoder.get())}) {
+        for (auto& p : m->parameters())
+            p.set_requires_grad(false);
+        m->eval();
+        m->to(device);
+    }
+    std::vector<double> identity, encode;
+    for (int k = 0; k <= repeats; ++k) {
+        const auto faces = torch::rand({1, 3, 112, 112}, torch::TensorOptions().device(device)).mul(2).sub(1);
+        const auto x = faces.clone().set_requires_grad(true);
+        auto t0 = std::chrono::steady_clock::now();
+        arcface->forward(x).sum().backward();
+        synchronize(device);
+        const double identityMs = msSince(t0);
+        torch::NoGradGuard noGrad;
+        const auto photo = torch::rand({1, 3, 256, 256}, torch::TensorOptions().device(device)).mul(2).sub(1);
+        t0 = std::chrono::steady_clock::now();
+        encoder->forward(photo);
+        synchronize(device);
+        const double encodeMs = msSince(t0);
+        if (k == 0)
+            continue; // warm-up
+        identity.push_back(identityMs);
+        encode.push_back(encodeMs);
+    }
+    return FaceNetTimes{*std::min_element(identity.begin(), identity.end()), median(identity),
+                        *std::min_element(encode.begin(), encode.end()), median(encode)};
 }
 
 BenchModels randomRealShapeModels(torch::Device device)

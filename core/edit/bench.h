@@ -46,6 +46,17 @@ RenderTimes benchRender(const BenchModels& models, int64_t previewResolution, in
 // 0…count−1): what optimizing in "clip" mode trades against "full".
 std::vector<double> clipVsFullCosine(const BenchModels& models, int64_t stopResolution, int count);
 
+// The face networks with random weights in their real shapes: one forward and backward of
+// ArcFace IR-SE50 at 112² (the identity term of one edit step) and one e4e forward at 256²
+// (one photo encoded), min and median over `repeats` after a warm-up.
+struct FaceNetTimes {
+    double identityMinMs = 0;
+    double identityMedianMs = 0;
+    double encodeMinMs = 0;
+    double encodeMedianMs = 0;
+};
+FaceNetTimes benchFaceNets(torch::Device device, int repeats);
+
 // CLIP ViT-B/32 and StyleGAN2 config-f 1024² with random weights: the real shapes, no files.
 BenchModels randomRealShapeModels(torch::Device device);
 

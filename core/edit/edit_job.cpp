@@ -22,6 +22,7 @@ EditJob::EditJob(std::shared_ptr<const ModelSet> models) : m_models(std::move(mo
 EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbacks)
 {
     request.validate();
+    torch::AutoGradMode gradients(true); // whatever the caller's mode: the latent is optimized
     const auto started = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
     const detail::ModelSetImpl& M = m_models->impl();
@@ -64,6 +65,17 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
     setup.targets = targets;
     setup.l2Weight = request.l2Weight;
     setup.stopResolution = stopResolution;
+    torch::Tensor identityAtFull; // R(G(w0)) at full resolution, for the metric
+    if (M.identity) {
+        torch::NoGradGuard noGrad;
+        identityAtFull = M.embedIdentity(generator->synthesize(w0, 0));
+        if (request.idWeight > 0) {
+            setup.embedIdentity = [&M](const torch::Tensor& images) { return M.embedIdentity(images); };
+            setup.identitySource =
+                stopResolution > 0 ? M.embedIdentity(generator->synthesize(w0, stopResolution)) : identityAtFull;
+            setup.identityWeight = request.idWeight;
+        }
+    }
 
     const torch::Tensor start = request.start.empty() ? w0 : M.latentToTensor(request.start);
     torch::Tensor w = start.repeat({L, 1, 1}).clone().set_requires_grad(true);
@@ -127,12 +139,20 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
     const torch::Tensor final = result.stopReason.empty() || result.cancelled ? w.detach() : lastGood;
 
     torch::NoGradGuard noGrad;
-    const auto images = generator->synthesize(final, 0);
+    // One λ at a time, as ModelSet::render draws a latent: a batch rounds differently in the
+    // last bit, and a result must look the same when its latent is drawn again (a reopened
+    // session, an exported latent).
+    std::vector<torch::Tensor> each;
+    for (int64_t k = 0; k < final.size(0); ++k)
+        each.push_back(generator->synthesize(final.narrow(0, k, 1), 0));
+    const auto images = torch::cat(each);
     const auto features = M.embedGeneratorImages(images);
     const auto cosine = torch::nn::functional::cosine_similarity(
                             features, targets, torch::nn::functional::CosineSimilarityFuncOptions().dim(1))
                             .cpu();
     const auto l2 = (final - w0).pow(2).sum({1, 2}).cpu();
+    const torch::Tensor identity =
+        identityAtFull.defined() ? (M.embedIdentity(images) * identityAtFull).sum(1).cpu() : torch::Tensor();
     const auto unit = detail::generatorToUnit(images).clamp(0, 1).cpu();
     for (int64_t k = 0; k < L; ++k) {
         result.latents.push_back(M.tensorToLatent(final[k]));
@@ -142,6 +162,11 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
         metrics.clipToTarget = cosine[k].item<float>();
         metrics.l2 = l2[k].item<float>();
         metrics.loss = (1.0f - metrics.clipToTarget) + request.l2Weight * metrics.l2;
+        if (identity.defined()) {
+            metrics.idSimilarity = identity[k].item<float>();
+            if (setup.identityWeight > 0)
+                metrics.loss += request.idWeight * (1.0f - *metrics.idSimilarity);
+        }
         result.metrics.push_back(metrics);
     }
     result.seconds = elapsed();

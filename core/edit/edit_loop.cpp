@@ -35,6 +35,10 @@ LossTerms computeLoss(const LossSetup& setup, const torch::Tensor& w, StepTimes*
         times->clipMs += msSince(start);
     terms.l2 = (w - setup.w0).pow(2).sum({1, 2});
     terms.total = terms.clipLoss + setup.l2Weight * terms.l2;
+    if (setup.embedIdentity && setup.identityWeight > 0) {
+        terms.identity = 1.0 - (setup.embedIdentity(terms.images) * setup.identitySource).sum(1);
+        terms.total = terms.total + setup.identityWeight * terms.identity;
+    }
     return terms;
 }
 
@@ -47,9 +51,10 @@ LossTerms lossAndBackward(const LossSetup& setup, const torch::Tensor& w, int64_
         terms.total.sum().backward();
         if (times)
             times->backwardMs += msSince(start);
-        return LossTerms{terms.images.detach(), terms.total.detach(), terms.clipLoss.detach(), terms.l2.detach()};
+        return LossTerms{terms.images.detach(), terms.total.detach(), terms.clipLoss.detach(), terms.l2.detach(),
+                         terms.identity.defined() ? terms.identity.detach() : torch::Tensor()};
     }
-    std::vector<torch::Tensor> images, total, clipLoss, l2;
+    std::vector<torch::Tensor> images, total, clipLoss, l2, identity;
     for (int64_t k = 0; k < L; k += chunk) {
         const int64_t n = std::min(chunk, L - k);
         LossSetup part = setup;
@@ -63,8 +68,11 @@ LossTerms lossAndBackward(const LossSetup& setup, const torch::Tensor& w, int64_
         total.push_back(terms.total.detach());
         clipLoss.push_back(terms.clipLoss.detach());
         l2.push_back(terms.l2.detach());
+        if (terms.identity.defined())
+            identity.push_back(terms.identity.detach());
     }
-    return LossTerms{torch::cat(images), torch::cat(total), torch::cat(clipLoss), torch::cat(l2)};
+    return LossTerms{torch::cat(images), torch::cat(total), torch::cat(clipLoss), torch::cat(l2),
+                     identity.empty() ? torch::Tensor() : torch::cat(identity)};
 }
 
 int64_t lambdaChunkFor(const torch::Device& device, int64_t resolution)

@@ -23,6 +23,7 @@ struct LossTerms {
     torch::Tensor total;    // [L]
     torch::Tensor clipLoss; // [L]: 1 − cos(E_I(G(w)), T)
     torch::Tensor l2;       // [L]: ‖w − w0‖²
+    torch::Tensor identity; // [L]: 1 − cos(R(G(w)), R(G(w0))); undefined without the identity term
 };
 
 struct LossSetup {
@@ -32,6 +33,10 @@ struct LossSetup {
     torch::Tensor targets;  // [L,d], normalized
     double l2Weight = 0;
     int64_t stopResolution = 0; // 0: full resolution
+    // The identity term, when an identity model is loaded and its weight is > 0.
+    std::function<torch::Tensor(const torch::Tensor&)> embedIdentity; // generator images → unit embeddings
+    torch::Tensor identitySource; // [1,e]: R(G(w0)) at stopResolution
+    double identityWeight = 0;
 };
 
 // Forward pass of the loss; fills generator and CLIP time when `times` is given.

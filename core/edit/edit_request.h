@@ -3,6 +3,7 @@
 #include "core/edit/types.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,9 @@ struct EditRequest {
 struct EditMetrics {
     float lambda = 0;
     float clipToTarget = 0;  // cosine between CLIP(G(w*)) and the PAE target
-    float idSimilarity = 1;  // cosine of identity embeddings, 1 without an identity model
+    // Cosine of the identity embeddings of G(w*) and G(w0) (the pSp convention); none
+    // without an identity model.
+    std::optional<float> idSimilarity;
     float l2 = 0;            // ‖w* − w0‖², summed over layers and dims
     float loss = 0;          // final total loss
 };

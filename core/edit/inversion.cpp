@@ -74,8 +74,8 @@ void InversionRequest::validate() const
                          " is too small to hold a face (at least 16 pixels each way)");
     if (starts < 1 || starts > 4096)
         bad("starts", std::to_string(starts) + " is outside [1, 4096]");
-    if (steps < 1 || steps > 100000)
-        bad("steps", std::to_string(steps) + " is outside [1, 100000]");
+    if (steps < 0 || steps > 100000)
+        bad("steps", std::to_string(steps) + " is outside [0, 100000] (0 only with an encoder)");
     if (!(wShare >= 0.f && wShare <= 1.f))
         bad("w-share", std::to_string(wShare) + " is outside [0, 1]");
     if (!(learningRate > 0.f && learningRate <= 10.f))
@@ -95,6 +95,7 @@ InversionJob::InversionJob(std::shared_ptr<const ModelSet> models) : m_models(st
 InversionResult InversionJob::run(const InversionRequest& request, const InversionCallbacks& callbacks)
 {
     request.validate();
+    torch::AutoGradMode gradients(true); // whatever the caller's mode: the latent is optimized
     const auto started = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
     const detail::ModelSetImpl& M = m_models->impl();
@@ -110,11 +111,30 @@ InversionResult InversionJob::run(const InversionRequest& request, const Inversi
     const torch::Tensor target =
         squareAt(io::imageToTensor(request.image), side, &result.cropped).to(M.device, torch::kFloat32);
 
-    const int wSteps = int(std::lround(double(request.steps) * request.wShare));
-    torch::Tensor w = closestStart(gan, target, stop, request.starts, M.device).set_requires_grad(true);
-    torch::Tensor wPlus;
-    std::unique_ptr<torch::optim::Adam> optimizer =
-        std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{w}, torch::optim::AdamOptions(request.learningRate));
+    const bool encode = M.encoder && request.useEncoder;
+    if (request.steps == 0 && !encode)
+        throw UsageError("steps: 0 optimizes nothing; without an encoder the inversion needs at least one step");
+    int wSteps = int(std::lround(double(request.steps) * request.wShare));
+    torch::Tensor w, wPlus;
+    if (encode) {
+        torch::NoGradGuard noGrad;
+        bool cropped = false;
+        const auto face =
+            squareAt(io::imageToTensor(request.image), M.encoder->inputSize, &cropped).to(M.device, torch::kFloat32);
+        wPlus = M.encoder->encode(face * 2.0 - 1.0).clone();
+        if (!torch::isfinite(wPlus).all().item<bool>())
+            throw Error("the encoder's latent is NaN or Inf: the encoder file is broken");
+        result.encoded = true;
+        result.encodedPsnr =
+            psnrOf((detail::generatorToUnit(generator->synthesize(wPlus, stop)) - target).square().mean().cpu());
+        result.encodeSeconds = elapsed();
+        wPlus.set_requires_grad(true);
+        wSteps = 0;
+    } else {
+        w = closestStart(gan, target, stop, request.starts, M.device).set_requires_grad(true);
+    }
+    std::unique_ptr<torch::optim::Adam> optimizer = std::make_unique<torch::optim::Adam>(
+        std::vector<torch::Tensor>{encode ? wPlus : w}, torch::optim::AdamOptions(request.learningRate));
     auto current = [&]() { return wPlus.defined() ? wPlus : gan.toWPlus(w); };
     torch::Tensor lastGood = current().detach().clone();
 
@@ -124,7 +144,7 @@ InversionResult InversionJob::run(const InversionRequest& request, const Inversi
             result.stopReason = "cancelled at step " + std::to_string(step);
             break;
         }
-        if (step == wSteps) { // W → W+: every layer continues from the shared w on its own
+        if (step == wSteps && !wPlus.defined()) { // W → W+: every layer continues from the shared w on its own
             wPlus = gan.toWPlus(w.detach()).clone().set_requires_grad(true);
             optimizer = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{wPlus},
                                                              torch::optim::AdamOptions(request.learningRate));

@@ -4,7 +4,9 @@
 // the closest of a fixed set of the generator's own faces (gradients do not flip glasses
 // or a beard on), then runs Adam on the pixel error: first one w shared by every layer
 // (stays on the generator's face manifold), then W+ (every layer its own w) for the
-// detail. No alignment: the image must be framed like the generator's faces.
+// detail. With an encoder loaded (e4e), the encoder's W+ is the start instead and all the
+// steps refine it in W+ (0 steps: the encoder's answer as it is). No alignment: the image
+// must be framed like the generator's faces.
 #include "core/edit/model_set.h"
 #include "core/edit/types.h"
 
@@ -17,7 +19,8 @@ namespace pae {
 struct InversionRequest {
     ImageRGB image;           // any size; a non-square image is centre-cropped to a square
     int starts = 64;          // candidate faces (mapped from fixed seeds) the closest of which starts
-    int steps = 300;          // all of them; the first wShare of them in W
+    int steps = 300;          // all of them; the first wShare of them in W (none after an encoder)
+    bool useEncoder = true;   // start from the encoder's W+ when one is loaded
     float wShare = 0.4f;
     float learningRate = 0.05f;
     int previewEvery = 10;    // 0: no previews
@@ -47,6 +50,9 @@ struct InversionResult {
     float psnr = 0;       // dB, reconstruction against the (cropped, resized) input
     int resolution = 0;   // the size the image was compared at
     bool cropped = false; // the input was not square and was centre-cropped
+    bool encoded = false; // the start was the encoder's W+
+    float encodedPsnr = 0; // dB, of the encoder's W+ alone (when encoded)
+    double encodeSeconds = 0;
     int stepsRun = 0;
     double seconds = 0;
     bool cancelled = false;

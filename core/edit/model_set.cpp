@@ -46,6 +46,14 @@ torch::Tensor ModelSetImpl::embedGeneratorImages(const torch::Tensor& images) co
     return model->encodeImage(pixels);
 }
 
+torch::Tensor ModelSetImpl::embedIdentity(const torch::Tensor& images) const
+{
+    if (!identity)
+        throw Error("no identity model is loaded");
+    models::ArcFace net = identity->net;
+    return net->forward(models::identityCrop(images));
+}
+
 Corpus ModelSetImpl::corpus(const std::string& nameOrPath) const { return findCorpus(nameOrPath, corpusRoot); }
 
 Subspace ModelSetImpl::subspaceFor(const Corpus& corpus, BasisKind kind, int pcaComponents) const
@@ -168,6 +176,29 @@ std::shared_ptr<ModelSet> ModelSet::load(const ModelPaths& paths)
     impl->corpusRoot = impl->builtin ? promptsDir() / "synthface" : promptsDir();
     if (builtin)
         impl->firstSeed = readFirstSeed(builtinDir / "studio.json");
+    // The built-in world brings its own identity network and encoder (synthface train);
+    // a file given explicitly takes their place.
+    fs::path identityFile = paths.identityFile, encoderFile = paths.encoderFile;
+    std::error_code ec;
+    if (builtin && identityFile.empty() && fs::exists(builtinDir / "identity.safetensors", ec))
+        identityFile = builtinDir / "identity.safetensors";
+    if (builtin && encoderFile.empty() && fs::exists(builtinDir / "encoder.safetensors", ec))
+        encoderFile = builtinDir / "encoder.safetensors";
+    if (!identityFile.empty()) {
+        impl->identity = models::loadArcFace(identityFile, device);
+        impl->identitySource = identityFile.string();
+    }
+    if (!encoderFile.empty()) {
+        models::Encoder encoder = models::loadE4e(encoderFile, device);
+        const auto& cfg = impl->gan.config;
+        if (encoder.rows != cfg.numLatents() || encoder.styleDim != cfg.styleDim)
+            throw Error(encoderFile.string() + ": the encoder writes " + std::to_string(encoder.rows) + "×" +
+                        std::to_string(encoder.styleDim) + " W+, but the generator " + generatorFile.string() +
+                        " takes " + std::to_string(cfg.numLatents()) + "×" + std::to_string(cfg.styleDim) +
+                        " (an encoder belongs to the generator it was trained with)");
+        impl->encoder = std::move(encoder);
+        impl->encoderSource = encoderFile.string();
+    }
     log::info("models on {}: CLIP {} ({}), generator {} ({})", impl->device.str(), impl->clipSource,
               impl->clip.config.describe(), impl->generatorSource, impl->gan.config.describe());
     return std::shared_ptr<ModelSet>(new ModelSet(std::move(impl)));
@@ -185,6 +216,10 @@ ModelInfo ModelSet::info() const
     info.builtin = d->builtin;
     info.corpusRoot = d->corpusRoot;
     info.firstSeed = d->firstSeed;
+    if (d->identity)
+        info.identityDescription = d->identitySource + " — " + d->identity->description;
+    if (d->encoder)
+        info.encoderDescription = d->encoderSource + " — " + d->encoder->description;
     return info;
 }
 
@@ -260,6 +295,16 @@ ImageRGB ModelSet::renderPreview(const Latent& latent, int maxSize) const
     torch::NoGradGuard noGrad;
     const auto image = d->gan.generator->synthesize(d->latentToTensor(latent), stop);
     return io::tensorToImage(detail::generatorToUnit(image)[0]);
+}
+
+float ModelSet::identitySimilarity(const Latent& a, const Latent& b) const
+{
+    if (!d->identity)
+        throw Error("identity similarity: no identity model is loaded (give an ArcFace IR-SE50 file)");
+    torch::NoGradGuard noGrad;
+    const auto images = d->gan.generator->synthesize(torch::cat({d->latentToTensor(a), d->latentToTensor(b)}));
+    const auto e = d->embedIdentity(images);
+    return (e[0] * e[1]).sum().item<float>();
 }
 
 PromptTokens ModelSet::countTokens(const std::string& prompt) const

@@ -14,6 +14,8 @@ namespace pae {
 struct ModelPaths {
     std::filesystem::path clipDir;       // empty: the built-in SynthFace CLIP
     std::filesystem::path generatorFile; // empty: the built-in SynthFace generator
+    std::filesystem::path identityFile;  // ArcFace IR-SE50 (model_ir_se50.pth); empty: none
+    std::filesystem::path encoderFile;   // e4e (e4e_ffhq_encode.pt); empty: none
     std::string device = "auto";         // auto | cpu | cuda
     int threads = 0;                     // 0: LibTorch's default
 };
@@ -28,6 +30,8 @@ struct ModelInfo {
     bool builtin = false;             // the SynthFace models
     std::filesystem::path corpusRoot; // where corpus names are looked up (prompts/ or prompts/synthface/)
     std::optional<uint64_t> firstSeed; // the face to show first: the built-in world's neutral face (studio.json)
+    std::string identityDescription;   // empty: no identity model (the identity weight does nothing)
+    std::string encoderDescription;    // empty: no encoder (photos are inverted by optimization)
 };
 
 // What the corpus subspace says about a prompt before any edit runs.
@@ -84,6 +88,9 @@ public:
     ImageRGB renderPreview(const Latent& latent, int maxSize) const;
     // Cheap (no model run): safe to call on every keystroke, from any thread.
     PromptTokens countTokens(const std::string& prompt) const;
+    // The identity similarity of two faces (cosine of their ArcFace embeddings under the
+    // pSp convention); throws pae::Error when no identity model is loaded.
+    float identitySimilarity(const Latent& a, const Latent& b) const;
     PromptAnalysis analyzePrompt(const std::string& prompt, const std::string& corpus, BasisKind basis,
                                  int pcaComponents) const;
 

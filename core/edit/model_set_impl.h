@@ -2,6 +2,7 @@
 // The torch side of ModelSet: what EditJob and the benchmarks use. Not for ui/.
 #include "core/edit/model_set.h"
 #include "core/models/clip.h"
+#include "core/models/irse.h"
 #include "core/models/stylegan2.h"
 #include "core/pae/corpus.h"
 #include "core/pae/subspace.h"
@@ -26,11 +27,18 @@ struct ModelSetImpl {
     std::string generatorSource;
     bool builtin = false;
     std::optional<uint64_t> firstSeed;
+    std::optional<models::IdentityNet> identity;
+    std::string identitySource;
+    std::optional<models::Encoder> encoder;
+    std::string encoderSource;
 
     // Normalized text embeddings [N,d], no gradients.
     torch::Tensor embedTexts(const std::vector<std::string>& texts) const;
     // Projected image features [N,d] of generator-range images [N,3,H,W]; differentiable.
     torch::Tensor embedGeneratorImages(const torch::Tensor& images) const;
+    // Identity embeddings [N,e] of generator-range images [N,3,H,W] (identityCrop, then
+    // ArcFace); differentiable. Only with an identity model.
+    torch::Tensor embedIdentity(const torch::Tensor& images) const;
     // The corpus' basis, cached in memory and (embeddings) on disk.
     Subspace subspaceFor(const Corpus& corpus, BasisKind kind, int pcaComponents) const;
     Corpus corpus(const std::string& nameOrPath) const;

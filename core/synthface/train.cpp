@@ -43,6 +43,10 @@ constexpr int64_t kClipSteps = 4000;
 // the longer one.
 constexpr int64_t kGeneratorSteps = 26000;
 constexpr int64_t kRegressorSteps = 1500;
+// Side by side in the two lanes, about 15 minutes on a two-core machine (identity 0.8 s a
+// step, encoder 0.75 s: most of it the generator's passes).
+constexpr int64_t kIdentitySteps = 300;
+constexpr int64_t kEncoderSteps = 1200;
 
 } // namespace
 
@@ -84,7 +88,7 @@ void StepReporter::report(int64_t step, const std::string& values)
 
 const std::vector<std::string>& trainStageNames()
 {
-    static const std::vector<std::string> names = {"vocabulary", "clip", "generator", "regressor", "quality"};
+    static const std::vector<std::string> names = {"vocabulary", "clip", "generator", "regressor", "identity", "encoder", "quality"};
     return names;
 }
 
@@ -94,7 +98,8 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
         throw UsageError("--out: no output folder given");
     for (const std::string& s : o.stages)
         if (std::find(trainStageNames().begin(), trainStageNames().end(), s) == trainStageNames().end())
-            throw UsageError("--stages: unknown stage '" + s + "' (vocabulary, clip, generator, regressor, quality)");
+            throw UsageError("--stages: unknown stage '" + s +
+                             "' (vocabulary, clip, generator, regressor, identity, encoder, quality)");
     const auto wanted = [&](const std::string& name) {
         return o.stages.empty() || std::find(o.stages.begin(), o.stages.end(), name) != o.stages.end();
     };
@@ -146,6 +151,17 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
             record([&](nlohmann::json& j) { j["clip"] = {{"steps", clip.steps}, {"batch", clip.batch}, {"lr", clip.lr}, {"probe_weight", clip.probeWeight}, {"seed", clip.seed}}; });
             trainClip(o.out / "clip", clip, say);
         });
+        IdentityTrainOptions identity;
+        identity.steps = scaledSteps(kIdentitySteps, o.scale);
+        identity.seed = o.seed;
+        stage("identity", [&] {
+            const nlohmann::json measured = trainIdentity(o.out / "identity.safetensors", identity, say);
+            record([&](nlohmann::json& j) {
+                j["identity"] = {{"steps", identity.steps}, {"pairs", identity.pairs}, {"lr", identity.lr},
+                                 {"temperature", identity.temperature}, {"seed", identity.seed},
+                                 {"held_out", measured}};
+            });
+        });
     };
     const auto laneGenerator = [&] {
         RegressorTrainOptions regressor;
@@ -168,6 +184,17 @@ nlohmann::json trainSynthFace(const TrainOptions& o, const TrainLog& log)
                                   {"share_16", generator.share16}, {"share_32", generator.share32}};
             });
             trainGenerator(o.out / "generator.safetensors", o.out / "regressor.safetensors", generator, say);
+        });
+        EncoderTrainOptions encoder;
+        encoder.steps = scaledSteps(kEncoderSteps, o.scale);
+        encoder.seed = o.seed;
+        stage("encoder", [&] {
+            const nlohmann::json measured =
+                trainEncoder(o.out / "encoder.safetensors", o.out / "generator.safetensors", encoder, say);
+            record([&](nlohmann::json& j) {
+                j["encoder"] = {{"steps", encoder.steps}, {"batch", encoder.batch}, {"lr", encoder.lr},
+                                {"pixel_weight", encoder.pixelWeight}, {"seed", encoder.seed}, {"held_out", measured}};
+            });
         });
     };
     if (o.lanes >= 2) {

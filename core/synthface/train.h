@@ -5,9 +5,12 @@
 //   clip        tiny CLIP, contrastive, on rendered faces and their captions
 //   generator   tiny StyleGAN2, supervised: G(mapping(z)) ≈ render(attributesFromLatent(z))
 //   regressor   image → attributes, to measure edits
+//   identity    a small ArcFace-layout network: the world's identity (face width, skin
+//               tone, background) as an embedding, for the identity term (train_facenets.cpp)
+//   encoder     a small e4e-layout encoder for the generator: a face's W+ in one pass
 //   quality     the report (train_quality.cpp), also run alone by `pae-cli synthface check`
 // Outputs in `out`: clip/ (Hugging Face layout), generator.safetensors, regressor.safetensors,
-// training-report.json.
+// identity.safetensors, encoder.safetensors, training-report.json.
 #include "core/models/clip.h"
 #include "core/models/stylegan2.h"
 #include "core/text/bpe_trainer.h"
@@ -115,6 +118,33 @@ struct RegressorTrainOptions {
     uint64_t seed = 1;
 };
 void trainRegressor(const std::filesystem::path& file, const RegressorTrainOptions& options, const TrainLog& log);
+
+// ── identity and encoder (train_facenets.cpp) ─────────────────────────────────────────
+// The built-in networks have the layouts of the files users bring (ArcFace IR-SE50, e4e),
+// narrower, so that one loader and one engine path serve both.
+struct IdentityTrainOptions {
+    int64_t steps = 600;
+    int64_t pairs = 16;         // faces per step: pairs of the same identity, everything else redrawn
+    double lr = 2e-3;
+    double temperature = 0.1;   // of the contrastive (InfoNCE) loss over the batch
+    uint64_t seed = 1;
+};
+// Trains, writes `file` (ArcFace keys) and returns the held-out measurement: mean cosine of
+// same-identity and of different-identity pairs and how often a same pair beats a
+// different one.
+nlohmann::json trainIdentity(const std::filesystem::path& file, const IdentityTrainOptions& options,
+                             const TrainLog& log);
+struct EncoderTrainOptions {
+    int64_t steps = 600;
+    int64_t batch = 16;
+    double lr = 2e-3;
+    double pixelWeight = 1.0;   // the generator's image of the encoded W+ against the input
+    uint64_t seed = 1;
+};
+// Trains on the generator's own faces (W+ known) and on renders (pixels only), writes
+// `file` ("encoder.…" keys and latent_avg) and returns the held-out PSNRs of encoding alone.
+nlohmann::json trainEncoder(const std::filesystem::path& file, const std::filesystem::path& generatorFile,
+                            const EncoderTrainOptions& options, const TrainLog& log);
 
 // ── quality (train_quality.cpp) ─────────────────────────────────────────────────────
 struct QualityOptions {

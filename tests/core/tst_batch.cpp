@@ -306,12 +306,12 @@ private Q_SLOTS:
         fs::create_directories(out / "c");
         pae::writeJsonAtomically(out / "a" / "metrics.json",
                                  {{"seconds", 2.0},
-                                  {"per_lambda", {{{"lambda", 2}, {"clip_cosine_to_target", 0.5}, {"id_similarity", 1.0}},
-                                                  {{"lambda", 8}, {"clip_cosine_to_target", 0.7}, {"id_similarity", 0.8}}}},
+                                  {"per_lambda", {{{"lambda", 2}, {"clip_cosine_to_target", 0.5}, {"identity_similarity", 1.0}},
+                                                  {{"lambda", 8}, {"clip_cosine_to_target", 0.7}, {"identity_similarity", 0.8}}}},
                                   {"batch", {{"line", 1}, {"started_at", 100.0}, {"finished_at", 103.0}, {"item_seconds", 3.0}}}});
         pae::writeJsonAtomically(out / "b" / "metrics.json",
                                  {{"seconds", 4.0},
-                                  {"per_lambda", {{{"lambda", 8}, {"clip_cosine_to_target", 0.9}, {"id_similarity", 0.9}}}},
+                                  {"per_lambda", {{{"lambda", 8}, {"clip_cosine_to_target", 0.9}}}}, // no identity model
                                   {"batch", {{"line", 3}, {"started_at", 103.0}, {"finished_at", 106.0}, {"item_seconds", 3.0}}}});
         pae::writeJsonAtomically(out / "c" / "error.json",
                                  {{"line", 2}, {"field", "lambdas"}, {"error", "m.jsonl line 2: lambdas: bad"}});
@@ -323,7 +323,7 @@ private Q_SLOTS:
         QCOMPARE(r.summary["incomplete"].get<int>(), 1);
         QCOMPARE(r.summary["edits"].get<int>(), 3);
         QVERIFY(qFuzzyCompare(r.summary["mean_clip_cosine_to_target"].get<double>(), 0.7));
-        QVERIFY(qFuzzyCompare(r.summary["mean_id_similarity"].get<double>(), 0.9));
+        QVERIFY(qFuzzyCompare(r.summary["mean_identity_similarity"].get<double>(), 0.9));
         QVERIFY(qFuzzyCompare(r.summary["edit_seconds_total"].get<double>(), 6.0));
         QVERIFY(qFuzzyCompare(r.summary["wall_seconds"].get<double>(), 6.0));
         QVERIFY(qFuzzyCompare(r.summary["items_per_minute"].get<double>(), 20.0));

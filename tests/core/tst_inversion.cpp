@@ -165,7 +165,7 @@ private Q_SLOTS:
         else if (row == "tiny image")
             r.image = pae::ImageRGB{8, 8, std::vector<uint8_t>(8 * 8 * 3, 0)};
         else if (row == "no steps")
-            r.steps = 0;
+            r.steps = -1;
         else if (row == "no starts")
             r.starts = 0;
         else if (row == "w share above 1")

@@ -3,6 +3,7 @@
 #include "core/edit/model_set.h"
 #include "core/io/safetensors.h"
 #include "core/models/clip.h"
+#include "core/models/irse.h"
 #include "core/models/stylegan2.h"
 #include "core/synthface/latent_attributes.h"
 #include "core/synthface/regressor.h"
@@ -227,6 +228,25 @@ private Q_SLOTS:
         QVERIFY(fileBytes(out / "clip" / "model.safetensors") == fileBytes(m_out / "clip" / "model.safetensors"));
         QVERIFY(fileBytes(out / "regressor.safetensors") == fileBytes(m_out / "regressor.safetensors"));
         QVERIFY(fileBytes(out / "clip" / "vocab.json") == fileBytes(m_out / "clip" / "vocab.json"));
+        QVERIFY(fileBytes(out / "identity.safetensors") == fileBytes(m_out / "identity.safetensors"));
+        QVERIFY(fileBytes(out / "encoder.safetensors") == fileBytes(m_out / "encoder.safetensors"));
+    }
+
+    // The identity network and the encoder are files the application's own loaders read
+    // (ArcFace and e4e layouts), measured on held-out faces in the report.
+    void shouldTrainTheIdentityNetworkAndTheEncoder()
+    {
+        const auto identity = pae::models::loadArcFace(m_out / "identity.safetensors", torch::kCPU);
+        QCOMPARE(identity.net->embeddingDim(), int64_t(64));
+        const auto encoder = pae::models::loadE4e(m_out / "encoder.safetensors", torch::kCPU);
+        const auto generator = pae::models::loadStyleGan2(m_out / "generator.safetensors", torch::kCPU);
+        QCOMPARE(encoder.rows, generator.config.numLatents());
+        QCOMPARE(encoder.styleDim, generator.config.styleDim);
+        const auto& training = m_report["training"];
+        for (const char* key : {"same_identity_cosine", "different_identity_cosine", "separation"})
+            QVERIFY2(training["identity"]["held_out"].contains(key), key);
+        for (const char* key : {"encode_psnr_generator_faces_db", "encode_psnr_renders_db", "encode_ms_per_face"})
+            QVERIFY2(training["encoder"]["held_out"].contains(key), key);
     }
 
     void shouldWriteTheSameWeights_whetherTheLanesRunSideBySideOrInTurn()

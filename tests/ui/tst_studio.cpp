@@ -597,6 +597,47 @@ private Q_SLOTS:
         QVERIFY(finishEdit(w.get()));
     }
 
+    // With an identity model the Identity weight is live, the dialog names the model, and
+    // every result carries its identity similarity to the source face (tile and history).
+    void shouldUseTheIdentityModel_whenOneIsGiven()
+    {
+        MainWindow::Options o = testOptions();
+        pae::ModelPaths paths = pae::test::tinyModels();
+        paths.identityFile = std::filesystem::path(PAE_TEST_DATA_DIR) / "tiny-arcface" / "model_ir_se50.pth";
+        o.modelPaths = paths;
+        MainWindow w(o);
+        QSignalSpy ready(&w, &MainWindow::modelsReady);
+        QSignalSpy face(&w, &MainWindow::faceShown);
+        QVERIFY2(ready.wait(kModelTimeoutMs), qPrintable(w.lastError()));
+        QVERIFY(!face.isEmpty() || face.wait(kModelTimeoutMs));
+        QVERIFY(w.strengthPanel()->identityControl()->isEnabled());
+        QVERIFY2(!w.strengthPanel()->identityNote().contains(QStringLiteral("none is loaded")),
+                 qPrintable(w.strengthPanel()->identityNote()));
+        w.strengthPanel()->stepsControl()->setValue(10);
+        w.strengthPanel()->identityControl()->setValue(0.05);
+        w.promptBox()->setText(QStringLiteral("a happy face"));
+        QVERIFY(w.runEdit());
+        QVERIFY(finishEdit(&w));
+        const HistoryEntry& result = w.history()->current();
+        QVERIFY(result.hasMetrics && result.metrics.idSimilarity);
+        QVERIFY(*result.metrics.idSimilarity > -1.0f && *result.metrics.idSimilarity <= 1.0001f);
+        QCOMPARE(result.settings.idWeight, 0.05f);
+
+        ModelsDialog dialog(paths, &w);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isValidating() && dialog.isAcceptable(), kModelTimeoutMs);
+        QVERIFY2(dialog.statusText().contains(QStringLiteral("Identity: ")) &&
+                     dialog.statusText().contains(QStringLiteral("ArcFace IR-SE50")),
+                 qPrintable(dialog.statusText()));
+        QCOMPARE(dialog.paths().identityFile, paths.identityFile);
+        // A wrong file in the identity field is the loader's message, naming it.
+        pae::ModelPaths wrong = paths;
+        wrong.identityFile = paths.generatorFile;
+        dialog.setPaths(wrong);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isValidating(), kModelTimeoutMs);
+        QVERIFY(!dialog.isAcceptable());
+        QVERIFY2(dialog.statusText().contains(QStringLiteral("no ArcFace IR-SE network")), qPrintable(dialog.statusText()));
+    }
+
     // Every control says what it does; every shortcut does one thing.
     void shouldHaveATooltipOnEveryControl_andNoAmbiguousShortcut()
     {
