@@ -212,6 +212,13 @@ void ModelsDialog::showStatus(const QString& text, bool error)
 {
     m_status->setText(text);
     m_status->setStyleSheet(error ? QStringLiteral("QLabel { color: #b00020; }") : QString());
+    // A longer message (an identity network and an encoder add two lines) grows the dialog
+    // rather than being cut off at its bottom edge.
+    if (layout()) {
+        layout()->activate();
+        if (height() < sizeHint().height())
+            resize(width(), sizeHint().height());
+    }
 }
 
 QString ModelsDialog::statusText() const { return m_status->text(); }

@@ -1,7 +1,8 @@
 // Screenshots for the README, taken from the running application: docs/screenshot-main.png
 // (mid-edit, before/after split), docs/screenshot-compare.png (a finished λ sweep) and
 // docs/screenshot-photo.png (a SynthFace render opened as a photo, inverted, then edited),
-// docs/screenshot-live-edit.png (a preset ticked in the Live edit tab; the wrong-corpus warning).
+// docs/screenshot-live-edit.png (a preset ticked in the Live edit tab; the wrong-corpus warning),
+// docs/screenshot-models.png (Models…: the built-in set with its identity network and encoder).
 // On the built-in SynthFace models when this checkout has them, else on the tiny random
 // fixtures (which only show the layout). Labelled slow: it writes into the source tree.
 #include "StudioTestModels.h"
@@ -13,6 +14,7 @@
 #include "ui/LiveEditController.h"
 #include "ui/LiveEditPanel.h"
 #include "ui/MainWindow.h"
+#include "ui/ModelsDialog.h"
 #include "ui/PromptBox.h"
 #include "ui/SliderSpinBox.h"
 #include "ui/StrengthPanel.h"
@@ -35,6 +37,21 @@ class TestScreenshots : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() { pae::test::isolateUserFiles(m_cache); }
+
+    void shouldSaveAScreenshotOfTheModelsDialog()
+    {
+        QVERIFY2(pae::test::builtinModelsPresent(), "the Models dialog is shown on the built-in models");
+        ModelsDialog dialog(pae::ModelPaths{});
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isValidating() && dialog.isAcceptable(), 120000);
+        QVERIFY2(dialog.statusText().contains(QStringLiteral("Identity: ")) &&
+                     dialog.statusText().contains(QStringLiteral("Encoder: ")),
+                 qPrintable(dialog.statusText()));
+        const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
+        QDir().mkpath(docs);
+        Exporter::writeImage(dialog.grab().toImage(), docs + QStringLiteral("/screenshot-models.png"), true);
+    }
 
     void shouldSaveScreenshotsOfTheMainWindowAndTheComparison()
     {
