@@ -118,6 +118,23 @@ io::TensorMap withBatchCounters(const io::TensorMap& tensors, torch::nn::Module&
     return out;
 }
 
+// One more than the highest index N named by any key "<prefix>N.…": a unit or style block
+// with a renamed or missing key still counts, and the strict load then names the key
+// (rather than the network looking shorter than it is).
+int64_t indexedCount(const io::TensorMap& tensors, const std::string& prefix)
+{
+    int64_t count = 0;
+    for (auto it = tensors.lower_bound(prefix); it != tensors.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+         ++it) {
+        const std::string rest = it->first.substr(prefix.size());
+        const size_t dot = rest.find('.');
+        if (dot == 0 || dot == std::string::npos || rest.find_first_not_of("0123456789") != dot || dot > 4)
+            continue;
+        count = std::max<int64_t>(count, std::stoll(rest.substr(0, dot)) + 1);
+    }
+    return count;
+}
+
 void freeze(torch::nn::Module& module, torch::Device device)
 {
     for (auto& p : module.parameters())
@@ -131,17 +148,7 @@ void freeze(torch::nn::Module& module, torch::Device device)
 std::vector<IrseUnitShape> irseUnitsFrom(const io::TensorMap& tensors, const std::string& prefix,
                                          const std::string& source)
 {
-    // The highest unit index named by any key: a unit with a renamed or missing key still
-    // counts, and the strict load then names the key.
-    size_t count = 0;
-    for (auto it = tensors.lower_bound(prefix); it != tensors.end() && it->first.compare(0, prefix.size(), prefix) == 0;
-         ++it) {
-        const std::string rest = it->first.substr(prefix.size());
-        const size_t dot = rest.find('.');
-        if (dot == 0 || dot == std::string::npos || rest.find_first_not_of("0123456789") != dot || dot > 4)
-            continue;
-        count = std::max(count, size_t(std::stoul(rest.substr(0, dot))) + 1);
-    }
+    const size_t count = size_t(indexedCount(tensors, prefix));
     std::vector<IrseUnitShape> units;
     for (size_t i = 0; i < count; ++i) {
         const std::string unit = prefix + std::to_string(i) + ".res_layer.";
@@ -380,18 +387,7 @@ Encoder loadE4e(const io::TensorMap& tensors, const std::string& source, torch::
     if (units.size() != 24)
         throw Error(source + ": the e4e encoder has " + std::to_string(units.size()) +
                     " IR-SE units; only the 50-layer one (24 units) is supported, as in encoder4editing");
-    // One style block per W+ row: the highest index named by any key (a renamed key is then
-    // the strict load's finding, not a shorter encoder).
-    int64_t rows = 0;
-    const std::string styles = prefix + "styles.";
-    for (auto it = tensors.lower_bound(styles); it != tensors.end() && it->first.compare(0, styles.size(), styles) == 0;
-         ++it) {
-        const std::string rest = it->first.substr(styles.size());
-        const size_t dot = rest.find('.');
-        if (dot == 0 || dot == std::string::npos || rest.find_first_not_of("0123456789") != dot || dot > 4)
-            continue;
-        rows = std::max<int64_t>(rows, std::stoll(rest.substr(0, dot)) + 1);
-    }
+    const int64_t rows = indexedCount(tensors, prefix + "styles."); // one style block per W+ row
     if (rows < kMiddleRows + 1)
         throw Error(source + ": the e4e encoder has " + std::to_string(rows) + " style blocks (" + prefix +
                     "styles.N); expected 2·log2(size) − 2 ≥ 8, one per W+ row");

@@ -211,6 +211,25 @@ torch::Tensor generate(models::StyleGan2& gan, const torch::Tensor& z)
 
 // The second reading of "held-out renders reproduced": renders of the world's sampler
 // (no latent made them) inverted into W+ by the application's InversionJob, default settings.
+// PSNR over the first `count` renders (their mean squared error, not the mean of their
+// dB) and seconds per face of InversionJob with this request.
+struct InversionScore {
+    double psnr = 0;
+    double secondsPerFace = 0;
+};
+InversionScore scoreInversion(const std::shared_ptr<ModelSet>& models, InversionRequest request,
+                              const FaceBatch& renders, int64_t count)
+{
+    double mse = 0, seconds = 0;
+    for (int64_t i = 0; i < count; ++i) {
+        request.image = io::tensorToImage(renders.images[i]);
+        const InversionResult result = InversionJob(models).run(request);
+        mse += std::pow(10.0, -double(result.psnr) / 10.0);
+        seconds += result.seconds;
+    }
+    return {-10.0 * std::log10(std::max(mse / double(count), 1e-12)), seconds / double(count)};
+}
+
 json measureInversion(const fs::path& dir, const FaceBatch& renders, int64_t count, const TrainLog& log)
 {
     ModelPaths paths;
@@ -219,21 +238,15 @@ json measureInversion(const fs::path& dir, const FaceBatch& renders, int64_t cou
     paths.device = "cpu";
     const std::shared_ptr<ModelSet> models = ModelSet::load(paths);
     count = std::min<int64_t>(count, renders.images.size(0));
-    double mseSum = 0, seconds = 0;
     InversionRequest request;
     request.previewEvery = 0;
-    for (int64_t i = 0; i < count; ++i) {
-        request.image = io::tensorToImage(renders.images[i]);
-        const InversionResult result = InversionJob(models).run(request);
-        mseSum += std::pow(10.0, -double(result.psnr) / 10.0);
-        seconds += result.seconds;
-    }
-    const double psnr = -10.0 * std::log10(std::max(mseSum / double(count), 1e-12));
+    const InversionScore alone = scoreInversion(models, request, renders, count);
+    const double psnr = alone.psnr;
     log("check: " + std::to_string(count) + " held-out renders inverted: " + std::to_string(psnr) + " dB");
     json out = {{"faces", count},
                 {"steps", request.steps},
                 {"psnr_db", psnr},
-                {"seconds_per_face", seconds / double(count)},
+                {"seconds_per_face", alone.secondsPerFace},
                 {"passed", psnr >= kPsnrBar}};
     // With the world's encoder: its W+ alone, and refined by 50 and by as many steps as the
     // optimization-only inversion above took, on the same faces.
@@ -244,16 +257,10 @@ json measureInversion(const fs::path& dir, const FaceBatch& renders, int64_t cou
         for (const int steps : {0, 50, request.steps}) {
             InversionRequest refine = request;
             refine.steps = steps;
-            double mse = 0, time = 0;
-            for (int64_t i = 0; i < count; ++i) {
-                refine.image = io::tensorToImage(renders.images[i]);
-                const InversionResult result = InversionJob(withEncoder).run(refine);
-                mse += std::pow(10.0, -double(result.psnr) / 10.0);
-                time += result.seconds;
-            }
-            const double db = -10.0 * std::log10(std::max(mse / double(count), 1e-12));
+            const InversionScore score = scoreInversion(withEncoder, refine, renders, count);
+            const double db = score.psnr;
             encoded["refine_" + std::to_string(steps)] = {{"steps", steps}, {"psnr_db", db},
-                                                          {"seconds_per_face", time / double(count)}};
+                                                          {"seconds_per_face", score.secondsPerFace}};
             log("check: the same renders encoded" + (steps ? " and refined " + std::to_string(steps) + " steps" : std::string()) +
                 ": " + std::to_string(db) + " dB");
         }
