@@ -210,28 +210,31 @@ private:
         return latent;
     }
 
-    // What `pae-cli invert [--align]` does, with the face picked by index.
+    // What `pae-cli invert [--align --face N]` does (core/edit/photo.h).
     Latent invertPhoto(const BatchItem& item)
     {
         InversionRequest request;
-        request.image = io::readImage(item.photoFile);
+        const ImageRGB photo = io::readImage(item.photoFile);
+        request.steps = item.invertSteps;
+        request.previewEvery = 0;
+        InversionCallbacks callbacks;
+        callbacks.cancelRequested = [] { return g_stopRequested.load(); };
+        InversionResult result;
         if (item.align.value_or(!m_info.builtin)) {
             if (!m_aligner)
                 m_aligner = std::make_unique<FaceAligner>();
-            const int size = alignedSizeFor(m_info.resolution);
-            const int face = item.face.value_or(0);
-            const std::vector<FaceLandmarks> faces = m_aligner->detect(request.image);
-            if (size_t(face) >= faces.size())
-                throw ItemFailure{"face", item.photoFile.string() + ": face " + std::to_string(face) +
-                                              " asked for, " + std::to_string(faces.size()) + " found"};
-            request.image = warpQuad(request.image, ffhqQuad(faces[size_t(face)]), size);
+            try {
+                result = pae::invertPhoto(m_models, *m_aligner, photo, item.face.value_or(0), request, callbacks,
+                                          item.photoFile.string())
+                             .inversion;
+            } catch (const FaceChoiceError& e) {
+                throw ItemFailure{"face", e.what()};
+            }
+        } else {
+            request.image = photo;
+            request.validate();
+            result = InversionJob(m_models).run(request, callbacks);
         }
-        request.steps = item.invertSteps;
-        request.previewEvery = 0;
-        request.validate();
-        InversionCallbacks callbacks;
-        callbacks.cancelRequested = [] { return g_stopRequested.load(); };
-        const InversionResult result = InversionJob(m_models).run(request, callbacks);
         if (result.cancelled)
             throw Cancelled();
         if (!result.stopReason.empty())

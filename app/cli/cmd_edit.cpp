@@ -2,12 +2,14 @@
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
 #include "core/edit/grid.h"
+#include "core/edit/paste_back.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 namespace pae::cli {
@@ -28,6 +30,14 @@ void writeOutputs(EditOutputs& out, const ModelSet& models, const EditRequest& r
     std::cout << result.stepsRun << " steps in " << result.seconds << " s\n";
 }
 
+// --photo: the edited face put back into the photo.
+ImageRGB pasted(const EditOptions& o, const EditOptions::Photo& photo, const ImageRGB& face)
+{
+    PasteOptions paste;
+    paste.region = parsePasteRegion(o.paste);
+    return pasteBack(photo.image, photo.face.face.landmarks, photo.face.face.quad, face, paste).image;
+}
+
 } // namespace
 
 void addEditCommands(CLI::App& app)
@@ -40,9 +50,14 @@ void addEditCommands(CLI::App& app)
     edit->callback([options] {
         const auto outputs = planEditOutputs(*options, 1);
         auto models = options->models.load();
-        const EditRequest request = options->buildRequest(*models);
+        std::optional<EditOptions::Photo> photo;
+        if (!options->photo.empty())
+            photo = options->invertPhoto(models);
+        const EditRequest request = options->buildRequest(*models, photo ? &photo->face.inversion.latent : nullptr);
         const EditResult result = runWithProgress(models, request, *outputs);
-        io::writeImage(result.images[0], outputs->image);
+        io::writeImage(photo ? pasted(*options, *photo, result.images[0]) : result.images[0], outputs->image);
+        if (!outputs->crop.empty())
+            io::writeImage(result.images[0], outputs->crop);
         writeOutputs(*outputs, *models, request, result);
     });
 
@@ -57,14 +72,21 @@ void addEditCommands(CLI::App& app)
         if (sweepOptions->request.lambdas.size() > 16)
             throw UsageError("--lambdas: " + std::to_string(sweepOptions->request.lambdas.size()) +
                              " values; at most 16 run as one batch");
+        if (!sweepOptions->cropOut.empty())
+            throw UsageError("--crop-out is for edit; sweep writes one grid");
         const auto outputs = planEditOutputs(*sweepOptions, sweepOptions->request.lambdas.size());
         auto models = sweepOptions->models.load();
-        const EditRequest request = sweepOptions->buildRequest(*models);
+        std::optional<EditOptions::Photo> photo;
+        if (!sweepOptions->photo.empty())
+            photo = sweepOptions->invertPhoto(models);
+        const EditRequest request =
+            sweepOptions->buildRequest(*models, photo ? &photo->face.inversion.latent : nullptr);
         const EditResult result = runWithProgress(models, request, *outputs);
-        std::vector<ImageRGB> tiles{models->render(request.source)};
-        std::vector<std::string> labels{"source"};
+        // With --photo the tiles are the whole photo: as taken, then each λ pasted back.
+        std::vector<ImageRGB> tiles{photo ? photo->image : models->render(request.source)};
+        std::vector<std::string> labels{photo ? "photo" : "source"};
         for (size_t k = 0; k < result.images.size(); ++k) {
-            tiles.push_back(result.images[k]);
+            tiles.push_back(photo ? pasted(*sweepOptions, *photo, result.images[k]) : result.images[k]);
             labels.push_back("lambda " + formatLambda(result.lambdas[k]));
         }
         io::writeImage(makeLabelledGrid(tiles, labels, int(tiles.size())), outputs->image);

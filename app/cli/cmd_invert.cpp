@@ -27,6 +27,8 @@ struct InvertOptions {
     std::string out;
     std::string alignedOut;
     bool align = false;
+    int faceNumber = 0;
+    CLI::Option* faceOption = nullptr;
     bool json = false;
     bool noClobber = false;
     InversionRequest request;
@@ -40,45 +42,30 @@ void runInvert(const InvertOptions& o)
         throw UsageError("invert: --aligned-out " + o.alignedOut + ": unknown image type (use .png, .jpg, …)");
     if (!o.alignedOut.empty() && !o.align)
         throw UsageError("invert: --aligned-out needs --align");
+    if (o.faceOption->count() > 0 && !o.align)
+        throw UsageError("invert: --face needs --align");
     OutputSet outputs(o.noClobber);
     const std::filesystem::path latentFile = outputs.add(o.latentOut, "--latent-out");
     const std::filesystem::path imageFile = o.out.empty() ? std::filesystem::path() : outputs.add(o.out, "--out");
     const std::filesystem::path alignedFile =
         o.alignedOut.empty() ? std::filesystem::path() : outputs.add(o.alignedOut, "--aligned-out");
-    InversionRequest request = o.request;
-    request.image = io::readImage(o.image);
-    request.previewEvery = 0;
-    request.validate();
-    const std::unique_ptr<FaceAligner> aligner = o.align ? std::make_unique<FaceAligner>() : nullptr;
+    const ImageRGB image = io::readImage(o.image);
     const std::shared_ptr<ModelSet> models = o.models.load();
     int facesFound = 0;
-    if (aligner) {
-        const AlignedFace face = aligner->align(request.image, alignedSizeFor(models->info().resolution), o.image);
-        facesFound = face.facesFound;
-        request.image = face.image;
+    InversionResult result;
+    if (o.align) {
+        const PhotoInversion photo = invertPhotoWithProgress(models, image, o.faceNumber, o.request, o.image);
+        facesFound = photo.face.facesFound;
         if (!o.alignedOut.empty())
-            io::writeImage(face.image, alignedFile);
+            io::writeImage(photo.face.image, alignedFile);
+        result = photo.inversion;
+    } else {
+        InversionRequest request = o.request;
+        request.image = image;
+        request.previewEvery = 0;
+        request.validate();
+        result = invertWithProgress(models, request, o.image);
     }
-
-    const bool tty = isatty(fileno(stderr)) != 0;
-    InversionCallbacks callbacks;
-    callbacks.progress = [&](const InversionProgress& p) {
-        if (tty)
-            std::fprintf(stderr, "\rinvert %d/%d  %.2f dB  %.1f s", p.step, p.steps, double(p.psnr), p.elapsedSeconds);
-        else if (p.step % 50 == 0 || p.step == p.steps)
-            std::fprintf(stderr, "invert %d/%d %.2f dB %.1f s\n", p.step, p.steps, double(p.psnr), p.elapsedSeconds);
-    };
-    callbacks.cancelRequested = [] { return interruptRequested(); };
-    catchInterrupt();
-    const InversionResult result = InversionJob(models).run(request, callbacks);
-    if (tty)
-        std::fprintf(stderr, "\n");
-    if (result.cancelled)
-        throw Cancelled();
-    if (result.stepsRun == 0 && !result.stopReason.empty())
-        throw Error(o.image + ": the inversion produced nothing: " + result.stopReason);
-    if (!result.stopReason.empty())
-        std::cerr << "warning: " << result.stopReason << "\n";
     models->saveLatent(result.latent, latentFile);
     if (!o.out.empty())
         io::writeImage(result.image, imageFile);
@@ -101,7 +88,7 @@ void runInvert(const InvertOptions& o)
         return;
     }
     if (facesFound > 1)
-        std::cout << facesFound << " faces found; the largest was aligned\n";
+        std::cout << facesFound << " faces found; face " << o.faceNumber << " was aligned\n";
     if (result.cropped)
         std::cout << "the image is not square: its centre square was used\n";
     if (result.encoded)
@@ -122,6 +109,9 @@ void addInvertCommand(CLI::App& app)
         ->required();
     cmd->add_flag("--align", o->align, "Find the face and crop it the FFHQ way first (what `align` does)");
     cmd->add_option("--aligned-out", o->alignedOut, "With --align: also write the aligned face");
+    o->faceOption = cmd->add_option("--face", o->faceNumber, "With --align: which face, 0 the largest (`align --list`)")
+                        ->capture_default_str()
+                        ->check(wholeRange(0, 999));
     cmd->add_option("--latent-out", o->latentOut, "Where to write the W+ latent (.safetensors)")->required();
     cmd->add_option("--out", o->out, "Also write the reconstruction as an image");
     cmd->add_option("--starts", o->request.starts, "Candidate faces the closest of which starts the optimization")

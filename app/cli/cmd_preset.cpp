@@ -42,15 +42,18 @@ Latent sourceFace(const ApplyOptions& o, const std::shared_ptr<ModelSet>& models
         return models->latentFromSeed(*o.seed, o.truncation);
     if (!o.latentFile.empty())
         return models->loadLatent(o.latentFile);
+    // What `pae-cli invert [--align]` does.
     InversionRequest request;
-    request.image = io::readImage(o.photo);
+    const ImageRGB photo = io::readImage(o.photo);
     request.previewEvery = 0;
-    if (o.align)
-        request.image = FaceAligner().align(request.image, alignedSizeFor(models->info().resolution), o.photo).image;
-    request.validate();
-    const InversionResult inverted = InversionJob(models).run(request, {});
-    if (!inverted.stopReason.empty())
-        throw Error(o.photo + ": the inversion failed: " + inverted.stopReason);
+    InversionResult inverted;
+    if (o.align) {
+        inverted = invertPhotoWithProgress(models, photo, 0, request, o.photo).inversion;
+    } else {
+        request.image = photo;
+        request.validate();
+        inverted = invertWithProgress(models, request, o.photo);
+    }
     std::cerr << o.photo << ": inverted at " << inverted.psnr << " dB\n";
     return inverted.latent;
 }

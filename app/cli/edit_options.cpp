@@ -3,6 +3,7 @@
 #include "app/cli/checks.h"
 
 #include "core/edit/edit_job.h"
+#include "core/edit/paste_back.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 #include "core/util/paths.h"
@@ -52,7 +53,22 @@ void EditOptions::add(CLI::App* cmd)
     auto* source = cmd->add_option_group("face source");
     source->add_option("--seed", seed, "Generate the face from this seed (0 to 4294967295)")->check(seedRange());
     source->add_option("--latent", latentFile, "Start from a latent file (.safetensors with 'w' or 'z')");
+    source->add_option("--photo", photo,
+                       "Edit a face in this photo: it is aligned, inverted (from the encoder's W+ with --encoder), "
+                       "edited, and pasted back; --out gets the whole photo at its own size");
     source->require_option(1);
+    faceOption = cmd->add_option("--face", faceNumber, "With --photo: which face, 0 the largest (`align --list`)")
+                     ->capture_default_str()
+                     ->check(wholeRange(0, 999));
+    cmd->add_option("--paste", paste,
+                    "With --photo: what goes back into the photo: face (outline and forehead, feathered) or crop "
+                    "(the whole aligned square, for hair edits)")
+        ->capture_default_str();
+    cmd->add_option("--crop-out", cropOut, "With --photo: also write the edited face as the generator drew it");
+    cmd->add_option("--invert-steps", invertSteps,
+                    "With --photo: inversion steps (after --encoder: refinement steps, 0 allowed)")
+        ->capture_default_str()
+        ->check(wholeRange(0, 100000));
     cmd->add_option("--truncation", truncation, "Truncation ψ for --seed faces")->capture_default_str()->check(
         finiteRange(-2, 2));
     cmd->add_option("--prompt", prompt, "What the face should become, e.g. \"a happy face\"")->required();
@@ -93,7 +109,7 @@ void EditOptions::add(CLI::App* cmd)
     addNoClobber(cmd, noClobber);
 }
 
-EditRequest EditOptions::buildRequest(const ModelSet& modelSet) const
+EditRequest EditOptions::buildRequest(const ModelSet& modelSet, const Latent* photoSource) const
 {
     EditRequest r = request;
     r.l2Weight = l2Weight.value_or(EditRequest::defaults(modelSet.info()).l2Weight);
@@ -103,7 +119,9 @@ EditRequest EditOptions::buildRequest(const ModelSet& modelSet) const
     r.resolution = parseResolutionMode(resolution);
     if (idWeightOption && idWeightOption->count() > 0 && r.idWeight > 0 && modelSet.info().identityDescription.empty())
         throw UsageError("--id-weight: the identity term needs an identity model; give --arcface model_ir_se50.pth");
-    if (!latentFile.empty())
+    if (photoSource)
+        r.source = *photoSource;
+    else if (!latentFile.empty())
         r.source = modelSet.loadLatent(latentFile);
     else
         r.source = modelSet.latentFromSeed(*seed, truncation);
@@ -115,8 +133,19 @@ std::unique_ptr<EditOutputs> planEditOutputs(const EditOptions& o, size_t lambda
 {
     if (!io::isWritableImagePath(o.out))
         throw UsageError("--out " + o.out + ": unknown image type (use .png, .jpg, .jpeg, .webp or .bmp)");
+    if (o.photo.empty()) {
+        if (o.faceOption && o.faceOption->count() > 0)
+            throw UsageError("--face needs --photo");
+        if (!o.cropOut.empty())
+            throw UsageError("--crop-out needs --photo");
+    }
+    parsePasteRegion(o.paste); // a wrong --paste is a usage error before any work
+    if (!o.cropOut.empty() && !io::isWritableImagePath(o.cropOut))
+        throw UsageError("--crop-out " + o.cropOut + ": unknown image type (use .png, .jpg, .jpeg, .webp or .bmp)");
     auto outputs = std::make_unique<EditOutputs>(o.noClobber);
     outputs->image = outputs->set.add(o.out, "--out");
+    if (!o.cropOut.empty())
+        outputs->crop = outputs->set.add(o.cropOut, "--crop-out");
     if (!o.latentOut.empty()) {
         const fs::path p(o.latentOut);
         if (lambdaCount == 1)
@@ -184,6 +213,74 @@ EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRe
     if (!result.stopReason.empty())
         std::cerr << "warning: " << result.stopReason << "\n";
     return result;
+}
+
+namespace {
+
+// Progress on stderr: one line redrawn on a terminal, a line every 50 steps otherwise.
+InversionCallbacks inversionProgress(bool tty)
+{
+    InversionCallbacks callbacks;
+    callbacks.progress = [tty](const InversionProgress& p) {
+        if (tty)
+            std::fprintf(stderr, "\rinvert %d/%d  %.2f dB  %.1f s", p.step, p.steps, double(p.psnr), p.elapsedSeconds);
+        else if (p.step % 50 == 0 || p.step == p.steps)
+            std::fprintf(stderr, "invert %d/%d %.2f dB %.1f s\n", p.step, p.steps, double(p.psnr), p.elapsedSeconds);
+    };
+    callbacks.cancelRequested = [] { return interruptRequested(); };
+    catchInterrupt();
+    return callbacks;
+}
+
+void finishInversion(const InversionResult& result, bool tty, const std::string& what)
+{
+    if (tty && result.stepsRun > 0)
+        std::fprintf(stderr, "\n");
+    if (result.cancelled)
+        throw Cancelled();
+    if (result.stepsRun == 0 && !result.stopReason.empty())
+        throw Error(what + ": the inversion produced nothing: " + result.stopReason);
+    if (!result.stopReason.empty())
+        std::cerr << "warning: " << result.stopReason << "\n";
+}
+
+} // namespace
+
+InversionResult invertWithProgress(const std::shared_ptr<ModelSet>& models, const InversionRequest& request,
+                                   const std::string& what)
+{
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    InversionResult result = InversionJob(models).run(request, inversionProgress(tty));
+    finishInversion(result, tty, what);
+    return result;
+}
+
+PhotoInversion invertPhotoWithProgress(const std::shared_ptr<ModelSet>& models, const ImageRGB& photo, int face,
+                                       const InversionRequest& request, const std::string& what)
+{
+    const FaceAligner aligner;
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    InversionRequest r = request;
+    r.previewEvery = 0;
+    PhotoInversion out = pae::invertPhoto(models, aligner, photo, face, r, inversionProgress(tty), what);
+    finishInversion(out.inversion, tty, what);
+    return out;
+}
+
+EditOptions::Photo EditOptions::invertPhoto(const std::shared_ptr<ModelSet>& models) const
+{
+    if (const std::string warning = photoWorldWarning(models->info()); !warning.empty())
+        std::cerr << "warning: " << warning << "\n";
+    Photo out;
+    out.image = io::readImage(photo);
+    InversionRequest request;
+    request.steps = invertSteps;
+    out.face = invertPhotoWithProgress(models, out.image, faceNumber, request, photo);
+    if (out.face.face.facesFound > 1)
+        std::cerr << out.face.face.facesFound << " faces found; editing face " << faceNumber << "\n";
+    std::cerr << "face " << faceNumber << " reproduced at " << out.face.inversion.psnr << " dB ("
+              << out.face.inversion.seconds << " s)\n";
+    return out;
 }
 
 nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, const EditResult& result)

@@ -2,6 +2,7 @@
 // Options shared by `edit`, `sweep` and `bench`: which models, and the edit settings.
 #include "core/edit/edit_request.h"
 #include "core/edit/model_set.h"
+#include "core/edit/photo.h"
 #include "core/util/output_set.h"
 
 #include <CLI/CLI.hpp>
@@ -28,6 +29,12 @@ struct EditOptions {
     ModelOptions models;
     std::optional<uint64_t> seed;
     std::string latentFile;
+    std::string photo;      // --photo: align, invert, edit, paste back
+    int faceNumber = 0;     // --face, from 0 (largest first)
+    CLI::Option* faceOption = nullptr;
+    std::string paste = "face"; // --paste face|crop
+    std::string cropOut;    // --crop-out: the edited face as the generator drew it
+    int invertSteps = InversionRequest{}.steps;
     float truncation = 0.7f;
     std::string prompt;
     std::string target = "pae+";
@@ -45,8 +52,17 @@ struct EditOptions {
     CLI::Option* idWeightOption = nullptr;
 
     void add(CLI::App* cmd);
-    // Fills request (source latent included) from the parsed options.
-    EditRequest buildRequest(const ModelSet& models) const;
+    // Fills request from the parsed options; the source latent from --seed or --latent, or
+    // `source` (a photo's inverted face) when given.
+    EditRequest buildRequest(const ModelSet& models, const Latent* source = nullptr) const;
+    // --photo: the photo read (EXIF orientation applied) and face --face inverted, with
+    // progress on stderr; the built-in models' warning line first. Throws Error for a photo
+    // without that face, Cancelled on Ctrl-C.
+    struct Photo {
+        ImageRGB image;
+        PhotoInversion face;
+    };
+    Photo invertPhoto(const std::shared_ptr<ModelSet>& models) const;
 };
 
 // Where an edit or sweep writes, checked and claimed before the work starts (see
@@ -59,6 +75,7 @@ struct EditOutputs {
     std::filesystem::path metrics;
     std::filesystem::path previewDir;
     std::vector<std::filesystem::path> presets; // --preset-out: one per λ
+    std::filesystem::path crop;                 // --crop-out
     explicit EditOutputs(bool noClobber) : set(noClobber) {}
 };
 std::unique_ptr<EditOutputs> planEditOutputs(const EditOptions& options, size_t lambdaCount);
@@ -68,6 +85,14 @@ std::unique_ptr<EditOutputs> planEditOutputs(const EditOptions& options, size_t 
 // pae::Cancelled; a job that optimized nothing (NaN at the first step) throws pae::Error.
 EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRequest& request,
                            EditOutputs& outputs);
+
+// An image inverted as it is (framed like the generator's faces), with progress on stderr.
+InversionResult invertWithProgress(const std::shared_ptr<ModelSet>& models, const InversionRequest& request,
+                                   const std::string& what);
+// A photo's face inverted with a progress line on stderr (Ctrl-C: Cancelled; nothing
+// optimized: Error naming the photo; a NaN stop: a warning). `face` counts from 0.
+PhotoInversion invertPhotoWithProgress(const std::shared_ptr<ModelSet>& models, const ImageRGB& photo, int face,
+                                       const InversionRequest& request, const std::string& what);
 
 // The metrics and settings of a finished edit, as `edit --metrics-out` writes them.
 nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, const EditResult& result);

@@ -41,6 +41,21 @@ Point2 mean(const FaceLandmarks& l, int first, int last)
 
 int alignedSizeFor(int generatorResolution) { return std::min(generatorResolution, 1024); }
 
+double eyeSpan(const FaceLandmarks& l) { return length(l.points[45] - l.points[36]); }
+
+double minimumEyeSpan(int generatorResolution) { return 64.0 * alignedSizeFor(generatorResolution) / 1024.0; }
+
+void requireEditable(const AlignedFace& face, int generatorResolution, const std::string& what)
+{
+    const double span = eyeSpan(face.landmarks);
+    const double least = minimumEyeSpan(generatorResolution);
+    if (span < least)
+        throw FaceChoiceError(what + ": face " + std::to_string(face.index) + " is too small to edit: " +
+                    std::to_string(int(std::lround(span))) + " pixels between the eyes' outer corners, at least " +
+                    std::to_string(int(std::ceil(least))) + " for a " + std::to_string(generatorResolution) +
+                    "² generator");
+}
+
 double FaceQuad::side() const { return length(corners[3] - corners[0]); }
 
 Point2 FaceQuad::centre() const { return (corners[0] + corners[2]) * 0.5; }
@@ -193,15 +208,23 @@ std::vector<FaceLandmarks> FaceAligner::detect(const ImageRGB&) const { return {
 
 FaceAligner::~FaceAligner() = default;
 
-AlignedFace FaceAligner::align(const ImageRGB& image, int size, const std::string& what) const
+AlignedFace FaceAligner::align(const ImageRGB& image, int size, const std::string& what, int index) const
 {
     const std::vector<FaceLandmarks> faces = detect(image);
     if (faces.empty())
-        throw Error(what + ": no face found (the detector needs a frontal face at least about 70 pixels wide, "
+        throw FaceChoiceError(what + ": no face found (the detector needs a frontal face at least about 70 pixels wide, "
                            "in photos longer than 1024 pixels about 7% of the longer side)");
+    if (index < 0 || index >= int(faces.size()))
+        throw FaceChoiceError(what + ": face " + std::to_string(index) + " asked for, but " +
+                              (faces.size() == 1 ? std::string("only one face was")
+                                                 : std::to_string(faces.size()) + " faces were") +
+                              " found (faces are numbered from 0, the largest first)");
     AlignedFace out;
     out.facesFound = int(faces.size());
-    out.landmarks = faces.front();
+    out.index = index;
+    for (const FaceLandmarks& f : faces)
+        out.boxes.push_back(f.box);
+    out.landmarks = faces[size_t(index)];
     out.quad = ffhqQuad(out.landmarks);
     out.image = warpQuad(image, out.quad, size);
     return out;

@@ -8,6 +8,7 @@
 // The geometry (ffhqQuad, warpQuad) is plain code; FaceAligner needs dlib, and a build
 // without it throws an Error saying so from its constructor.
 #include "core/edit/types.h"
+#include "core/util/error.h"
 
 #include <array>
 #include <filesystem>
@@ -47,12 +48,29 @@ ImageRGB warpQuad(const ImageRGB& image, const FaceQuad& quad, int size);
 // 1024 (the inversion compares at ≤ 256² anyway).
 int alignedSizeFor(int generatorResolution);
 
+// The photo has no face, not the one asked for, or one too small to edit.
+class FaceChoiceError : public Error {
+public:
+    using Error::Error;
+};
+
 struct AlignedFace {
     ImageRGB image;          // size × size
     FaceLandmarks landmarks; // in the input photo
     FaceQuad quad;           // in the input photo
-    int facesFound = 0;      // the largest is the one aligned
+    int facesFound = 0;
+    int index = 0;           // which of them, 0 the largest
+    std::vector<std::array<int, 4>> boxes; // every face's detector box, largest first
 };
+
+// The distance between the eyes' outer corners (points 36 and 45) in photo pixels, and the
+// least a face needs to be edited with a generator of this resolution: 64 pixels for 1024²,
+// scaled with the aligned size below it (a smaller face would be mostly upscaled blur).
+double eyeSpan(const FaceLandmarks& landmarks);
+double minimumEyeSpan(int generatorResolution);
+// Throws FaceChoiceError "<what>: face N is too small to edit: … pixels between the eyes'
+// outer corners, at least … for a R² generator" (faces are numbered from 0, largest first).
+void requireEditable(const AlignedFace& face, int generatorResolution, const std::string& what);
 
 class FaceAligner {
 public:
@@ -71,9 +89,9 @@ public:
     // Every face found, largest first. Photos larger than 1024 pixels are searched at that
     // size; faces down to about 70 pixels wide are found (a ~62-pixel face box is missed).
     std::vector<FaceLandmarks> detect(const ImageRGB& image) const;
-    // The largest face, aligned to size × size. Throws Error "<what>: no face found …" when
-    // there is none.
-    AlignedFace align(const ImageRGB& image, int size, const std::string& what) const;
+    // Face `index` (0: the largest), aligned to size × size. Throws FaceChoiceError "<what>:
+    // no face found …" when there is none, and names the count when there are fewer than asked for.
+    AlignedFace align(const ImageRGB& image, int size, const std::string& what, int index = 0) const;
 
 private:
     struct Impl;

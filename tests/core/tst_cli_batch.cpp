@@ -411,7 +411,7 @@ private Q_SLOTS:
         QCOMPARE(QImage(QString::fromStdString((out / "p0" / "image-0.png").string())).size(), QSize(64, 64));
         const json e = json::parse(readBytes(out / "p3" / "error.json"));
         QCOMPARE(e["field"].get<std::string>(), std::string("face"));
-        QVERIFY2(QString::fromStdString(e["error"]).contains("face 3 asked for, 1 found"), e.dump().c_str());
+        QVERIFY2(QString::fromStdString(e["error"]).contains("face 3 asked for, but only one face was found"), e.dump().c_str());
     }
 
     void shouldLeaveAnItemAlone_whileAnotherProcessHoldsItsLock()

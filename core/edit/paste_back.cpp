@@ -1,0 +1,204 @@
+#include "core/edit/paste_back.h"
+
+#include "core/io/image_mat.h"
+#include "core/util/error.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace pae {
+using io::asMat;
+using io::checkImage;
+using io::fromMat;
+
+namespace {
+
+// Photo → crop coordinates for a crop of side `size` (the affine map warpQuad samples by).
+cv::Matx23d photoToCrop(const FaceQuad& quad, int size)
+{
+    const double e = double(size) - 0.5;
+    const cv::Point2f from[3] = {{float(quad.corners[0][0]), float(quad.corners[0][1])},
+                                 {float(quad.corners[1][0]), float(quad.corners[1][1])},
+                                 {float(quad.corners[2][0]), float(quad.corners[2][1])}};
+    const cv::Point2f to[3] = {{-0.5f, -0.5f}, {-0.5f, float(e)}, {float(e), float(e)}};
+    const cv::Mat m = cv::getAffineTransform(from, to);
+    cv::Matx23d out;
+    for (int r = 0; r < 2; ++r)
+        for (int c = 0; c < 3; ++c)
+            out(r, c) = m.at<double>(r, c);
+    return out;
+}
+
+cv::Point2f apply(const cv::Matx23d& m, Point2 p)
+{
+    return {float(m(0, 0) * p[0] + m(0, 1) * p[1] + m(0, 2)), float(m(1, 0) * p[0] + m(1, 1) * p[1] + m(1, 2))};
+}
+
+// 0 on the outer `zero` share of each side, rising linearly to 1 at `full`.
+cv::Mat borderRamp(int size, double zero, double full)
+{
+    cv::Mat ramp(size, size, CV_32F);
+    const double z = zero * size, f = std::max(full * size, z + 1.0);
+    for (int y = 0; y < size; ++y) {
+        float* row = ramp.ptr<float>(y);
+        for (int x = 0; x < size; ++x) {
+            const double d = std::min({x + 0.5, y + 0.5, size - x - 0.5, size - y - 0.5});
+            row[x] = float(std::clamp((d - z) / (f - z), 0.0, 1.0));
+        }
+    }
+    return ramp;
+}
+
+cv::Mat maskMat(const FaceLandmarks& l, const FaceQuad& quad, int size, PasteRegion region)
+{
+    if (region == PasteRegion::Crop)
+        return borderRamp(size, 0.02, 0.12);
+    const cv::Matx23d m = photoToCrop(quad, size);
+    std::vector<cv::Point2f> points;
+    for (int i = 0; i <= 16; ++i) // the jaw line, ear to ear
+        points.push_back(apply(m, l.points[size_t(i)]));
+    // The forehead: the brows (17–26) raised towards the hairline, by half the brow-to-chin
+    // distance in the middle and less towards the temples (a forehead is rounded).
+    cv::Point2f browMid(0, 0);
+    for (int i = 17; i <= 26; ++i)
+        browMid += apply(m, l.points[size_t(i)]) * 0.1f;
+    const cv::Point2f chin = apply(m, l.points[8]);
+    const cv::Point2f up = browMid - chin;
+    for (int i = 17; i <= 26; ++i) {
+        const double t = (i - 21.5) / 4.5; // -1 … 1 across the brows
+        const double lift = 0.5 * (0.55 + 0.45 * (1.0 - t * t));
+        points.push_back(apply(m, l.points[size_t(i)]) + up * float(lift));
+    }
+    std::vector<cv::Point2f> hull;
+    cv::convexHull(points, hull);
+    std::vector<cv::Point> polygon;
+    for (const auto& p : hull) // fillConvexPoly's fixed point: 4 fractional bits
+        polygon.emplace_back(int(std::lround(p.x * 16)), int(std::lround(p.y * 16)));
+    cv::Mat mask = cv::Mat::zeros(size, size, CV_32F);
+    cv::fillConvexPoly(mask, polygon, cv::Scalar(1.0), cv::LINE_AA, 4);
+    const double sigma = 0.025 * size;
+    cv::GaussianBlur(mask, mask, cv::Size(0, 0), sigma, sigma, cv::BORDER_CONSTANT);
+    return mask.mul(borderRamp(size, 0.02, 0.06));
+}
+
+} // namespace
+
+PasteRegion parsePasteRegion(const std::string& text)
+{
+    if (text == "face")
+        return PasteRegion::Face;
+    if (text == "crop")
+        return PasteRegion::Crop;
+    throw UsageError("unknown paste region '" + text + "' (use face or crop)");
+}
+
+std::string toString(PasteRegion region) { return region == PasteRegion::Face ? "face" : "crop"; }
+
+std::vector<float> pasteMask(const FaceLandmarks& landmarks, const FaceQuad& quad, int size, PasteRegion region)
+{
+    if (size < 1)
+        throw UsageError("paste mask: the size must be positive, not " + std::to_string(size));
+    const cv::Mat mask = maskMat(landmarks, quad, size, region);
+    return std::vector<float>(mask.begin<float>(), mask.end<float>());
+}
+
+PasteResult pasteBack(const ImageRGB& photo, const FaceLandmarks& landmarks, const FaceQuad& quad, const ImageRGB& crop,
+                      const PasteOptions& options)
+{
+    checkImage(photo, "paste-back: the photo");
+    checkImage(crop, "paste-back: the edited face");
+    if (crop.width != crop.height)
+        throw Error("paste-back: the edited face is " + std::to_string(crop.width) + "×" + std::to_string(crop.height) +
+                    ", not square");
+    const int size = crop.width;
+    const cv::Mat mask = maskMat(landmarks, quad, size, options.region);
+    cv::Mat face;
+    asMat(crop).convertTo(face, CV_32FC3);
+
+    PasteResult result;
+    if (options.matchColours) {
+        // The photo's own crop, at the same size: where the mask fades (weight 4m(1−m)) the
+        // edit meets the photo, so their mean colours there should agree.
+        cv::Mat original;
+        asMat(warpQuad(photo, quad, size)).convertTo(original, CV_32FC3);
+        cv::Mat band = mask.mul(1.0 - mask) * 4.0;
+        const double weight = cv::sum(band)[0];
+        if (weight > 1e-6) {
+            cv::Mat b3;
+            cv::merge(std::vector<cv::Mat>{band, band, band}, b3);
+            const cv::Scalar a = cv::sum(original.mul(b3));
+            const cv::Scalar b = cv::sum(face.mul(b3));
+            for (int c = 0; c < 3; ++c)
+                result.colourShift[size_t(c)] = float((a[c] - b[c]) / weight);
+            face += cv::Scalar(result.colourShift[0], result.colourShift[1], result.colourShift[2]);
+        }
+    }
+
+    // The region of the photo the crop covers (the quad's bounding box, a pixel of margin).
+    double x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18;
+    for (const auto& c : quad.corners) {
+        x0 = std::min(x0, c[0]);
+        y0 = std::min(y0, c[1]);
+        x1 = std::max(x1, c[0]);
+        y1 = std::max(y1, c[1]);
+    }
+    const int left = std::clamp(int(std::floor(x0)) - 1, 0, photo.width);
+    const int top = std::clamp(int(std::floor(y0)) - 1, 0, photo.height);
+    const int right = std::clamp(int(std::ceil(x1)) + 2, 0, photo.width);
+    const int bottom = std::clamp(int(std::ceil(y1)) + 2, 0, photo.height);
+    result.image = photo;
+    if (right <= left || bottom <= top)
+        return result;
+
+    // Shrink the crop (and its mask) to the face's size in the photo first when it is larger,
+    // so the warp samples about one crop pixel per photo pixel.
+    cv::Matx23d toCrop = photoToCrop(quad, size);
+    const int side = std::max(1, int(std::lround(quad.side())));
+    cv::Mat source = face, sourceMask = mask;
+    if (side < size) {
+        cv::resize(face, source, cv::Size(side, side), 0, 0, cv::INTER_AREA);
+        cv::resize(mask, sourceMask, cv::Size(side, side), 0, 0, cv::INTER_AREA);
+        const double s = double(side) / size;
+        for (int c = 0; c < 3; ++c) {
+            toCrop(0, c) *= s;
+            toCrop(1, c) *= s;
+        }
+        toCrop(0, 2) += 0.5 * s - 0.5;
+        toCrop(1, 2) += 0.5 * s - 0.5;
+    }
+    // Photo pixel (left + x, top + y) → source coordinates.
+    cv::Matx23d roiToCrop = toCrop;
+    roiToCrop(0, 2) += toCrop(0, 0) * left + toCrop(0, 1) * top;
+    roiToCrop(1, 2) += toCrop(1, 0) * left + toCrop(1, 1) * top;
+    const cv::Size roiSize(right - left, bottom - top);
+    cv::Mat warped, warpedMask;
+    cv::warpAffine(source, warped, cv::Mat(roiToCrop), roiSize, cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
+                   cv::BORDER_REPLICATE);
+    cv::warpAffine(sourceMask, warpedMask, cv::Mat(roiToCrop), roiSize, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                   cv::BORDER_CONSTANT, cv::Scalar(0));
+
+    for (int y = 0; y < roiSize.height; ++y) {
+        const float* m = warpedMask.ptr<float>(y);
+        const cv::Vec3f* e = warped.ptr<cv::Vec3f>(y);
+        uint8_t* out = result.image.pixels.data() + (size_t(top + y) * photo.width + left) * 3;
+        for (int x = 0; x < roiSize.width; ++x) {
+            const float a = std::clamp(m[x], 0.0f, 1.0f);
+            if (a <= 0.0f)
+                continue;
+            for (int c = 0; c < 3; ++c) {
+                const float v = a * e[x][c] + (1.0f - a) * float(out[3 * x + c]);
+                out[3 * x + c] = uint8_t(std::clamp(std::lround(v), 0L, 255L));
+            }
+        }
+    }
+    result.maskBox = {left, top, roiSize.width, roiSize.height};
+    result.mask.resize(size_t(roiSize.area()));
+    for (int y = 0; y < roiSize.height; ++y)
+        for (int x = 0; x < roiSize.width; ++x)
+            result.mask[size_t(y) * roiSize.width + x] = std::clamp(warpedMask.at<float>(y, x), 0.0f, 1.0f);
+    return result;
+}
+
+} // namespace pae
