@@ -4,8 +4,12 @@
 
 #include "core/edit/alignment.h"
 #include "core/edit/inversion.h"
+#include "core/edit/photo.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
+
+#include <QCryptographicHash>
+#include <QFile>
 
 #include <exception>
 #include <limits>
@@ -62,18 +66,6 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                     break;
                 case FaceRequest::Kind::Photo: {
                     pae::InversionRequest inversion;
-                    inversion.image = toImageRGB(request.photo);
-                    if (request.align) {
-                        if (!m_aligner)
-                            m_aligner = std::make_unique<pae::FaceAligner>();
-                        const pae::AlignedFace face =
-                            m_aligner->align(inversion.image, pae::alignedSizeFor(models->info().resolution),
-                                             request.path.toStdString());
-                        inversion.image = face.image;
-                        r.facesFound = face.facesFound;
-                        if (stale())
-                            return;
-                    }
                     inversion.previewEvery = 0;
                     pae::InversionCallbacks callbacks;
                     callbacks.cancelRequested = stale;
@@ -88,7 +80,33 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                             },
                             Qt::QueuedConnection);
                     };
-                    const pae::InversionResult inverted = pae::InversionJob(models).run(inversion, callbacks);
+                    const pae::ImageRGB photo = toImageRGB(request.photo);
+                    pae::InversionResult inverted;
+                    if (request.align) {
+                        if (!m_aligner)
+                            m_aligner = std::make_unique<pae::FaceAligner>();
+                        // The one photo pipeline (core/edit/photo.h): face N, its size checked, inverted.
+                        pae::PhotoInversion found = pae::invertPhoto(models, *m_aligner, photo, request.face, inversion,
+                                                                     callbacks, request.path.toStdString());
+                        inverted = std::move(found.inversion);
+                        r.facesFound = found.face.facesFound;
+                        auto placement = std::make_shared<PhotoPlacement>();
+                        placement->path = request.path;
+                        QFile file(request.path);
+                        if (file.open(QIODevice::ReadOnly))
+                            placement->sha256 = QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex();
+                        placement->photo = photo;
+                        placement->landmarks = found.face.landmarks;
+                        placement->quad = found.face.quad;
+                        placement->cropSize = found.face.image.width;
+                        placement->face = found.face.index;
+                        placement->facesFound = found.face.facesFound;
+                        placement->faceBoxes = found.face.boxes;
+                        r.placement = std::move(placement);
+                    } else {
+                        inversion.image = photo;
+                        inverted = pae::InversionJob(models).run(inversion, callbacks);
+                    }
                     if (inverted.cancelled)
                         return; // a newer request came
                     if (!inverted.stopReason.empty())

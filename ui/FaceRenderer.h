@@ -6,6 +6,7 @@
 // abandoned between two renders, and never reported, so a slow render cannot overwrite the face the user asked for
 // after it. Everything that comes back is a value copy on the GUI thread.
 #include "core/edit/model_set.h"
+#include "ui/PhotoPlacement.h"
 
 #include <QImage>
 #include <QObject>
@@ -29,6 +30,7 @@ struct FaceRequest {
     QString path;                     // Kind::LatentFile; Kind::Photo: where the photo came from
     QImage photo;                     // Kind::Photo: inverted with the inversion's defaults
     bool align = false;               // Kind::Photo: find the face and crop it the FFHQ way first
+    int face = 0;                     // Kind::Photo with align: which face, 0 the largest
     std::vector<pae::Latent> latents; // Kind::Latents: rendered in this order
     int previewSize = 0;              // Kind::Latents: > 0 renders quicker, smaller images (ModelSet::renderPreview)
 };
@@ -43,7 +45,9 @@ struct FaceResult {
     double encodeSeconds = 0;         // Kind::Photo: the encoder's time, when encoded
     int inversionSteps = 0;           // Kind::Photo: optimization steps run
     double inversionSeconds = 0;      // Kind::Photo: the whole inversion (encoder included)
-    int facesFound = 0;               // Kind::Photo with align: faces in the photo (the largest was used)
+    int facesFound = 0;               // Kind::Photo with align: faces in the photo
+    // Kind::Photo with align: where the face sits in the photo, to paste edits back.
+    std::shared_ptr<const PhotoPlacement> placement;
 };
 
 class FaceRenderer : public QObject {

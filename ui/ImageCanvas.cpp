@@ -30,19 +30,36 @@ ImageCanvas::ImageCanvas(QWidget* parent) : QWidget(parent)
                   "Hold Space: show the original · drag the split handle to compare · drop a file to open it"));
 }
 
-void ImageCanvas::setImage(const QImage& image)
+QImage ImageCanvas::compose(const QImage& image) const
 {
-    m_image = image;
+    return m_composer && !image.isNull() ? m_composer(image) : image;
+}
+
+void ImageCanvas::setComposer(Composer composer)
+{
+    m_composer = std::move(composer);
+    m_image = compose(m_raw);
+    m_before = compose(m_rawBefore);
     m_fit = true;
     fitToWindow();
 }
 
-void ImageCanvas::setFrame(const QImage& image)
+void ImageCanvas::setImage(const QImage& given)
 {
-    if (m_image.isNull() || image.isNull()) {
-        setImage(image);
+    m_raw = given;
+    m_image = compose(given);
+    m_fit = true;
+    fitToWindow();
+}
+
+void ImageCanvas::setFrame(const QImage& given)
+{
+    if (m_image.isNull() || given.isNull()) {
+        setImage(given);
         return;
     }
+    m_raw = given;
+    const QImage image = compose(given);
     if (image.size() != m_image.size()) {
         // Keep the on-screen rectangle: the same face at another resolution must not jump.
         m_scale *= double(m_image.width()) / double(image.width());
@@ -56,12 +73,15 @@ void ImageCanvas::setFrame(const QImage& image)
 
 void ImageCanvas::setBeforeImage(const QImage& image)
 {
-    m_before = image;
+    m_rawBefore = image;
+    m_before = compose(image);
     update();
 }
 
 void ImageCanvas::clear()
 {
+    m_raw = QImage();
+    m_rawBefore = QImage();
     m_image = QImage();
     m_before = QImage();
     update();

@@ -5,6 +5,8 @@
 #include <QImage>
 #include <QWidget>
 
+#include <functional>
+
 namespace pae::ui {
 
 class ImageCanvas : public QWidget {
@@ -21,9 +23,16 @@ public:
     void setBeforeImage(const QImage& image);
     void clear();
     void setPlaceholderText(const QString& text);
+    // What is drawn for every picture given (the face pasted back into its photo); none:
+    // the picture itself. Setting it redraws the pictures shown and fits the view.
+    using Composer = std::function<QImage(const QImage&)>;
+    void setComposer(Composer composer);
+    bool hasComposer() const { return bool(m_composer); }
 
-    QImage image() const { return m_image; }
-    QImage beforeImage() const { return m_before; }
+    // As given to setImage/setFrame/setBeforeImage; shownImage() is what is drawn.
+    QImage image() const { return m_raw; }
+    QImage beforeImage() const { return m_rawBefore; }
+    QImage shownImage() const { return m_image; }
 
     // Logical pixels per image pixel.
     double scale() const { return m_scale; }
@@ -79,7 +88,12 @@ private:
     void centerImage();
     void updateCursor(const QPointF& pos);
 
-    QImage m_image;
+    QImage compose(const QImage& image) const;
+
+    Composer m_composer;
+    QImage m_raw;       // as given
+    QImage m_rawBefore;
+    QImage m_image;     // as drawn
     QImage m_before;
     QString m_placeholder;
     double m_scale = 1.0;

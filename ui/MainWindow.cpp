@@ -18,6 +18,7 @@
 #include "ui/LogPanel.h"
 #include "ui/ModelLoader.h"
 #include "ui/ModelsDialog.h"
+#include "ui/PhotoPlacement.h"
 #include "ui/PromptAnalyzer.h"
 #include "ui/PromptBox.h"
 #include "ui/SettingsKeys.h"
@@ -381,6 +382,17 @@ void MainWindow::buildActions()
                          [this](bool on) { m_canvas->setSplitEnabled(on); });
     m_splitAction->setCheckable(true);
     connect(m_canvas, &ImageCanvas::splitEnabledChanged, m_splitAction, &QAction::setChecked);
+    m_photoViewAction = make(tr("Show in &photo"), QKeySequence(tr("Ctrl+Shift+P")),
+                             tr("A face taken from a photo: show and export it pasted back into the whole photo "
+                                "(off: the face as the generator draws it)"),
+                             [this](bool) { updateComposer(); });
+    m_photoViewAction->setCheckable(true);
+    m_photoViewAction->setChecked(true);
+    m_photoViewAction->setEnabled(false);
+    m_otherFaceAction = make(tr("Another face in this p&hoto…"), QKeySequence(),
+                             tr("Edit another face of the photo the current face came from (a new history)"),
+                             [this] { chooseFaceInPhoto(); });
+    m_otherFaceAction->setEnabled(false);
     auto* models = make(tr("&Models…"), QKeySequence(), tr("Choose the CLIP and StyleGAN2 models, device and threads"),
                         [this] { showModelsDialog(); });
     // On for real models (their faces are FFHQ-aligned), off for the built-in world, whose
@@ -403,7 +415,7 @@ void MainWindow::buildActions()
     });
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addActions({anotherFace, openFile});
+    file->addActions({anotherFace, openFile, m_otherFaceAction});
     file->addSeparator();
     file->addActions({openSession, recover, saveSession, saveSessionAs});
     connect(file, &QMenu::aboutToShow, this, [this] { updateActions(); });
@@ -443,7 +455,7 @@ void MainWindow::buildActions()
     edit->addSeparator();
     edit->addActions({m_runAction, m_sweepAction, m_cancelAction, focusPrompt});
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addActions({fit, actual, zoomIn, zoomOut, m_splitAction});
+    view->addActions({fit, actual, zoomIn, zoomOut, m_splitAction, m_photoViewAction});
     view->addSeparator();
     view->addActions(m_dockMenuActions);
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
@@ -461,6 +473,7 @@ void MainWindow::buildActions()
     fit->setIconText(tr("Fit"));
     actual->setIconText(tr("100%"));
     m_splitAction->setIconText(tr("Split"));
+    m_photoViewAction->setIconText(tr("In photo"));
     models->setIconText(tr("Models…"));
     m_undoAction->setIconText(tr("Undo"));
     m_redoAction->setIconText(tr("Redo"));
@@ -474,7 +487,7 @@ void MainWindow::buildActions()
     bar->addSeparator();
     bar->addActions({m_runAction, m_cancelAction});
     bar->addSeparator();
-    bar->addActions({fit, actual, m_splitAction});
+    bar->addActions({fit, actual, m_splitAction, m_photoViewAction});
     bar->addSeparator();
     bar->addAction(models);
     // The canvas catches Space itself; these only need to work while the window has focus.
@@ -817,6 +830,7 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         e.image = result.images.front();
         e.thumbnail = result.thumbnails.value(0);
         adoptFace(e);
+        setPlacement(result.placement);
         if (pending.kind == FaceRequest::Kind::Photo) {
             // Which path the photo took (encoder or optimization only) and what it cost.
             const QString path =
@@ -831,7 +845,7 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
                     .arg(QFileInfo(pending.path).fileName(),
                          !pending.aligned ? QString()
                          : result.facesFound > 1
-                             ? tr("aligned (%1 faces found, the largest used) and ").arg(result.facesFound)
+                             ? tr("aligned (the largest of the %1 faces found) and ").arg(result.facesFound)
                              : tr("aligned and "))
                     .arg(double(result.psnr), 0, 'f', 1)
                     .arg(result.cropped ? tr(" (it is not square: its centre square was used)") : QString())
@@ -865,6 +879,7 @@ void MainWindow::onFaceFailed(quint64 id, const QString& message)
 void MainWindow::adoptFace(const HistoryEntry& source)
 {
     startNewHistory();
+    setPlacement(nullptr); // the photo face's own comes after
     m_referenceMode = false;
     m_source->setReferenceNotice(false);
     // Tiles and frames of the last run belong to the old face: a click on one must not
@@ -878,7 +893,7 @@ void MainWindow::adoptFace(const HistoryEntry& source)
     updateActions();
 }
 
-bool MainWindow::openImage(const QString& path)
+bool MainWindow::openImage(const QString& path, int face)
 {
     QImageReader reader(path);
     reader.setAutoTransform(true);
@@ -900,7 +915,8 @@ bool MainWindow::openImage(const QString& path)
     // A picture the size of the world's own faces is most likely one of them (an export);
     // anything else is a photo, which the cartoon world cannot draw: say so before the
     // inversion is spent on it.
-    if (info.builtin && image.size() != QSize(info.resolution, info.resolution)) {
+    const bool samePhoto = m_placement && QFileInfo(m_placement->path) == QFileInfo(path);
+    if (info.builtin && image.size() != QSize(info.resolution, info.resolution) && !samePhoto) {
         QMessageBox box(QMessageBox::Information, tr("The built-in models draw cartoons"),
                         tr("The built-in SynthFace models draw small cartoon faces (%1×%1); they cannot draw a photo. "
                            "%2 (%3×%4) would come back as the closest cartoon they can draw, not as the person in it.")
@@ -924,13 +940,15 @@ bool MainWindow::openImage(const QString& path)
     const QImage photo = image.convertToFormat(QImage::Format_RGB888);
     m_referenceMode = true;
     m_source->setReferenceNotice(true);
+    m_canvas->setComposer({}); // the photo as it is, not pasted into the last one
     m_canvas->setImage(photo);
     m_canvas->setBeforeImage(QImage());
     FaceRequest request;
     request.kind = FaceRequest::Kind::Photo;
     request.path = QFileInfo(path).absoluteFilePath();
     request.photo = photo;
-    request.align = m_alignAction->isChecked();
+    request.align = m_alignAction->isChecked() || face > 0;
+    request.face = face;
     PendingFace pending;
     pending.path = request.path;
     pending.aligned = request.align;
@@ -938,7 +956,7 @@ bool MainWindow::openImage(const QString& path)
     pending.status =
         (request.align ? tr("Aligning and inverting %1 (%2×%3): finding its face, then the latent that draws it…")
                        : tr("Inverting %1 (%2×%3): finding the latent that draws it…"))
-            .arg(QFileInfo(path).fileName())
+            .arg(QFileInfo(path).fileName() + (face > 0 ? tr(", face %1").arg(face) : QString()))
             .arg(image.width())
             .arg(image.height());
     requestFace(std::move(request), std::move(pending));
@@ -946,6 +964,68 @@ bool MainWindow::openImage(const QString& path)
 }
 
 QImage MainWindow::currentImage() const { return m_canvas->image(); }
+
+bool MainWindow::showsInPhoto() const { return m_photoViewAction->isChecked(); }
+
+void MainWindow::setShowInPhoto(bool on)
+{
+    m_photoViewAction->setChecked(on);
+    updateComposer();
+}
+
+void MainWindow::setPlacement(std::shared_ptr<const PhotoPlacement> placement)
+{
+    m_placement = std::move(placement);
+    m_photoViewAction->setEnabled(m_placement != nullptr);
+    m_otherFaceAction->setEnabled(m_placement && m_placement->facesFound > 1);
+    m_otherFaceAction->setToolTip(m_placement && m_placement->facesFound > 1
+                                      ? tr("%1 has %2 faces; edit another one (a new history)")
+                                            .arg(QFileInfo(m_placement->path).fileName())
+                                            .arg(m_placement->facesFound)
+                                      : tr("Only for a photo with several faces, opened with alignment on"));
+    m_photoViewAction->setToolTip(
+        m_placement ? tr("Show and export the face pasted back into %1 (%2×%3)")
+                          .arg(QFileInfo(m_placement->path).fileName())
+                          .arg(m_placement->photo.width)
+                          .arg(m_placement->photo.height)
+                    : tr("Only for a face taken from a photo with Settings › Align faces in photos on"));
+    updateComposer();
+}
+
+void MainWindow::chooseFaceInPhoto()
+{
+    if (!m_placement || m_placement->facesFound < 2)
+        return;
+    const std::shared_ptr<const PhotoPlacement> placement = m_placement;
+    QStringList items;
+    for (size_t k = 0; k < placement->faceBoxes.size(); ++k) {
+        const auto& b = placement->faceBoxes[k];
+        items << tr("Face %1%2: %3×%4 pixels at (%5, %6)")
+                     .arg(k)
+                     .arg(k == 0 ? tr(" (the largest)") : QString())
+                     .arg(b[2])
+                     .arg(b[3])
+                     .arg(b[0])
+                     .arg(b[1]);
+    }
+    bool ok = false;
+    const QString chosen = QInputDialog::getItem(
+        this, tr("Another face in %1").arg(QFileInfo(placement->path).fileName()),
+        tr("Face %1 is being edited now. Which face next? It starts a new history.").arg(placement->face), items,
+        int((placement->face + 1) % items.size()), false, &ok);
+    if (ok)
+        openImage(placement->path, int(items.indexOf(chosen)));
+}
+
+void MainWindow::updateComposer()
+{
+    if (m_referenceMode)
+        return; // a photo waiting for its inversion is shown as it is
+    if (m_placement && showsInPhoto())
+        m_canvas->setComposer([placement = m_placement](const QImage& face) { return composeInPhoto(*placement, face); });
+    else if (m_canvas->hasComposer())
+        m_canvas->setComposer({});
+}
 
 bool MainWindow::openFile(const QString& path)
 {
@@ -975,6 +1055,7 @@ void MainWindow::showCurrentEntry()
     if (m_referenceMode) {
         m_referenceMode = false;
         m_source->setReferenceNotice(false);
+        updateComposer();
         m_canvas->setImage(e.image);
     } else {
         m_canvas->setFrame(e.image);
@@ -1316,6 +1397,14 @@ void MainWindow::exportImage(const QString& path, bool overwrite)
 {
     if (m_history->isEmpty())
         throw pae::Error(path.toStdString() + ": there is no face to export");
+    if (m_placement && showsInPhoto()) {
+        // The whole photo at its own size, the face pasted back.
+        const QImage photo = composeInPhoto(*m_placement, m_history->current().image);
+        Exporter::writeImage(photo, path, overwrite);
+        pae::log::info("exported image {} ({}×{}, the face pasted back into {})", path.toStdString(), photo.width(),
+                       photo.height(), m_placement->path.toStdString());
+        return;
+    }
     const QImage image = Exporter::scaled(m_history->current().image, exportSize(), exportFilter());
     Exporter::writeImage(image, path, overwrite);
     pae::log::info("exported image {} ({}×{}, {})", path.toStdString(), image.width(), image.height(),

@@ -40,6 +40,8 @@ class PromptAnalyzer;
 class PromptBox;
 class StrengthPanel;
 
+struct PhotoPlacement;
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -56,7 +58,11 @@ public:
     // Shows a photo and inverts it (GAN inversion, off the GUI thread) into the latent whose
     // image comes closest; that face then starts a new history. Returns false and says why
     // when the file cannot be read; an inversion that fails is reported when it does.
-    bool openImage(const QString& path);
+    // `face`: which face of the photo (0 the largest); any but 0 aligns the photo.
+    bool openImage(const QString& path, int face = 0);
+    // File › Another face in this photo…: lists the faces of the current face's photo and
+    // opens the one picked (a new history).
+    void chooseFaceInPhoto();
     // A file from the command line, a drop or a dialog: a session, a latent or a photo by its
     // suffix. A missing file or a folder is an error naming it.
     bool openFile(const QString& path);
@@ -70,6 +76,12 @@ public:
     void cancelWork();
     // What the canvas shows.
     QImage currentImage() const;
+    // View › Show in photo: a face taken from a photo (aligned) is shown, and exported, pasted
+    // back into the whole photo; off: the face as the generator draws it. On by default.
+    bool showsInPhoto() const;
+    void setShowInPhoto(bool on);
+    // Where the current face sits in its photo; null for faces not taken from a photo.
+    const PhotoPlacement* photoPlacement() const { return m_placement.get(); }
 
     // Models ------------------------------------------------------------------------------
     void loadModels(const pae::ModelPaths& paths);
@@ -201,6 +213,10 @@ private:
     void onFaceFailed(quint64 id, const QString& message);
     // A new source face: the history, the comparison and the last run start over.
     void adoptFace(const HistoryEntry& source);
+    // The current face's photo (null: none); the canvas composes through it when the photo
+    // view is on and no photo is waiting to be inverted.
+    void setPlacement(std::shared_ptr<const PhotoPlacement> placement);
+    void updateComposer();
     void applySession(SessionData data, const QVector<QImage>& images, const QVector<QImage>& thumbnails,
                       const QString& origin, bool fromAutosave);
     void updateTitle();
@@ -269,6 +285,9 @@ private:
     QAction* m_redoAction = nullptr;
     QAction* m_splitAction = nullptr;
     QAction* m_alignAction = nullptr; // Settings › Align faces in photos
+    QAction* m_photoViewAction = nullptr; // View › Show in photo
+    QAction* m_otherFaceAction = nullptr; // File › Another face in this photo…
+    std::shared_ptr<const PhotoPlacement> m_placement; // the current face's place in its photo
     QList<QAction*> m_needModels;     // enabled once models are loaded
     QList<QAction*> m_needResult;     // enabled when there is a face to export
     QList<QAction*> m_dockMenuActions;

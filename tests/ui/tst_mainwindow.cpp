@@ -1,9 +1,12 @@
 #include "StudioTestModels.h"
 
 #include "ui/EditHistory.h"
+#include "ui/ImageCanvas.h"
+#include "ui/PhotoPlacement.h"
 #include "ui/MainWindow.h"
 #include "ui/PromptBox.h"
 
+#include <QPainter>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -144,6 +147,85 @@ private Q_SLOTS:
         const auto& entry = window.history()->current();
         QCOMPARE(int(entry.kind), int(pae::ui::HistoryEntry::Kind::Photo));
         QVERIFY2(entry.label.startsWith(QStringLiteral("astronaut.jpg (aligned, inverted, ")), qPrintable(entry.label));
+
+        // The face goes back into the photo: the canvas shows the whole photo, Export image
+        // writes it at the photo's size, and away from her face every pixel is the photo's.
+        const QImage original = QImage(photo).convertToFormat(QImage::Format_RGB888);
+        QVERIFY(window.photoPlacement());
+        QVERIFY(window.showsInPhoto());
+        auto* canvas = window.findChild<pae::ui::ImageCanvas*>();
+        QVERIFY(canvas);
+        QCOMPARE(canvas->shownImage().size(), original.size());
+        QCOMPARE(window.currentImage().size(), entry.image.size()); // the face itself is unchanged
+        QTemporaryDir dir;
+        window.exportImage(dir.filePath(QStringLiteral("in-photo.png")), false);
+        const QImage exported = QImage(dir.filePath(QStringLiteral("in-photo.png"))).convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(exported.size(), original.size());
+        QCOMPARE(exported.copy(0, 0, 60, 60), original.copy(0, 0, 60, 60));
+        QVERIFY(exported != original); // her face is the generator's now
+        // The toggle, as a user finds it in the View menu: off shows and exports the face alone.
+        QAction* toggle = nullptr;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->text() == QStringLiteral("Show in &photo"))
+                toggle = a;
+        QVERIFY(toggle && toggle->isEnabled() && toggle->isChecked());
+        toggle->trigger();
+        QVERIFY(!window.showsInPhoto());
+        QCOMPARE(canvas->shownImage().size(), entry.image.size());
+        window.exportImage(dir.filePath(QStringLiteral("face.png")), false);
+        QCOMPARE(QImage(dir.filePath(QStringLiteral("face.png"))).size(), entry.image.size());
+        toggle->trigger();
+        QCOMPARE(canvas->shownImage().size(), original.size());
+        // Another face (a seed) has no photo: the toggle goes off and the canvas shows the face.
+        QSignalSpy seeds(&window, &MainWindow::faceShown);
+        pae::test::MessageBoxAnswer discard(QMessageBox::Discard);
+        QVERIFY(window.showSeed(5));
+        QVERIFY2(seeds.wait(60000), qPrintable(window.lastError()));
+        QVERIFY(!window.photoPlacement());
+        QVERIFY(!toggle->isEnabled());
+        QCOMPARE(canvas->shownImage().size(), window.currentImage().size());
+    }
+
+    // Two faces in one photo (her and her mirror image): the first is the largest-first face 0,
+    // File › Another face in this photo is offered, and face 1 opens in its own place.
+    void shouldOfferEveryFaceOfAPhoto()
+    {
+        MainWindow window(withTinyModels());
+        QVERIFY(waitForTheFirstFace(window));
+        const QImage her = QImage(QStringLiteral(PAE_TEST_DATA_DIR "/photos/astronaut.jpg")).convertToFormat(QImage::Format_RGB888);
+        QImage two(her.width() * 2, her.height(), QImage::Format_RGB888);
+        {
+            QPainter p(&two);
+            p.drawImage(0, 0, her);
+            p.drawImage(her.width(), 0, her.mirrored(true, false));
+        }
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("two.png"));
+        QVERIFY(two.save(path));
+        QSignalSpy faces(&window, &MainWindow::faceShown);
+        QVERIFY(window.openImage(path));
+        QVERIFY2(faces.wait(240000), qPrintable(window.lastError()));
+        const pae::ui::PhotoPlacement* first = window.photoPlacement();
+        QVERIFY(first);
+        QCOMPARE(first->facesFound, 2);
+        QCOMPARE(first->face, 0);
+        QCOMPARE(window.canvas()->shownImage().size(), two.size());
+        const double firstX = first->quad.centre()[0];
+        QAction* other = nullptr;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->text() == QStringLiteral("Another face in this p&hoto…"))
+                other = a;
+        QVERIFY(other && other->isEnabled());
+        pae::test::MessageBoxAnswer discard(QMessageBox::Discard); // the first face's inversion is work
+        QVERIFY(window.openImage(path, 1));
+        QVERIFY2(faces.wait(240000), qPrintable(window.lastError()));
+        const pae::ui::PhotoPlacement* second = window.photoPlacement();
+        QVERIFY(second);
+        QCOMPARE(second->face, 1);
+        // The other half of the picture.
+        QVERIFY2(std::abs(second->quad.centre()[0] - firstX) > her.width() / 2,
+                 qPrintable(QString("%1 and %2").arg(second->quad.centre()[0]).arg(firstX)));
+        QCOMPARE(window.canvas()->shownImage().size(), two.size());
     }
 
     // The built-in world's drawn faces are not what a photo face detector finds: off there.

@@ -1,0 +1,29 @@
+#pragma once
+// Where a face taken from a photo sits in it: the photo as opened, its content hash, the 68
+// landmarks and the square the face was cut from. With it an edit of the face goes back into
+// the photo (pae::pasteBack): the canvas's photo view and Export image use it.
+#include "core/edit/alignment.h"
+
+#include <QByteArray>
+#include <QImage>
+#include <QString>
+
+namespace pae::ui {
+
+struct PhotoPlacement {
+    QString path;
+    QByteArray sha256;   // of the file's bytes when it was opened (hex)
+    pae::ImageRGB photo; // as read (EXIF orientation applied)
+    pae::FaceLandmarks landmarks;
+    pae::FaceQuad quad;
+    int cropSize = 0;    // the aligned crop's side
+    int face = 0;        // which face, 0 the largest
+    int facesFound = 0;
+    std::vector<std::array<int, 4>> faceBoxes; // every face found: left, top, width, height
+};
+
+// The photo with `face` (the face at any square size: a preview, the full image) pasted back.
+// A picture that is not square is not a face of this photo: returned as it is.
+QImage composeInPhoto(const PhotoPlacement& placement, const QImage& face);
+
+} // namespace pae::ui
