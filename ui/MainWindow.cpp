@@ -39,6 +39,8 @@
 
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QBuffer>
+#include <QCryptographicHash>
 #include <QImageReader>
 #include <QInputDialog>
 #include <QLabel>
@@ -829,6 +831,7 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         e.latent = result.latents.front();
         e.image = result.images.front();
         e.thumbnail = result.thumbnails.value(0);
+        e.placement = result.placement;
         adoptFace(e);
         setPlacement(result.placement);
         if (pending.kind == FaceRequest::Kind::Photo) {
@@ -990,6 +993,39 @@ void MainWindow::setPlacement(std::shared_ptr<const PhotoPlacement> placement)
                           .arg(m_placement->photo.height)
                     : tr("Only for a face taken from a photo with Settings › Align faces in photos on"));
     updateComposer();
+}
+
+std::shared_ptr<const PhotoPlacement> MainWindow::reattachPhoto(const PhotoPlacement& saved, QString& problem)
+{
+    const QString name = QFileInfo(saved.path).fileName();
+    const auto alone = [&](const QString& why) -> std::shared_ptr<const PhotoPlacement> {
+        problem = tr("The photo %1 %2; the face is shown alone, not in its photo.").arg(saved.path, why);
+        pae::log::warn("{}", problem.toStdString());
+        return nullptr;
+    };
+    QFile file(saved.path);
+    if (!file.open(QIODevice::ReadOnly))
+        return alone(tr("is no longer there"));
+    const QByteArray bytes = file.readAll();
+    if (!saved.sha256.isEmpty() && QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex() != saved.sha256)
+        return alone(tr("has changed since the face was taken from it"));
+    QBuffer buffer;
+    buffer.setData(bytes);
+    QImageReader reader(&buffer);
+    reader.setAutoTransform(true);
+    const QImage image = reader.read();
+    if (image.isNull())
+        return alone(tr("cannot be read (%1)").arg(reader.errorString()));
+    if (image.width() != saved.photo.width || image.height() != saved.photo.height)
+        return alone(tr("is %1×%2, not %3×%4 as when the face was taken from it")
+                         .arg(image.width())
+                         .arg(image.height())
+                         .arg(saved.photo.width)
+                         .arg(saved.photo.height));
+    auto placement = std::make_shared<PhotoPlacement>(saved);
+    placement->photo = toImageRGB(image.convertToFormat(QImage::Format_RGB888));
+    pae::log::info("the face is shown in its photo {} again", name.toStdString());
+    return placement;
 }
 
 void MainWindow::chooseFaceInPhoto()
@@ -1688,6 +1724,9 @@ void MainWindow::applySession(SessionData data, const QVector<QImage>& images, c
     }
     adoptFace(entries.first());
     m_history->restore(entries, data.current);
+    QString photoProblem;
+    if (entries.first().placement)
+        setPlacement(reattachPhoto(*entries.first().placement, photoProblem));
     m_canvas->setImage(m_history->current().image);
     m_strength->setFrom(data.settings);
     m_corpus->setBasis(data.settings.basis, data.settings.pcaComponents);
@@ -1724,8 +1763,11 @@ void MainWindow::applySession(SessionData data, const QVector<QImage>& images, c
     if (!fromAutosave)
         m_source->addRecentFile(origin);
     updateActions();
-    statusBar()->showMessage(tr("Opened %1 (%2 history entries)").arg(QFileInfo(origin).fileName()).arg(entries.size()),
-                             5000);
+    if (!photoProblem.isEmpty())
+        statusBar()->showMessage(tr("Opened %1. %2").arg(QFileInfo(origin).fileName(), photoProblem), 15000);
+    else
+        statusBar()->showMessage(
+            tr("Opened %1 (%2 history entries)").arg(QFileInfo(origin).fileName()).arg(entries.size()), 5000);
 }
 
 QString MainWindow::autosavePath() const { return Document::autosavePath(); }

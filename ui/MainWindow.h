@@ -217,6 +217,9 @@ private:
     // view is on and no photo is waiting to be inverted.
     void setPlacement(std::shared_ptr<const PhotoPlacement> placement);
     void updateComposer();
+    // A saved placement with its photo read again (EXIF orientation applied); null, with
+    // `problem` naming the file, when the photo is gone, changed (hash or size) or unreadable.
+    std::shared_ptr<const PhotoPlacement> reattachPhoto(const PhotoPlacement& saved, QString& problem);
     void applySession(SessionData data, const QVector<QImage>& images, const QVector<QImage>& thumbnails,
                       const QString& origin, bool fromAutosave);
     void updateTitle();

@@ -171,6 +171,97 @@ HistoryEntry::Kind kindFromJson(const QJsonObject& o, const QString& origin, con
     fail(origin, QStringLiteral("%1.kind: “%2” is not seed, latent-file, photo or edit").arg(field, kind));
 }
 
+QJsonArray pointsToJson(const pae::Point2* points, size_t count)
+{
+    QJsonArray a;
+    for (size_t i = 0; i < count; ++i)
+        a.append(QJsonArray{points[i][0], points[i][1]});
+    return a;
+}
+
+QJsonObject placementToJson(const PhotoPlacement& p)
+{
+    QJsonArray boxes;
+    for (const auto& b : p.faceBoxes)
+        boxes.append(QJsonArray{b[0], b[1], b[2], b[3]});
+    return {{QStringLiteral("path"), p.path},
+            {QStringLiteral("sha256"), QString::fromLatin1(p.sha256)},
+            {QStringLiteral("width"), p.photo.width},
+            {QStringLiteral("height"), p.photo.height},
+            {QStringLiteral("quad"), pointsToJson(p.quad.corners.data(), p.quad.corners.size())},
+            {QStringLiteral("landmarks"), pointsToJson(p.landmarks.points.data(), p.landmarks.points.size())},
+            {QStringLiteral("box"), QJsonArray{p.landmarks.box[0], p.landmarks.box[1], p.landmarks.box[2], p.landmarks.box[3]}},
+            {QStringLiteral("cropSize"), p.cropSize},
+            {QStringLiteral("face"), p.face},
+            {QStringLiteral("facesFound"), p.facesFound},
+            {QStringLiteral("faceBoxes"), boxes}};
+}
+
+void pointsFromJson(const QJsonValue& v, pae::Point2* points, size_t count, const QString& origin, const QString& field)
+{
+    const QJsonArray a = v.toArray();
+    if (!v.isArray() || size_t(a.size()) != count)
+        fail(origin, QStringLiteral("%1: expected %2 points [x, y]").arg(field).arg(count));
+    for (size_t i = 0; i < count; ++i) {
+        const QJsonArray xy = a.at(qsizetype(i)).toArray();
+        if (xy.size() != 2)
+            fail(origin, QStringLiteral("%1[%2]: expected [x, y]").arg(field).arg(i));
+        for (int k = 0; k < 2; ++k) {
+            // Doubles, kept exactly: the face goes back where it was cut from.
+            const double x = xy.at(k).toDouble(std::nan(""));
+            if (!std::isfinite(x) || std::abs(x) > 1e9)
+                fail(origin, QStringLiteral("%1[%2][%3]: not a finite number within ±10⁹").arg(field).arg(i).arg(k));
+            points[i][size_t(k)] = x;
+        }
+    }
+}
+
+int wholeNumber(const QJsonValue& v, int lo, int hi, const QString& origin, const QString& field)
+{
+    const double x = v.toDouble(-1e300);
+    if (!v.isDouble() || x != std::floor(x) || x < lo || x > hi)
+        fail(origin, QStringLiteral("%1: expected a whole number from %2 to %3").arg(field).arg(lo).arg(hi));
+    return int(x);
+}
+
+std::array<int, 4> boxFromJson(const QJsonValue& v, const QString& origin, const QString& field)
+{
+    const QJsonArray a = v.toArray();
+    if (a.size() != 4)
+        fail(origin, QStringLiteral("%1: expected [left, top, width, height]").arg(field));
+    std::array<int, 4> b{};
+    for (int k = 0; k < 4; ++k)
+        b[size_t(k)] = wholeNumber(a.at(k), -1000000, 1000000, origin, QStringLiteral("%1[%2]").arg(field).arg(k));
+    return b;
+}
+
+// The placement without the photo's pixels: MainWindow reads the photo again.
+std::shared_ptr<const PhotoPlacement> placementFromJson(const QJsonValue& v, const QString& origin, const QString& field)
+{
+    if (!v.isObject())
+        fail(origin, QStringLiteral("%1: expected an object").arg(field));
+    const QJsonObject o = v.toObject();
+    auto p = std::make_shared<PhotoPlacement>();
+    p->path = o.value(QStringLiteral("path")).toString();
+    if (p->path.isEmpty())
+        fail(origin, QStringLiteral("%1.path: missing").arg(field));
+    p->sha256 = o.value(QStringLiteral("sha256")).toString().toLatin1();
+    p->photo.width = wholeNumber(o.value(QStringLiteral("width")), 1, 1000000, origin, field + QStringLiteral(".width"));
+    p->photo.height = wholeNumber(o.value(QStringLiteral("height")), 1, 1000000, origin, field + QStringLiteral(".height"));
+    pointsFromJson(o.value(QStringLiteral("quad")), p->quad.corners.data(), p->quad.corners.size(), origin,
+                   field + QStringLiteral(".quad"));
+    pointsFromJson(o.value(QStringLiteral("landmarks")), p->landmarks.points.data(), p->landmarks.points.size(), origin,
+                   field + QStringLiteral(".landmarks"));
+    p->landmarks.box = boxFromJson(o.value(QStringLiteral("box")), origin, field + QStringLiteral(".box"));
+    p->cropSize = wholeNumber(o.value(QStringLiteral("cropSize")), 1, 4096, origin, field + QStringLiteral(".cropSize"));
+    p->facesFound = wholeNumber(o.value(QStringLiteral("facesFound")), 1, 100000, origin, field + QStringLiteral(".facesFound"));
+    p->face = wholeNumber(o.value(QStringLiteral("face")), 0, p->facesFound - 1, origin, field + QStringLiteral(".face"));
+    const QJsonArray boxes = o.value(QStringLiteral("faceBoxes")).toArray();
+    for (qsizetype k = 0; k < boxes.size(); ++k)
+        p->faceBoxes.push_back(boxFromJson(boxes.at(k), origin, QStringLiteral("%1.faceBoxes[%2]").arg(field).arg(k)));
+    return p;
+}
+
 QJsonObject entryToJson(const HistoryEntry& e)
 {
     QJsonObject o{{QStringLiteral("kind"), kindName(e.kind)},
@@ -181,6 +272,8 @@ QJsonObject entryToJson(const HistoryEntry& e)
         o.insert(QStringLiteral("seed"), QString::number(e.seed));
     if (e.kind == HistoryEntry::Kind::LatentFile || e.kind == HistoryEntry::Kind::Photo)
         o.insert(QStringLiteral("sourceFile"), e.sourceFile);
+    if (e.kind == HistoryEntry::Kind::Photo && e.placement)
+        o.insert(QStringLiteral("photo"), placementToJson(*e.placement));
     if (e.kind == HistoryEntry::Kind::Edit) {
         o.insert(QStringLiteral("prompt"), e.prompt);
         o.insert(QStringLiteral("corpus"), e.corpus);
@@ -219,6 +312,8 @@ HistoryEntry entryFromJson(const QJsonObject& o, HistoryEntry::Kind kind, const 
     e.latent = latentFromJson(o.value(QStringLiteral("latent")), origin, field + QStringLiteral(".latent"));
     e.seed = o.value(QStringLiteral("seed")).toString().toULongLong();
     e.sourceFile = o.value(QStringLiteral("sourceFile")).toString();
+    if (e.kind == HistoryEntry::Kind::Photo && o.contains(QStringLiteral("photo")))
+        e.placement = placementFromJson(o.value(QStringLiteral("photo")), origin, field + QStringLiteral(".photo"));
     if (e.kind == HistoryEntry::Kind::Edit) {
         e.prompt = o.value(QStringLiteral("prompt")).toString();
         e.corpus = o.value(QStringLiteral("corpus")).toString();

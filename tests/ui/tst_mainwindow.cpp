@@ -7,6 +7,7 @@
 #include "ui/PromptBox.h"
 
 #include <QPainter>
+#include <QStatusBar>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -226,6 +227,28 @@ private Q_SLOTS:
         QVERIFY2(std::abs(second->quad.centre()[0] - firstX) > her.width() / 2,
                  qPrintable(QString("%1 and %2").arg(second->quad.centre()[0]).arg(firstX)));
         QCOMPARE(window.canvas()->shownImage().size(), two.size());
+        const double secondX = second->quad.centre()[0];
+
+        // Saved and opened again: the face is back in its photo, the same face.
+        const QString session = dir.filePath(QStringLiteral("two.paesession"));
+        window.saveSession(session, false);
+        QVERIFY(window.openSession(session));
+        QVERIFY2(faces.wait(120000), qPrintable(window.lastError()));
+        QVERIFY(window.photoPlacement());
+        QCOMPARE(window.photoPlacement()->face, 1);
+        QCOMPARE(window.photoPlacement()->quad.centre()[0], secondX);
+        QCOMPARE(window.canvas()->shownImage().size(), two.size());
+        // The photo changed since: the face alone, and a message naming the photo.
+        QImage changed = two;
+        changed.fill(Qt::gray);
+        QVERIFY(changed.save(path));
+        QVERIFY(window.openSession(session));
+        QVERIFY2(faces.wait(120000), qPrintable(window.lastError()));
+        QVERIFY(!window.photoPlacement());
+        QCOMPARE(window.canvas()->shownImage().size(), window.currentImage().size());
+        QVERIFY2(window.statusBar()->currentMessage().contains(path) &&
+                     window.statusBar()->currentMessage().contains(QStringLiteral("changed")),
+                 qPrintable(window.statusBar()->currentMessage()));
     }
 
     // The built-in world's drawn faces are not what a photo face detector finds: off there.

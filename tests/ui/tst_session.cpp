@@ -104,6 +104,59 @@ private Q_SLOTS:
         QCOMPARE(back.entries[0].latent.values, d.entries[0].latent.values);
     }
 
+    // Where the face sits in its photo travels with the session (not the photo's pixels).
+    void shouldKeepWhereAPhotosFaceSits()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("p.paesession");
+        SessionData d = sample();
+        d.entries[0].kind = HistoryEntry::Kind::Photo;
+        d.entries[0].sourceFile = QStringLiteral("/photos/two.png");
+        auto placement = std::make_shared<PhotoPlacement>();
+        placement->path = d.entries[0].sourceFile;
+        placement->sha256 = "0123abcd";
+        placement->photo = {1024, 512, std::vector<uint8_t>(1024 * 512 * 3, 7)};
+        for (size_t i = 0; i < 68; ++i)
+            placement->landmarks.points[i] = {100.5 + double(i), 200.25 - double(i)};
+        placement->landmarks.box = {80, 90, 150, 151};
+        placement->quad.corners = {{{10.5, 20.5}, {10.5, 300.5}, {290.5, 300.5}, {290.5, 20.5}}};
+        placement->cropSize = 256;
+        placement->face = 1;
+        placement->facesFound = 2;
+        placement->faceBoxes = {{600, 90, 150, 151}, {80, 90, 150, 151}};
+        d.entries[0].placement = placement;
+        Session::save(d, path, false);
+        const SessionData back = Session::load(path);
+        const auto& p = back.entries[0].placement;
+        QVERIFY(p);
+        QCOMPARE(p->path, placement->path);
+        QCOMPARE(p->sha256, placement->sha256);
+        QCOMPARE(p->photo.width, 1024);
+        QCOMPARE(p->photo.height, 512);
+        QVERIFY(p->photo.pixels.empty()); // read again from the photo when the session opens
+        QCOMPARE(p->landmarks.points[67][0], placement->landmarks.points[67][0]);
+        QCOMPARE(p->landmarks.points[3][1], placement->landmarks.points[3][1]);
+        QVERIFY(p->landmarks.box == placement->landmarks.box);
+        QCOMPARE(p->quad.corners[2][0], 290.5);
+        QCOMPARE(p->cropSize, 256);
+        QCOMPARE(p->face, 1);
+        QCOMPARE(p->facesFound, 2);
+        QVERIFY(p->faceBoxes == placement->faceBoxes);
+        // A broken placement names its field.
+        QByteArray json = Session::toJson(d);
+        json.replace("\"cropSize\": 256", "\"cropSize\": -3");
+        try {
+            Session::fromJson(json, QStringLiteral("b.paesession"));
+            QFAIL("no error");
+        } catch (const pae::Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("b.paesession: history[0].photo.cropSize")),
+                     e.what());
+        }
+        // A photo entry without a placement (not aligned, or an older session) stays without.
+        d.entries[0].placement = nullptr;
+        QVERIFY(!Session::fromJson(Session::toJson(d), QStringLiteral("c")).entries[0].placement);
+    }
+
     void shouldRestoreSettingsAndHistory_whenSavedAndLoaded()
     {
         QTemporaryDir dir;
