@@ -82,6 +82,23 @@ FaceQuad ffhqQuad(const FaceLandmarks& l)
     return q;
 }
 
+std::array<double, 6> photoToCrop(const FaceQuad& quad, int size)
+{
+    // Corners are edges: the top-left corner is the outer edge of output pixel (0, 0),
+    // whose centre OpenCV places at 0, so that corner lands on (-0.5, -0.5).
+    const double e = double(size) - 0.5;
+    const cv::Point2f from[3] = {{float(quad.corners[0][0]), float(quad.corners[0][1])},
+                                 {float(quad.corners[1][0]), float(quad.corners[1][1])},
+                                 {float(quad.corners[2][0]), float(quad.corners[2][1])}};
+    const cv::Point2f to[3] = {{-0.5f, -0.5f}, {-0.5f, float(e)}, {float(e), float(e)}};
+    const cv::Mat affine = cv::getAffineTransform(from, to);
+    std::array<double, 6> m{};
+    for (int r = 0; r < 2; ++r)
+        for (int c = 0; c < 3; ++c)
+            m[size_t(r * 3 + c)] = affine.at<double>(r, c);
+    return m;
+}
+
 ImageRGB warpQuad(const ImageRGB& image, const FaceQuad& quadIn, int size)
 {
     checkImage(image, "alignment");
@@ -102,14 +119,8 @@ ImageRGB warpQuad(const ImageRGB& image, const FaceQuad& quadIn, int size)
             p = {(p[0] + 0.5) * sx - 0.5, (p[1] + 0.5) * sy - 0.5};
         source = shrunk;
     }
-    // Corners are edges: the top-left corner is the outer edge of output pixel (0, 0),
-    // whose centre OpenCV places at 0, so that corner lands on (-0.5, -0.5).
-    const double e = double(size) - 0.5;
-    const cv::Point2f from[3] = {{float(quad.corners[0][0]), float(quad.corners[0][1])},
-                                 {float(quad.corners[1][0]), float(quad.corners[1][1])},
-                                 {float(quad.corners[2][0]), float(quad.corners[2][1])}};
-    const cv::Point2f to[3] = {{-0.5f, -0.5f}, {-0.5f, float(e)}, {float(e), float(e)}};
-    const cv::Mat affine = cv::getAffineTransform(from, to);
+    const std::array<double, 6> m = photoToCrop(quad, size);
+    const cv::Mat affine(2, 3, CV_64F, const_cast<double*>(m.data()));
     cv::Mat out;
     cv::warpAffine(source, out, affine, cv::Size(size, size), cv::INTER_CUBIC, cv::BORDER_REFLECT_101);
     return fromMat(out);

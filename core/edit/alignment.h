@@ -40,6 +40,10 @@ struct FaceQuad {
 // larger of 4 × the eye distance and 3.6 × the eye-to-mouth distance.
 FaceQuad ffhqQuad(const FaceLandmarks& landmarks);
 
+// The affine map from photo coordinates to those of the quad cut out as a size × size image
+// (row-major 2×3): the quad's corners land on the image's outer pixel edges.
+std::array<double, 6> photoToCrop(const FaceQuad& quad, int size);
+
 // The quad as a size × size image: area-averaged first when the quad is larger than the
 // output (no aliasing), bicubic otherwise; outside the photo the image is mirrored.
 ImageRGB warpQuad(const ImageRGB& image, const FaceQuad& quad, int size);

@@ -16,19 +16,10 @@ using io::fromMat;
 namespace {
 
 // Photo → crop coordinates for a crop of side `size` (the affine map warpQuad samples by).
-cv::Matx23d photoToCrop(const FaceQuad& quad, int size)
+cv::Matx23d cropAffine(const FaceQuad& quad, int size)
 {
-    const double e = double(size) - 0.5;
-    const cv::Point2f from[3] = {{float(quad.corners[0][0]), float(quad.corners[0][1])},
-                                 {float(quad.corners[1][0]), float(quad.corners[1][1])},
-                                 {float(quad.corners[2][0]), float(quad.corners[2][1])}};
-    const cv::Point2f to[3] = {{-0.5f, -0.5f}, {-0.5f, float(e)}, {float(e), float(e)}};
-    const cv::Mat m = cv::getAffineTransform(from, to);
-    cv::Matx23d out;
-    for (int r = 0; r < 2; ++r)
-        for (int c = 0; c < 3; ++c)
-            out(r, c) = m.at<double>(r, c);
-    return out;
+    const std::array<double, 6> m = photoToCrop(quad, size);
+    return cv::Matx23d(m.data());
 }
 
 cv::Point2f apply(const cv::Matx23d& m, Point2 p)
@@ -55,7 +46,7 @@ cv::Mat maskMat(const FaceLandmarks& l, const FaceQuad& quad, int size, PasteReg
 {
     if (region == PasteRegion::Crop)
         return borderRamp(size, 0.02, 0.12);
-    const cv::Matx23d m = photoToCrop(quad, size);
+    const cv::Matx23d m = cropAffine(quad, size);
     std::vector<cv::Point2f> points;
     for (int i = 0; i <= 16; ++i) // the jaw line, ear to ear
         points.push_back(apply(m, l.points[size_t(i)]));
@@ -154,7 +145,7 @@ PasteResult pasteBack(const ImageRGB& photo, const FaceLandmarks& landmarks, con
 
     // Shrink the crop (and its mask) to the face's size in the photo first when it is larger,
     // so the warp samples about one crop pixel per photo pixel.
-    cv::Matx23d toCrop = photoToCrop(quad, size);
+    cv::Matx23d toCrop = cropAffine(quad, size);
     const int side = std::max(1, int(std::lround(quad.side())));
     cv::Mat source = face, sourceMask = mask;
     if (side < size) {

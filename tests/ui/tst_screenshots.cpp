@@ -33,6 +33,24 @@
 
 using namespace pae::ui;
 
+namespace {
+// The window at the screenshots' size once its models and its first face are in (spies made
+// right after the window, before the event loop runs); `face` is cleared for what follows.
+bool shownWhenReady(MainWindow& w, QSignalSpy& ready, QSignalSpy& face)
+{
+    if (!ready.wait(120000))
+        return false;
+    w.resize(1366, 768);
+    w.show();
+    if (!QTest::qWaitForWindowExposed(&w))
+        return false;
+    if (face.isEmpty() && !face.wait(120000))
+        return false;
+    face.clear();
+    return true;
+}
+} // namespace
+
 class TestScreenshots : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -157,12 +175,7 @@ private Q_SLOTS:
         MainWindow w(o);
         QSignalSpy ready(&w, &MainWindow::modelsReady);
         QSignalSpy face(&w, &MainWindow::faceShown);
-        QVERIFY(ready.wait(120000));
-        w.resize(1366, 768);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(!face.isEmpty() || face.wait(120000));
-        face.clear();
+        QVERIFY(shownWhenReady(w, ready, face));
 
         // A face of the world that no latent made: the renderer's, not the generator's.
         QTemporaryDir dir;
@@ -193,12 +206,7 @@ private Q_SLOTS:
         MainWindow w(o);
         QSignalSpy ready(&w, &MainWindow::modelsReady);
         QSignalSpy face(&w, &MainWindow::faceShown);
-        QVERIFY(ready.wait(120000));
-        w.resize(1366, 768);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(!face.isEmpty() || face.wait(120000));
-        face.clear();
+        QVERIFY(shownWhenReady(w, ready, face));
         w.setAlignPhotos(true); // off by default for the built-in world, whose faces are drawn
         pae::test::MessageBoxAnswer anyway(QStringLiteral("Invert anyway"));
         QVERIFY(w.openImage(QStringLiteral(PAE_TEST_DATA_DIR "/photos/astronaut.jpg")));
