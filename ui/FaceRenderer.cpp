@@ -96,6 +96,7 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                         if (file.open(QIODevice::ReadOnly))
                             placement->sha256 = QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex();
                         placement->photo = photo;
+                        placement->colorSpace = request.photo.colorSpace();
                         placement->landmarks = found.face.landmarks;
                         placement->quad = found.face.quad;
                         placement->cropSize = found.face.image.width;

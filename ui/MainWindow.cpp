@@ -1024,6 +1024,7 @@ std::shared_ptr<const PhotoPlacement> MainWindow::reattachPhoto(const PhotoPlace
                          .arg(saved.photo.height));
     auto placement = std::make_shared<PhotoPlacement>(saved);
     placement->photo = toImageRGB(image.convertToFormat(QImage::Format_RGB888));
+    placement->colorSpace = image.colorSpace();
     pae::log::info("the face is shown in its photo {} again", name.toStdString());
     return placement;
 }

@@ -9,7 +9,10 @@ QImage composeInPhoto(const PhotoPlacement& placement, const QImage& face)
 {
     if (face.isNull() || face.width() != face.height() || placement.photo.empty())
         return face;
-    return toQImage(pae::pasteBack(placement.photo, placement.landmarks, placement.quad, toImageRGB(face)).image);
+    QImage out = toQImage(pae::pasteBack(placement.photo, placement.landmarks, placement.quad, toImageRGB(face)).image);
+    if (placement.colorSpace.isValid())
+        out.setColorSpace(placement.colorSpace);
+    return out;
 }
 
 } // namespace pae::ui

@@ -5,6 +5,7 @@
 #include "core/edit/alignment.h"
 
 #include <QByteArray>
+#include <QColorSpace>
 #include <QImage>
 #include <QString>
 
@@ -14,6 +15,7 @@ struct PhotoPlacement {
     QString path;
     QByteArray sha256;   // of the file's bytes when it was opened (hex)
     pae::ImageRGB photo; // as read (EXIF orientation applied)
+    QColorSpace colorSpace; // the photo's ICC profile, when it has one: the composite carries it
     pae::FaceLandmarks landmarks;
     pae::FaceQuad quad;
     int cropSize = 0;    // the aligned crop's side
@@ -22,7 +24,8 @@ struct PhotoPlacement {
     std::vector<std::array<int, 4>> faceBoxes; // every face found: left, top, width, height
 };
 
-// The photo with `face` (the face at any square size: a preview, the full image) pasted back.
+// The photo with `face` (the face at any square size: a preview, the full image) pasted back,
+// tagged with the photo's colour space (PNG and JPEG exports then embed its ICC profile).
 // A picture that is not square is not a face of this photo: returned as it is.
 QImage composeInPhoto(const PhotoPlacement& placement, const QImage& face);
 

@@ -6,6 +6,7 @@
 #include "ui/MainWindow.h"
 #include "ui/PromptBox.h"
 
+#include <QColorSpace>
 #include <QPainter>
 #include <QStatusBar>
 #include <QProcess>
@@ -200,6 +201,7 @@ private Q_SLOTS:
             p.drawImage(0, 0, her);
             p.drawImage(her.width(), 0, her.mirrored(true, false));
         }
+        two.setColorSpace(QColorSpace(QColorSpace::DisplayP3)); // a photo with an ICC profile
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("two.png"));
         QVERIFY(two.save(path));
@@ -212,6 +214,14 @@ private Q_SLOTS:
         QCOMPARE(first->face, 0);
         QCOMPARE(window.canvas()->shownImage().size(), two.size());
         const double firstX = first->quad.centre()[0];
+        // Exported in its photo, the picture keeps the photo's colour profile (PNG and JPEG).
+        for (const QString name : {QStringLiteral("export.png"), QStringLiteral("export.jpg")}) {
+            window.exportImage(dir.filePath(name), false);
+            const QImage exported(dir.filePath(name));
+            QCOMPARE(exported.size(), two.size());
+            QVERIFY2(exported.colorSpace() == QColorSpace(QColorSpace::DisplayP3),
+                     qPrintable(name + QStringLiteral(": ") + exported.colorSpace().description()));
+        }
         QAction* other = nullptr;
         for (QAction* a : window.findChildren<QAction*>())
             if (a->text() == QStringLiteral("Another face in this p&hoto…"))
