@@ -126,6 +126,14 @@ void addInvertCommand(CLI::App& app)
         ->check(finiteRange(0, 1));
     cmd->add_option("--lr", o->request.learningRate, "Learning rate")->capture_default_str()->check(
         finiteRange(1e-9, 10));
+    cmd->add_option("--perceptual", o->request.perceptualWeight,
+                    "Weight of CLIP's image-feature distance to the photo, added to the pixel error")
+        ->capture_default_str()
+        ->check(finiteRange(0, 1000));
+    cmd->add_option("--mean-reg", o->request.meanWeight,
+                    "Weight of the W+ rows' mean square distance from the generator's mean latent")
+        ->capture_default_str()
+        ->check(finiteRange(0, 1000));
     cmd->add_flag("--json", o->json, "Print the result as JSON");
     addNoClobber(cmd, o->noClobber);
     cmd->callback([o] { runInvert(*o); });

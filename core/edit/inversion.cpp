@@ -80,6 +80,10 @@ void InversionRequest::validate() const
         bad("w-share", std::to_string(wShare) + " is outside [0, 1]");
     if (!(learningRate > 0.f && learningRate <= 10.f))
         bad("lr", std::to_string(learningRate) + " is outside (0, 10]");
+    if (!(perceptualWeight >= 0.f && perceptualWeight <= 1000.f))
+        bad("perceptual", std::to_string(perceptualWeight) + " is outside [0, 1000]");
+    if (!(meanWeight >= 0.f && meanWeight <= 1000.f))
+        bad("mean-reg", std::to_string(meanWeight) + " is outside [0, 1000]");
     if (previewEvery < 0)
         bad("preview-every", "must be 0 (no previews) or more");
     if (previewSize < 16 || previewSize > 4096)
@@ -136,6 +140,14 @@ InversionResult InversionJob::run(const InversionRequest& request, const Inversi
     std::unique_ptr<torch::optim::Adam> optimizer = std::make_unique<torch::optim::Adam>(
         std::vector<torch::Tensor>{encode ? wPlus : w}, torch::optim::AdamOptions(request.learningRate));
     auto current = [&]() { return wPlus.defined() ? wPlus : gan.toWPlus(w); };
+    // The photo as CLIP sees it, once (the perceptual term compares features with it).
+    torch::Tensor targetFeatures;
+    if (request.perceptualWeight > 0.f) {
+        torch::NoGradGuard noGrad;
+        targetFeatures = torch::nn::functional::normalize(M.embedGeneratorImages(target * 2.0 - 1.0),
+                                                          torch::nn::functional::NormalizeFuncOptions().dim(-1));
+    }
+    const torch::Tensor meanLatent = gan.latentAvg.to(M.device).reshape({1, 1, -1});
     torch::Tensor lastGood = current().detach().clone();
 
     for (int step = 0; step < request.steps; ++step) {
@@ -157,6 +169,14 @@ InversionResult InversionJob::run(const InversionRequest& request, const Inversi
         optimizer->zero_grad();
         const torch::Tensor images = generator->synthesize(current(), stop);
         const torch::Tensor mse = (detail::generatorToUnit(images) - target).square().mean();
+        torch::Tensor loss = mse;
+        if (request.perceptualWeight > 0.f) {
+            const torch::Tensor features = torch::nn::functional::normalize(
+                M.embedGeneratorImages(images), torch::nn::functional::NormalizeFuncOptions().dim(-1));
+            loss = loss + request.perceptualWeight * (1.0 - (features * targetFeatures).sum(-1).mean());
+        }
+        if (request.meanWeight > 0.f)
+            loss = loss + request.meanWeight * (current() - meanLatent).square().mean();
         const float psnr = psnrOf(mse.detach().cpu());
         if (!std::isfinite(psnr)) { // psnrOf carries a NaN or Inf error through
             result.stopReason = "step " + std::to_string(step + 1) +
@@ -167,7 +187,7 @@ InversionResult InversionJob::run(const InversionRequest& request, const Inversi
         lastGood = current().detach().clone();
         if (callbacks.preview && request.previewEvery > 0 && step % request.previewEvery == 0)
             callbacks.preview(step, detail::previewFrames(images, request.previewSize)[0]);
-        mse.backward();
+        loss.backward();
         optimizer->step();
         result.stepsRun = step + 1;
         if (callbacks.progress)

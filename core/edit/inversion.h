@@ -23,6 +23,12 @@ struct InversionRequest {
     bool useEncoder = true;   // start from the encoder's W+ when one is loaded
     float wShare = 0.4f;
     float learningRate = 0.05f;
+    // Added to the pixel error: perceptualWeight · (1 − cos) between CLIP's image features of
+    // the reconstruction and of the photo (CLIP is always loaded), and meanWeight · the mean
+    // square distance of the W+ rows from the generator's mean latent (keeps the latent where
+    // the generator draws faces; StyleGAN2's projector without its noise maps). 0: off.
+    float perceptualWeight = 0.f;
+    float meanWeight = 0.f;
     int previewEvery = 10;    // 0: no previews
     int previewSize = 256;
 

@@ -3,6 +3,7 @@
 // a non-square image is centre-cropped, and `pae-cli invert` writes a latent `edit` opens.
 #include "core/edit/inversion.h"
 #include "core/edit/model_set.h"
+#include "core/edit/model_set_impl.h"
 #include "core/io/image.h"
 #include "core/synthface/renderer.h"
 #include "core/util/error.h"
@@ -106,6 +107,42 @@ private Q_SLOTS:
         QVERIFY(std::abs(psnr(result.image, render) - result.psnr) < 0.5);
     }
 
+    // The two optional terms do what they say: the mean-latent pull keeps W+ nearer the
+    // generator's mean, the perceptual term brings CLIP's view of the result nearer the photo's.
+    void shouldPullTowardsTheMean_andTowardsWhatClipSees()
+    {
+        const pae::ImageRGB render = pae::synthface::render(pae::synthface::sampleAttributes(78), 64);
+        pae::InversionRequest plain = request(render, 60);
+        const auto base = pae::InversionJob(m_models).run(plain);
+        pae::InversionRequest pulled = plain;
+        pulled.meanWeight = 1.0f;
+        const auto toMean = pae::InversionJob(m_models).run(pulled);
+        const pae::Latent mean = m_models->latentFromSeed(0, 0.0f); // ψ = 0: the mean latent in every row
+        const auto distance = [&](const pae::Latent& l) {
+            double sum = 0;
+            for (size_t i = 0; i < l.values.size(); ++i)
+                sum += double(l.values[i] - mean.values[i]) * double(l.values[i] - mean.values[i]);
+            return sum;
+        };
+        qInfo("W+ distance from the mean: %.2f plain, %.2f with --mean-reg 1", distance(base.latent),
+              distance(toMean.latent));
+        QVERIFY(distance(toMean.latent) < 0.8 * distance(base.latent));
+        pae::InversionRequest seen = plain;
+        seen.perceptualWeight = 1.0f;
+        const auto perceptual = pae::InversionJob(m_models).run(seen);
+        const auto clipCos = [&](const pae::ImageRGB& image) {
+            torch::NoGradGuard noGrad;
+            const auto& M = m_models->impl();
+            const auto embed = [&](const pae::ImageRGB& i) {
+                return M.embedGeneratorImages(pae::io::imageToTensor(i).to(M.device) * 2.0 - 1.0);
+            };
+            return torch::cosine_similarity(embed(image), embed(render), -1).item<double>();
+        };
+        qInfo("CLIP cosine to the render: %.4f plain, %.4f with --perceptual 1 (PSNR %.2f / %.2f dB)",
+              clipCos(base.image), clipCos(perceptual.image), double(base.psnr), double(perceptual.psnr));
+        QVERIFY(clipCos(perceptual.image) > clipCos(base.image));
+    }
+
     void shouldBeDeterministic()
     {
         const pae::ImageRGB face = m_models->render(m_models->latentFromSeed(12));
@@ -153,6 +190,8 @@ private Q_SLOTS:
         QTest::newRow("no starts") << "starts";
         QTest::newRow("w share above 1") << "w-share";
         QTest::newRow("zero learning rate") << "lr";
+        QTest::newRow("negative perceptual weight") << "perceptual";
+        QTest::newRow("NaN mean weight") << "mean-reg";
     }
 
     void shouldRefuseABadRequest_namingTheField()
@@ -170,6 +209,10 @@ private Q_SLOTS:
             r.starts = 0;
         else if (row == "w share above 1")
             r.wShare = 1.5f;
+        else if (row == "negative perceptual weight")
+            r.perceptualWeight = -1.f;
+        else if (row == "NaN mean weight")
+            r.meanWeight = std::nanf("");
         else
             r.learningRate = 0;
         try {
