@@ -139,7 +139,8 @@ std::unique_ptr<EditOutputs> planEditOutputs(const EditOptions& o, size_t lambda
         if (!o.cropOut.empty())
             throw UsageError("--crop-out needs --photo");
     }
-    parsePasteRegion(o.paste); // a wrong --paste is a usage error before any work
+    if (o.paste != "face" && o.paste != "crop")
+        throw UsageError("--paste: '" + o.paste + "' is not face or crop");
     if (!o.cropOut.empty() && !io::isWritableImagePath(o.cropOut))
         throw UsageError("--crop-out " + o.cropOut + ": unknown image type (use .png, .jpg, .jpeg, .webp or .bmp)");
     auto outputs = std::make_unique<EditOutputs>(o.noClobber);
@@ -269,10 +270,10 @@ PhotoInversion invertPhotoWithProgress(const std::shared_ptr<ModelSet>& models, 
 
 EditOptions::Photo EditOptions::invertPhoto(const std::shared_ptr<ModelSet>& models) const
 {
-    if (const std::string warning = photoWorldWarning(models->info()); !warning.empty())
-        std::cerr << "warning: " << warning << "\n";
     Photo out;
     out.image = io::readImage(photo);
+    if (const std::string warning = photoWorldWarning(models->info()); !warning.empty())
+        std::cerr << "warning: " << warning << "\n";
     InversionRequest request;
     request.steps = invertSteps;
     out.face = invertPhotoWithProgress(models, out.image, faceNumber, request, photo);

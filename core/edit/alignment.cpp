@@ -43,7 +43,7 @@ int alignedSizeFor(int generatorResolution) { return std::min(generatorResolutio
 
 double eyeSpan(const FaceLandmarks& l) { return length(l.points[45] - l.points[36]); }
 
-double minimumEyeSpan(int generatorResolution) { return 64.0 * alignedSizeFor(generatorResolution) / 1024.0; }
+double minimumEyeSpan(int generatorResolution) { return 48.0 * alignedSizeFor(generatorResolution) / 1024.0; }
 
 void requireEditable(const AlignedFace& face, int generatorResolution, const std::string& what)
 {

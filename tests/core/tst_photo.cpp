@@ -339,15 +339,16 @@ private Q_SLOTS:
         face.index = 0;
         const double span = pae::eyeSpan(m_face);
         QVERIFY2(span > 40 && span < 120, qPrintable(QString::number(span)));
-        pae::requireEditable(face, 64, "a.jpg"); // the built-in world needs 4 pixels
-        QVERIFY(pae::minimumEyeSpan(1024) == 64.0);
-        QVERIFY(pae::minimumEyeSpan(256) == 16.0);
-        // Shrunk so that her eyes' corners are under 64 pixels apart: too small for 1024².
+        pae::requireEditable(face, 64, "a.jpg"); // the built-in world needs 3 pixels
+        QVERIFY(pae::minimumEyeSpan(1024) == 48.0);
+        QVERIFY(pae::minimumEyeSpan(256) == 12.0);
+        pae::requireEditable(face, 1024, "a.jpg"); // her 60 pixels are enough for a real StyleGAN2
+        // Shrunk so that her eyes' corners are 30 pixels apart: too small for 1024².
         for (auto& p : face.landmarks.points)
             p = {p[0] * 0.5, p[1] * 0.5};
         const std::string message = errorOf([&] { pae::requireEditable(face, 1024, "a.jpg"); });
         const std::string expected = "a.jpg: face 0 is too small to edit: " + std::to_string(int(std::lround(span * 0.5))) +
-                                     " pixels between the eyes' outer corners, at least 64 for a 1024² generator";
+                                     " pixels between the eyes' outer corners, at least 48 for a 1024² generator";
         QCOMPARE(message, expected);
     }
 
