@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace pae::ui {
 
@@ -84,6 +85,7 @@ void ImageCanvas::clear()
     m_rawBefore = QImage();
     m_image = QImage();
     m_before = QImage();
+    m_marks.clear();
     update();
 }
 
@@ -242,6 +244,22 @@ void ImageCanvas::paintEvent(QPaintEvent*)
         p.drawText(box, Qt::AlignCenter, text);
     };
 
+    if (!(m_holdBefore && haveBefore)) {
+        for (const Mark& m : m_marks) {
+            const QRectF box(mapFromImage(m.box.topLeft()), mapFromImage(m.box.bottomRight()));
+            p.setBrush(Qt::NoBrush);
+            p.setPen(QPen(QColor(0, 0, 0, 140), 4)); // legible on light and dark photos
+            p.drawRoundedRect(box, 6, 6);
+            QPen pen(m.current ? QColor(76, 175, 80) : QColor(255, 255, 255, 230), 2);
+            if (!m.current)
+                pen.setStyle(Qt::DashLine);
+            p.setPen(pen);
+            p.drawRoundedRect(box, 6, 6);
+            const QFontMetricsF fm(font());
+            const double above = box.top() - fm.height() - 10;
+            label(m.label, QPointF(box.left(), above >= 0 ? above : box.top() + 4), Qt::AlignLeft);
+        }
+    }
     const QRectF visible = target.intersected(QRectF(rect()));
     if (m_holdBefore && haveBefore) {
         label(tr("Original"), visible.topLeft() + QPointF(8, 8), Qt::AlignLeft);
@@ -278,9 +296,30 @@ void ImageCanvas::wheelEvent(QWheelEvent* event)
     event->accept();
 }
 
+void ImageCanvas::setMarks(const QVector<Mark>& marks)
+{
+    m_marks = marks;
+    m_pressedMark = -1;
+    update();
+}
+
+int ImageCanvas::markAt(const QPointF& widgetPos) const
+{
+    if (m_image.isNull())
+        return -1;
+    const QPointF at = mapToImage(widgetPos);
+    for (int k = int(m_marks.size()) - 1; k >= 0; --k)
+        if (m_marks[k].box.contains(at))
+            return k;
+    return -1;
+}
+
 void ImageCanvas::mousePressEvent(QMouseEvent* event)
 {
     m_lastPos = event->position();
+    m_pressPos = event->position();
+    const int mark = event->button() == Qt::LeftButton ? markAt(event->position()) : -1;
+    m_pressedMark = mark >= 0 && !m_marks[mark].current ? mark : -1;
     if (event->button() == Qt::LeftButton && nearSplitHandle(event->position())) {
         m_drag = Drag::Split;
     } else if (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton) {
@@ -307,6 +346,11 @@ void ImageCanvas::mouseMoveEvent(QMouseEvent* event)
 void ImageCanvas::mouseReleaseEvent(QMouseEvent* event)
 {
     m_drag = Drag::None;
+    const int pressed = std::exchange(m_pressedMark, -1);
+    // A click, not a drag that happened to start on a face.
+    if (pressed >= 0 && event->button() == Qt::LeftButton && markAt(event->position()) == pressed &&
+        (event->position() - m_pressPos).manhattanLength() < 6)
+        Q_EMIT markClicked(pressed);
     updateCursor(event->position());
 }
 
@@ -314,8 +358,11 @@ void ImageCanvas::mouseDoubleClickEvent(QMouseEvent*) { fitToWindow(); }
 
 void ImageCanvas::updateCursor(const QPointF& pos)
 {
+    const int mark = markAt(pos);
     if (nearSplitHandle(pos))
         setCursor(Qt::SplitHCursor);
+    else if (mark >= 0 && !m_marks[mark].current)
+        setCursor(Qt::PointingHandCursor);
     else if (!m_image.isNull())
         setCursor(Qt::OpenHandCursor);
     else

@@ -3,6 +3,7 @@
 // a before/after split with a draggable handle, and hold-Space to see the original.
 // setFrame() swaps the picture without touching the view, so live previews do not jump.
 #include <QImage>
+#include <QVector>
 #include <QWidget>
 
 #include <functional>
@@ -28,6 +29,17 @@ public:
     using Composer = std::function<QImage(const QImage&)>;
     void setComposer(Composer composer);
     bool hasComposer() const { return bool(m_composer); }
+    // Boxes drawn over the picture (the faces found in a photo), in the drawn picture's
+    // pixels. A click on one that is not `current` emits markClicked; a drag still pans.
+    struct Mark {
+        QRectF box;
+        QString label;
+        bool current = false;
+    };
+    void setMarks(const QVector<Mark>& marks);
+    QVector<Mark> marks() const { return m_marks; }
+    // The mark under a widget position, -1 for none.
+    int markAt(const QPointF& widgetPos) const;
 
     // As given to setImage/setFrame/setBeforeImage; shownImage() is what is drawn.
     QImage image() const { return m_raw; }
@@ -64,6 +76,7 @@ Q_SIGNALS:
     void zoomChanged(double percent);
     void splitEnabledChanged(bool enabled);
     void fileDropped(const QString& path);
+    void markClicked(int index);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -104,6 +117,9 @@ private:
     bool m_holdBefore = false;
     Drag m_drag = Drag::None;
     QPointF m_lastPos;
+    QVector<Mark> m_marks;
+    int m_pressedMark = -1; // a press on a mark that is not current: a click if it ends there
+    QPointF m_pressPos;
 };
 
 } // namespace pae::ui

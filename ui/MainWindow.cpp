@@ -18,6 +18,7 @@
 #include "ui/LogPanel.h"
 #include "ui/ModelLoader.h"
 #include "ui/ModelsDialog.h"
+#include "ui/PhotoFaces.h"
 #include "ui/PhotoPlacement.h"
 #include "ui/PromptAnalyzer.h"
 #include "ui/PromptBox.h"
@@ -111,12 +112,14 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     m_exportFaces = new FaceRenderer(this);
     m_loader = new ModelLoader(this);
     m_analyzer = new PromptAnalyzer(this);
+    m_photoFaces = std::make_unique<PhotoFaces>();
     buildLayout();
     buildActions();
     connectLiveEdit();
     restoreSettings();
 
     connect(m_history, &EditHistory::currentChanged, this, &MainWindow::showCurrentEntry);
+    connect(m_canvas, &ImageCanvas::markClicked, this, [this](int face) { editFaceInPhoto(face); });
     connect(m_doc, &Document::stateChanged, this, &MainWindow::updateTitle);
     connect(m_editor, &EditController::started, this, &MainWindow::editStarted);
     connect(m_editor, &EditController::progress, this, &MainWindow::onProgress);
@@ -392,9 +395,16 @@ void MainWindow::buildActions()
     m_photoViewAction->setChecked(true);
     m_photoViewAction->setEnabled(false);
     m_otherFaceAction = make(tr("Another face in this p&hoto…"), QKeySequence(),
-                             tr("Edit another face of the photo the current face came from (a new history)"),
+                             tr("Edit another face of the photo the current face came from; each face keeps "
+                                "its own history and all are pasted back into the photo"),
                              [this] { chooseFaceInPhoto(); });
     m_otherFaceAction->setEnabled(false);
+    m_markFacesAction = make(tr("&Mark faces in the photo"), QKeySequence(),
+                             tr("In the photo view, frame every face found in the photo; click one to edit it"),
+                             [this](bool) { updateMarks(); });
+    m_markFacesAction->setCheckable(true);
+    m_markFacesAction->setChecked(true);
+    m_markFacesAction->setEnabled(false);
     auto* models = make(tr("&Models…"), QKeySequence(), tr("Choose the CLIP and StyleGAN2 models, device and threads"),
                         [this] { showModelsDialog(); });
     // On for real models (their faces are FFHQ-aligned), off for the built-in world, whose
@@ -457,7 +467,7 @@ void MainWindow::buildActions()
     edit->addSeparator();
     edit->addActions({m_runAction, m_sweepAction, m_cancelAction, focusPrompt});
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addActions({fit, actual, zoomIn, zoomOut, m_splitAction, m_photoViewAction});
+    view->addActions({fit, actual, zoomIn, zoomOut, m_splitAction, m_photoViewAction, m_markFacesAction});
     view->addSeparator();
     view->addActions(m_dockMenuActions);
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
@@ -626,6 +636,7 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     // Latents of another generator do not fit these models: start from a face of this one.
     startNewHistory();
     m_history->clear();
+    m_photoFaces->clear();
     m_compare->clearTiles();
     m_lastRun = {};
     if (m_seedFromModels && info.firstSeed)
@@ -817,8 +828,11 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         } else if (pending.kind == FaceRequest::Kind::Photo) {
             e.kind = HistoryEntry::Kind::Photo;
             e.sourceFile = pending.path;
+            const QString face = result.placement && result.placement->facesFound > 1
+                                     ? tr(", face %1").arg(result.placement->face)
+                                     : QString();
             e.label = tr("%1 (%2inverted%3, %4 dB)")
-                          .arg(QFileInfo(pending.path).fileName(), pending.aligned ? tr("aligned, ") : QString(),
+                          .arg(QFileInfo(pending.path).fileName() + face, pending.aligned ? tr("aligned, ") : QString(),
                                pending.cartoon ? tr(" into the cartoon world") : QString())
                           .arg(double(result.psnr), 0, 'f', 1);
             m_source->addRecentFile(pending.path);
@@ -832,8 +846,17 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         e.image = result.images.front();
         e.thumbnail = result.thumbnails.value(0);
         e.placement = result.placement;
-        adoptFace(e);
-        setPlacement(result.placement);
+        const bool switching = pending.switchFrom && result.placement;
+        if (switching) {
+            // Found in the very pixels of the photo the other faces sit in: the same file.
+            auto placement = std::make_shared<PhotoPlacement>(*result.placement);
+            placement->sha256 = pending.switchFrom->sha256;
+            placement->colorSpace = pending.switchFrom->colorSpace;
+            e.placement = placement;
+            keepCurrentFace();
+        }
+        adoptFace(e, switching);
+        setPlacement(e.placement);
         if (pending.kind == FaceRequest::Kind::Photo) {
             // Which path the photo took (encoder or optimization only) and what it cost.
             const QString path =
@@ -879,9 +902,11 @@ void MainWindow::onFaceFailed(quint64 id, const QString& message)
     Q_EMIT faceFailed(message);
 }
 
-void MainWindow::adoptFace(const HistoryEntry& source)
+void MainWindow::adoptFace(const HistoryEntry& source, bool switchingFace)
 {
     startNewHistory();
+    if (!switchingFace)
+        m_photoFaces->clear(); // other work: the last photo's faces go with its face
     setPlacement(nullptr); // the photo face's own comes after
     m_referenceMode = false;
     m_source->setReferenceNotice(false);
@@ -892,7 +917,11 @@ void MainWindow::adoptFace(const HistoryEntry& source)
     m_history->reset(source);
     m_canvas->setImage(source.image);
     // A photo's inverted face is work (an inversion can take minutes); a seed's is not.
-    m_doc->startNew(QString(), source.kind == HistoryEntry::Kind::Photo);
+    // Another face of the same photo is more of the same work, saved in the same file.
+    if (switchingFace)
+        m_doc->markDirty();
+    else
+        m_doc->startNew(QString(), source.kind == HistoryEntry::Kind::Photo);
     updateActions();
 }
 
@@ -939,31 +968,39 @@ bool MainWindow::openImage(const QString& path, int face)
         }
         cartoon = true;
     }
+    requestPhotoFace(path, image.convertToFormat(QImage::Format_RGB888), face, m_alignAction->isChecked() || face > 0,
+                     cartoon, nullptr);
+    return true;
+}
+
+void MainWindow::requestPhotoFace(const QString& path, const QImage& photo, int face, bool align, bool cartoon,
+                                  std::shared_ptr<const PhotoPlacement> switchFrom)
+{
     startNewHistory(); // a running edit's previews would paint over the photo
-    const QImage photo = image.convertToFormat(QImage::Format_RGB888);
     m_referenceMode = true;
     m_source->setReferenceNotice(true);
     m_canvas->setComposer({}); // the photo as it is, not pasted into the last one
+    m_canvas->setMarks({});
     m_canvas->setImage(photo);
     m_canvas->setBeforeImage(QImage());
     FaceRequest request;
     request.kind = FaceRequest::Kind::Photo;
     request.path = QFileInfo(path).absoluteFilePath();
     request.photo = photo;
-    request.align = m_alignAction->isChecked() || face > 0;
+    request.align = align;
     request.face = face;
     PendingFace pending;
     pending.path = request.path;
     pending.aligned = request.align;
     pending.cartoon = cartoon;
+    pending.switchFrom = std::move(switchFrom);
     pending.status =
         (request.align ? tr("Aligning and inverting %1 (%2×%3): finding its face, then the latent that draws it…")
                        : tr("Inverting %1 (%2×%3): finding the latent that draws it…"))
             .arg(QFileInfo(path).fileName() + (face > 0 ? tr(", face %1").arg(face) : QString()))
-            .arg(image.width())
-            .arg(image.height());
+            .arg(photo.width())
+            .arg(photo.height());
     requestFace(std::move(request), std::move(pending));
-    return true;
 }
 
 QImage MainWindow::currentImage() const { return m_canvas->image(); }
@@ -981,8 +1018,9 @@ void MainWindow::setPlacement(std::shared_ptr<const PhotoPlacement> placement)
     m_placement = std::move(placement);
     m_photoViewAction->setEnabled(m_placement != nullptr);
     m_otherFaceAction->setEnabled(m_placement && m_placement->facesFound > 1);
+    m_markFacesAction->setEnabled(m_placement && m_placement->facesFound > 1);
     m_otherFaceAction->setToolTip(m_placement && m_placement->facesFound > 1
-                                      ? tr("%1 has %2 faces; edit another one (a new history)")
+                                      ? tr("%1 has %2 faces; edit another one (each keeps its own history)")
                                             .arg(QFileInfo(m_placement->path).fileName())
                                             .arg(m_placement->facesFound)
                                       : tr("Only for a photo with several faces, opened with alignment on"));
@@ -1037,21 +1075,94 @@ void MainWindow::chooseFaceInPhoto()
     QStringList items;
     for (size_t k = 0; k < placement->faceBoxes.size(); ++k) {
         const auto& b = placement->faceBoxes[k];
-        items << tr("Face %1%2: %3×%4 pixels at (%5, %6)")
+        QString state;
+        if (int(k) == placement->face)
+            state = tr(", being edited");
+        else if (const PhotoFaces::Face* kept = m_photoFaces->find(int(k)))
+            state = kept->work.current > 0 ? tr(", %n edit(s)", nullptr, kept->work.current) : tr(", inverted");
+        items << tr("Face %1%2: %3×%4 pixels at (%5, %6)%7")
                      .arg(k)
                      .arg(k == 0 ? tr(" (the largest)") : QString())
                      .arg(b[2])
                      .arg(b[3])
                      .arg(b[0])
-                     .arg(b[1]);
+                     .arg(b[1])
+                     .arg(state);
     }
     bool ok = false;
     const QString chosen = QInputDialog::getItem(
         this, tr("Another face in %1").arg(QFileInfo(placement->path).fileName()),
-        tr("Face %1 is being edited now. Which face next? It starts a new history.").arg(placement->face), items,
-        int((placement->face + 1) % items.size()), false, &ok);
-    if (ok)
-        openImage(placement->path, int(items.indexOf(chosen)));
+        tr("Face %1 is being edited now. Which face next? Each face keeps its own history, and all edited faces "
+           "are pasted back into the photo.")
+            .arg(placement->face),
+        items, int((placement->face + 1) % items.size()), false, &ok);
+    if (ok && m_placement == placement)
+        editFaceInPhoto(int(items.indexOf(chosen)));
+}
+
+bool MainWindow::editFaceInPhoto(int face)
+{
+    if (!m_placement || m_history->isEmpty()) {
+        reportError(tr("Another face"), tr("The current face is not taken from a photo."));
+        return false;
+    }
+    const std::shared_ptr<const PhotoPlacement> from = m_placement;
+    const QString name = QFileInfo(from->path).fileName();
+    if (face < 0 || face >= from->facesFound) {
+        reportError(tr("Another face"), tr("%1: face %2 asked for, but %3 faces were found (faces are numbered from 0, "
+                                           "the largest first)")
+                                            .arg(name)
+                                            .arg(face)
+                                            .arg(from->facesFound));
+        return false;
+    }
+    if (face == from->face)
+        return true; // already the one edited
+    if (m_editor->isBusy() || isLoadingFace()) {
+        reportError(tr("Another face"),
+                    tr("Face %1 of %2 is still being worked on; wait for it to finish or cancel it (Esc) first.")
+                        .arg(from->face)
+                        .arg(name));
+        return false;
+    }
+    if (std::optional<PhotoFaces::Face> back = m_photoFaces->take(face)) {
+        // Edited before: back at once, with its history.
+        keepCurrentFace();
+        adoptFace(back->work.entries.first(), true);
+        m_history->restore(back->work.entries, back->work.current);
+        setPlacement(back->placement);
+        m_canvas->setImage(m_history->current().image);
+        m_canvas->setBeforeImage(m_history->at(0).image);
+        updateActions();
+        statusBar()->showMessage(tr("Editing face %1 of %2 again (%n edit(s)); face %3 is kept.", nullptr,
+                                    back->work.current)
+                                     .arg(face)
+                                     .arg(name)
+                                     .arg(from->face),
+                                 5000);
+        pae::log::info("editing face {} of {} again; face {} kept", face, name.toStdString(), from->face);
+        return true;
+    }
+    const pae::ModelInfo info = m_models->info();
+    const QImage photo = [&] {
+        QImage image = toQImage(from->photo);
+        image.setColorSpace(from->colorSpace);
+        return image;
+    }();
+    const bool cartoon = info.builtin && photo.size() != QSize(info.resolution, info.resolution);
+    requestPhotoFace(from->path, photo, face, true, cartoon, from);
+    return true;
+}
+
+void MainWindow::keepCurrentFace()
+{
+    if (!m_placement || m_history->isEmpty())
+        return;
+    PhotoFaces::Face kept;
+    kept.work.entries = m_history->entries();
+    kept.work.current = m_history->currentIndex();
+    kept.placement = m_placement;
+    m_photoFaces->keep(m_placement->face, std::move(kept));
 }
 
 void MainWindow::updateComposer()
@@ -1059,9 +1170,34 @@ void MainWindow::updateComposer()
     if (m_referenceMode)
         return; // a photo waiting for its inversion is shown as it is
     if (m_placement && showsInPhoto())
-        m_canvas->setComposer([placement = m_placement](const QImage& face) { return composeInPhoto(*placement, face); });
+        m_canvas->setComposer([placement = m_placement, backdrop = m_photoFaces->backdrop()](const QImage& face) {
+            return composeInPhoto(*placement, face, backdrop.get());
+        });
     else if (m_canvas->hasComposer())
         m_canvas->setComposer({});
+    updateMarks();
+}
+
+void MainWindow::updateMarks()
+{
+    QVector<ImageCanvas::Mark> marks;
+    if (m_placement && showsInPhoto() && !m_referenceMode && m_markFacesAction->isChecked() &&
+        m_placement->facesFound > 1) {
+        for (size_t k = 0; k < m_placement->faceBoxes.size(); ++k) {
+            const auto& b = m_placement->faceBoxes[k];
+            ImageCanvas::Mark mark;
+            mark.box = QRectF(b[0], b[1], b[2], b[3]);
+            mark.current = int(k) == m_placement->face;
+            const PhotoFaces::Face* kept = m_photoFaces->find(int(k));
+            mark.label = mark.current ? tr("Face %1 · editing").arg(k)
+                         : !kept      ? tr("Face %1").arg(k)
+                         : kept->work.current > 0
+                             ? tr("Face %1 · %n edit(s)", nullptr, kept->work.current).arg(k)
+                             : tr("Face %1 · inverted").arg(k);
+            marks << mark;
+        }
+    }
+    m_canvas->setMarks(marks);
 }
 
 bool MainWindow::openFile(const QString& path)
@@ -1436,10 +1572,12 @@ void MainWindow::exportImage(const QString& path, bool overwrite)
         throw pae::Error(path.toStdString() + ": there is no face to export");
     if (m_placement && showsInPhoto()) {
         // The whole photo at its own size, the face pasted back.
-        const QImage photo = composeInPhoto(*m_placement, m_history->current().image);
+        // The whole photo at its own size, the face pasted back, and every other edited face of it.
+        const QImage photo =
+            composeInPhoto(*m_placement, m_history->current().image, m_photoFaces->backdrop().get());
         Exporter::writeImage(photo, path, overwrite);
-        pae::log::info("exported image {} ({}×{}, the face pasted back into {})", path.toStdString(), photo.width(),
-                       photo.height(), m_placement->path.toStdString());
+        pae::log::info("exported image {} ({}×{}, {} face(s) pasted back into {})", path.toStdString(), photo.width(),
+                       photo.height(), 1 + m_photoFaces->editedCount(), m_placement->path.toStdString());
         return;
     }
     const QImage image = Exporter::scaled(m_history->current().image, exportSize(), exportFilter());
@@ -1584,6 +1722,7 @@ SessionData MainWindow::sessionData() const
     d.lambdaList = m_compare->lambdaText();
     d.entries = m_history->entries();
     d.current = m_history->currentIndex();
+    d.otherFaces = m_photoFaces->work();
     // The λ comparison on screen comes back with the session.
     if (m_compare->tileCount() > 0 && m_lastRun.entries.size() == m_compare->tileCount()) {
         d.comparison.source = m_lastRun.source;
@@ -1692,6 +1831,15 @@ bool MainWindow::restoreSession(const SessionData& data, const QString& origin, 
         }
         request.latents.push_back(e.latent);
     }
+    for (int k = 0; k < data.otherFaces.size(); ++k)
+        for (const HistoryEntry& e : data.otherFaces[k].entries) {
+            if (e.latent.numLatents != info.numLatents || e.latent.styleDim != info.styleDim) {
+                reportError(tr("Cannot open the session"),
+                            tr("%1: otherFaces[%2]: latent “%3” does not fit the loaded generator").arg(origin).arg(k).arg(e.label));
+                return false;
+            }
+            request.latents.push_back(e.latent);
+        }
     PendingFace pending;
     pending.path = origin;
     pending.session = data;
@@ -1714,6 +1862,13 @@ void MainWindow::applySession(SessionData data, const QVector<QImage>& images, c
         results[i].image = images[int(entries.size()) + i];
         results[i].thumbnail = thumbnails.value(int(entries.size()) + i);
     }
+    int next = int(entries.size() + results.size()); // the other faces' images follow, in order
+    for (FaceWork& face : data.otherFaces)
+        for (HistoryEntry& e : face.entries) {
+            e.image = images.value(next);
+            e.thumbnail = thumbnails.value(next);
+            ++next;
+        }
     // Sweep ids are per run of the studio: the comparison and the history entry chosen from
     // it get a fresh one, so a tile click replaces that entry as before the save.
     const quint64 sweepId = m_nextSweepId++;
@@ -1728,6 +1883,25 @@ void MainWindow::applySession(SessionData data, const QVector<QImage>& images, c
     QString photoProblem;
     if (entries.first().placement)
         setPlacement(reattachPhoto(*entries.first().placement, photoProblem));
+    // The photo's other faces: the photo was read once (above); they sit in the same pixels.
+    for (const FaceWork& face : data.otherFaces) {
+        PhotoFaces::Face kept;
+        kept.work = face;
+        const PhotoPlacement& saved = *face.entries.first().placement;
+        if (m_placement) {
+            auto placement = std::make_shared<PhotoPlacement>(saved);
+            placement->photo = m_placement->photo;
+            placement->colorSpace = m_placement->colorSpace;
+            kept.placement = std::move(placement);
+        }
+        m_photoFaces->keep(saved.face, std::move(kept));
+    }
+    if (!data.otherFaces.isEmpty()) {
+        updateComposer(); // their edits are in the photo too
+        if (!m_placement)
+            photoProblem += tr(" Its %n other face(s) are kept with the session, to be edited with the photo.", nullptr,
+                               int(data.otherFaces.size()));
+    }
     m_canvas->setImage(m_history->current().image);
     m_strength->setFrom(data.settings);
     m_corpus->setBasis(data.settings.basis, data.settings.pcaComponents);

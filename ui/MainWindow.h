@@ -41,6 +41,7 @@ class PromptBox;
 class StrengthPanel;
 
 struct PhotoPlacement;
+class PhotoFaces;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -61,8 +62,16 @@ public:
     // `face`: which face of the photo (0 the largest); any but 0 aligns the photo.
     bool openImage(const QString& path, int face = 0);
     // File › Another face in this photo…: lists the faces of the current face's photo and
-    // opens the one picked (a new history).
+    // edits the one picked (editFaceInPhoto).
     void chooseFaceInPhoto();
+    // Face `face` of the current face's photo becomes the one edited: the current face and
+    // its history are kept (PhotoFaces); a face edited before comes back with its history at
+    // once, another is aligned and inverted first (faceShown follows). The canvas's face
+    // marks do the same on a click. False, saying why, while an edit or another face is on
+    // its way, or when there is no such face.
+    bool editFaceInPhoto(int face);
+    // The other faces of the current face's photo kept with their histories.
+    const PhotoFaces& otherFacesInPhoto() const { return *m_photoFaces; }
     // A file from the command line, a drop or a dialog: a session, a latent or a photo by its
     // suffix. A missing file or a folder is an error naming it.
     bool openFile(const QString& path);
@@ -207,12 +216,23 @@ private:
         QString status;       // shown in the status bar until the face arrives
         bool aligned = false; // Kind::Photo: the photo was aligned before inversion
         bool cartoon = false; // Kind::Photo: a photo inverted into the built-in cartoon world
+        // Kind::Photo: another face of the current face's photo; the current face is kept.
+        std::shared_ptr<const PhotoPlacement> switchFrom;
     };
     void requestFace(FaceRequest request, PendingFace pending);
     void onFaceRendered(quint64 id, const FaceResult& result);
     void onFaceFailed(quint64 id, const QString& message);
-    // A new source face: the history, the comparison and the last run start over.
-    void adoptFace(const HistoryEntry& source);
+    // A new source face: the history, the comparison and the last run start over. New work
+    // (a seed, a file, a session) also lets go of the photo's other faces; `switchingFace`
+    // (another face of the same photo) keeps them and the document's file.
+    void adoptFace(const HistoryEntry& source, bool switchingFace = false);
+    // Shows `photo` and asks for its face `face` to be inverted (aligned when `align`).
+    void requestPhotoFace(const QString& path, const QImage& photo, int face, bool align, bool cartoon,
+                          std::shared_ptr<const PhotoPlacement> switchFrom);
+    // The current face and its history go to the photo's other faces.
+    void keepCurrentFace();
+    // The canvas's boxes around the photo's faces (View › Mark faces in the photo).
+    void updateMarks();
     // The current face's photo (null: none); the canvas composes through it when the photo
     // view is on and no photo is waiting to be inverted.
     void setPlacement(std::shared_ptr<const PhotoPlacement> placement);
@@ -290,6 +310,8 @@ private:
     QAction* m_alignAction = nullptr; // Settings › Align faces in photos
     QAction* m_photoViewAction = nullptr; // View › Show in photo
     QAction* m_otherFaceAction = nullptr; // File › Another face in this photo…
+    QAction* m_markFacesAction = nullptr; // View › Mark faces in the photo
+    std::unique_ptr<PhotoFaces> m_photoFaces; // the other faces of the current face's photo
     std::shared_ptr<const PhotoPlacement> m_placement; // the current face's place in its photo
     QList<QAction*> m_needModels;     // enabled once models are loaded
     QList<QAction*> m_needResult;     // enabled when there is a face to export

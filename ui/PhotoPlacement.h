@@ -27,6 +27,8 @@ struct PhotoPlacement {
 // The photo with `face` (the face at any square size: a preview, the full image) pasted back,
 // tagged with the photo's colour space (PNG and JPEG exports then embed its ICC profile).
 // A picture that is not square is not a face of this photo: returned as it is.
-QImage composeInPhoto(const PhotoPlacement& placement, const QImage& face);
+// `backdrop`: the photo with other faces already pasted back (PhotoFaces::backdrop); null or
+// of another size: the photo itself.
+QImage composeInPhoto(const PhotoPlacement& placement, const QImage& face, const pae::ImageRGB* backdrop = nullptr);
 
 } // namespace pae::ui

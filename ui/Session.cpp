@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QtEndian>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -337,13 +338,43 @@ HistoryEntry entryFromJson(const QJsonObject& o, HistoryEntry::Kind kind, const 
     return e;
 }
 
+// A history and its current index: the session's own ("history", "current" at the top) or
+// another face's (`prefix` "otherFaces[k]."). Fields are named with the prefix.
+FaceWork faceWorkFromJson(const QJsonObject& root, const QString& origin, const QString& prefix)
+{
+    FaceWork work;
+    const QJsonArray entries = root.value(QStringLiteral("history")).toArray();
+    if (entries.isEmpty())
+        fail(origin, prefix + QStringLiteral("history: empty; a session starts with its source face"));
+    for (int i = 0; i < entries.size(); ++i) {
+        const QString field = prefix + QStringLiteral("history[%1]").arg(i);
+        const QJsonObject o = entries[i].toObject();
+        const HistoryEntry::Kind kind = kindFromJson(o, origin, field);
+        if ((i == 0) != (kind != HistoryEntry::Kind::Edit))
+            fail(origin, field + QStringLiteral(": the first entry must be the source face and only the first"));
+        work.entries.append(entryFromJson(o, kind, origin, field));
+    }
+    work.current = root.value(QStringLiteral("current")).toInt(-1);
+    if (work.current < 0 || work.current >= work.entries.size())
+        fail(origin, prefix + QStringLiteral("current: %1 is not an index into the %2 history entries")
+                                  .arg(work.current)
+                                  .arg(work.entries.size()));
+    return work;
+}
+
+QJsonArray historyToJson(const QVector<HistoryEntry>& history)
+{
+    QJsonArray entries;
+    for (const HistoryEntry& e : history)
+        entries.append(entryToJson(e));
+    return entries;
+}
+
 } // namespace
 
 QByteArray Session::toJson(const SessionData& data)
 {
-    QJsonArray entries;
-    for (const HistoryEntry& e : data.entries)
-        entries.append(entryToJson(e));
+    const QJsonArray entries = historyToJson(data.entries);
     QJsonObject root{{QStringLiteral("format"), QLatin1String(kFormat)},
                      {QStringLiteral("version"), formatVersion},
                      {QStringLiteral("settings"), settingsToJson(data.settings)},
@@ -361,6 +392,13 @@ QByteArray Session::toJson(const SessionData& data)
                     QJsonObject{{QStringLiteral("source"), latentToJson(data.comparison.source)},
                                 {QStringLiteral("selected"), data.comparison.selected},
                                 {QStringLiteral("results"), results}});
+    }
+    if (!data.otherFaces.isEmpty()) {
+        QJsonArray faces;
+        for (const FaceWork& f : data.otherFaces)
+            faces.append(QJsonObject{{QStringLiteral("history"), historyToJson(f.entries)},
+                                     {QStringLiteral("current"), f.current}});
+        root.insert(QStringLiteral("otherFaces"), faces);
     }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
@@ -385,22 +423,9 @@ SessionData Session::fromJson(const QByteArray& json, const QString& origin)
     data.prompt = root.value(QStringLiteral("prompt")).toString();
     data.corpus = root.value(QStringLiteral("corpus")).toString();
     data.lambdaList = root.value(QStringLiteral("lambdaList")).toString();
-    const QJsonArray entries = root.value(QStringLiteral("history")).toArray();
-    if (entries.isEmpty())
-        fail(origin, QStringLiteral("history: empty; a session starts with its source face"));
-    for (int i = 0; i < entries.size(); ++i) {
-        const QString field = QStringLiteral("history[%1]").arg(i);
-        const QJsonObject o = entries[i].toObject();
-        const HistoryEntry::Kind kind = kindFromJson(o, origin, field);
-        if ((i == 0) != (kind != HistoryEntry::Kind::Edit))
-            fail(origin, field + QStringLiteral(": the first entry must be the source face and only the first"));
-        data.entries.append(entryFromJson(o, kind, origin, field));
-    }
-    data.current = root.value(QStringLiteral("current")).toInt(-1);
-    if (data.current < 0 || data.current >= data.entries.size())
-        fail(origin, QStringLiteral("current: %1 is not an index into the %2 history entries")
-                         .arg(data.current)
-                         .arg(data.entries.size()));
+    FaceWork main = faceWorkFromJson(root, origin, QString());
+    data.entries = std::move(main.entries);
+    data.current = main.current;
     if (root.contains(QStringLiteral("comparison"))) {
         const QJsonObject c = root.value(QStringLiteral("comparison")).toObject();
         const QJsonArray results = c.value(QStringLiteral("results")).toArray();
@@ -420,6 +445,27 @@ SessionData Session::fromJson(const QByteArray& json, const QString& origin)
             fail(origin, QStringLiteral("comparison.selected: %1 is not an index into its %2 results")
                              .arg(data.comparison.selected)
                              .arg(results.size()));
+    }
+    if (root.contains(QStringLiteral("otherFaces"))) {
+        const QJsonArray faces = root.value(QStringLiteral("otherFaces")).toArray();
+        const PhotoPlacement* photo = data.entries.first().placement.get();
+        if (!photo)
+            fail(origin, QStringLiteral("otherFaces: only a face taken from a photo has other faces, and history[0] is not"));
+        std::vector<int> taken{photo->face};
+        for (int k = 0; k < faces.size(); ++k) {
+            const QString prefix = QStringLiteral("otherFaces[%1].").arg(k);
+            FaceWork face = faceWorkFromJson(faces[k].toObject(), origin, prefix);
+            const PhotoPlacement* p = face.entries.first().placement.get();
+            if (!p)
+                fail(origin, prefix + QStringLiteral("history[0]: a face of the photo, without its \"photo\" object"));
+            if (p->path != photo->path || p->sha256 != photo->sha256)
+                fail(origin, prefix + QStringLiteral("history[0].photo: %1 is not the photo of history[0] (%2)")
+                                          .arg(p->path, photo->path));
+            if (std::find(taken.begin(), taken.end(), p->face) != taken.end())
+                fail(origin, prefix + QStringLiteral("history[0].photo.face: face %1 is in the session twice").arg(p->face));
+            taken.push_back(p->face);
+            data.otherFaces.append(std::move(face));
+        }
     }
     return data;
 }

@@ -18,6 +18,13 @@ struct ComparisonData {
     int selected = 0;
 };
 
+// Another face of the photo the current face was taken from, with its own history: each face
+// of a photo keeps its work while another is edited (File › Another face in this photo).
+struct FaceWork {
+    QVector<HistoryEntry> entries; // entries[0]: the face as inverted from the photo
+    int current = 0;
+};
+
 struct SessionData {
     pae::EditRequest settings; // the panels' settings; source and λ list live elsewhere
     QString prompt;
@@ -26,6 +33,8 @@ struct SessionData {
     QVector<HistoryEntry> entries;
     int current = 0;
     ComparisonData comparison;
+    // The photo's other faces being edited (empty unless several faces of one photo were).
+    QVector<FaceWork> otherFaces;
 };
 
 class Session {

@@ -39,6 +39,41 @@ private Q_SLOTS:
         QCOMPARE(center, QPointF(300, 200));
     }
 
+    // The faces of a photo are framed on the canvas; a click on another face asks for it, a
+    // click on the current face or a drag that starts on a face (a pan) does not.
+    void shouldAskForAFace_whenItsMarkIsClicked()
+    {
+        ImageCanvas c;
+        c.resize(600, 400);
+        c.setImage(gradient(200, 100));
+        c.setMarks({{QRectF(10, 10, 50, 50), QStringLiteral("Face 0 · editing"), true},
+                    {QRectF(120, 20, 60, 60), QStringLiteral("Face 1"), false}});
+        QSignalSpy clicked(&c, &ImageCanvas::markClicked);
+        const QPoint onCurrent = c.mapFromImage(QPointF(35, 35)).toPoint();
+        const QPoint onOther = c.mapFromImage(QPointF(150, 50)).toPoint();
+        const QPoint offBoth = c.mapFromImage(QPointF(100, 90)).toPoint();
+        QCOMPARE(c.markAt(onOther), 1);
+        QCOMPARE(c.markAt(offBoth), -1);
+        QTest::mouseClick(&c, Qt::LeftButton, Qt::NoModifier, onCurrent);
+        QTest::mouseClick(&c, Qt::LeftButton, Qt::NoModifier, offBoth);
+        QVERIFY(clicked.isEmpty());
+        QTest::mousePress(&c, Qt::LeftButton, Qt::NoModifier, onOther);
+        QTest::mouseMove(&c, onOther + QPoint(40, 0));
+        QTest::mouseRelease(&c, Qt::LeftButton, Qt::NoModifier, onOther + QPoint(40, 0));
+        QVERIFY(clicked.isEmpty()); // a pan
+        QTest::mouseClick(&c, Qt::LeftButton, Qt::NoModifier, c.mapFromImage(QPointF(150, 50)).toPoint());
+        QCOMPARE(clicked.size(), 1);
+        QCOMPARE(clicked.first().first().toInt(), 1);
+        // The marks are drawn: on the frame's edge the canvas differs from the canvas without.
+        const QImage marked = c.grab().toImage();
+        c.setMarks({});
+        QCOMPARE(c.markAt(onOther), -1);
+        const QImage plain = c.grab().toImage();
+        const QPoint edge = c.mapFromImage(QPointF(120, 50)).toPoint();
+        QVERIFY2(marked.pixelColor(edge) != plain.pixelColor(edge), "the mark is not drawn");
+        QCOMPARE(marked.pixelColor(offBoth), plain.pixelColor(offBoth));
+    }
+
     void shouldKeepThePointUnderTheCursor_whenZoomingWithTheWheel_data()
     {
         QTest::addColumn<QPointF>("cursor");

@@ -2,7 +2,10 @@
 
 #include "ui/EditHistory.h"
 #include "ui/ImageCanvas.h"
+#include "ui/PhotoFaces.h"
 #include "ui/PhotoPlacement.h"
+#include "ui/StrengthPanel.h"
+#include "ui/SliderSpinBox.h"
 #include "ui/MainWindow.h"
 #include "ui/PromptBox.h"
 
@@ -188,8 +191,9 @@ private Q_SLOTS:
         QCOMPARE(canvas->shownImage().size(), window.currentImage().size());
     }
 
-    // Two faces in one photo (her and her mirror image): the first is the largest-first face 0,
-    // File › Another face in this photo is offered, and face 1 opens in its own place.
+    // Two faces in one photo (her and her mirror image): the first is the largest-first face 0;
+    // both are framed on the canvas, a click edits the other, each keeps its own history, and
+    // every edited face is pasted back into the one photo (export and session alike).
     void shouldOfferEveryFaceOfAPhoto()
     {
         MainWindow window(withTinyModels());
@@ -227,28 +231,90 @@ private Q_SLOTS:
             if (a->text() == QStringLiteral("Another face in this p&hoto…"))
                 other = a;
         QVERIFY(other && other->isEnabled());
-        pae::test::MessageBoxAnswer discard(QMessageBox::Discard); // the first face's inversion is work
-        QVERIFY(window.openImage(path, 1));
+        pae::test::MessageBoxAnswer discard(QMessageBox::Discard); // when a session replaces unsaved faces
+
+        // Face 0 edited, in its photo.
+        window.resize(1366, 768);
+        window.show();
+        window.strengthPanel()->stepsControl()->setValue(3);
+        window.promptBox()->setText(QStringLiteral("a happy face"));
+        QSignalSpy edits(&window, &MainWindow::editFinished);
+        QVERIFY(window.runEdit());
+        QVERIFY2(edits.wait(120000), qPrintable(window.lastError()));
+        QCOMPARE(window.history()->count(), 2);
+        window.exportImage(dir.filePath(QStringLiteral("face0.png")), false);
+        const QImage face0 = QImage(dir.filePath(QStringLiteral("face0.png"))).convertToFormat(QImage::Format_RGB888);
+        // The inner half of each face's box: no other face's mask reaches it.
+        const auto inner = [](const std::array<int, 4>& b) {
+            return QRect(b[0] + b[2] / 4, b[1] + b[3] / 4, b[2] / 2, b[3] / 2);
+        };
+        const QRect inner0 = inner(first->faceBoxes[0]);
+        const QRect inner1 = inner(first->faceBoxes[1]);
+        const QImage original = two.convertToFormat(QImage::Format_RGB888);
+        QVERIFY(face0.copy(inner0) != original.copy(inner0));
+        QCOMPARE(face0.copy(inner1), original.copy(inner1)); // face 1 is still the photo's
+
+        // The canvas frames both faces; a click on face 1 edits it: face 0 keeps its history.
+        auto* canvas = window.canvas();
+        QCOMPARE(canvas->marks().size(), 2);
+        QVERIFY(canvas->marks()[0].current);
+        QCOMPARE(canvas->marks()[1].label, QStringLiteral("Face 1"));
+        QTest::mouseClick(canvas, Qt::LeftButton, Qt::NoModifier,
+                          canvas->mapFromImage(canvas->marks()[1].box.center()).toPoint());
+        QVERIFY(window.isInverting());
         QVERIFY2(faces.wait(240000), qPrintable(window.lastError()));
         const pae::ui::PhotoPlacement* second = window.photoPlacement();
         QVERIFY(second);
         QCOMPARE(second->face, 1);
+        QCOMPARE(window.history()->count(), 1);
+        QVERIFY2(window.history()->current().label.startsWith(QStringLiteral("two.png, face 1 (aligned, inverted")),
+                 qPrintable(window.history()->current().label));
         // The other half of the picture.
         QVERIFY2(std::abs(second->quad.centre()[0] - firstX) > her.width() / 2,
                  qPrintable(QString("%1 and %2").arg(second->quad.centre()[0]).arg(firstX)));
         QCOMPARE(window.canvas()->shownImage().size(), two.size());
         const double secondX = second->quad.centre()[0];
+        const pae::ui::PhotoFaces::Face* kept = window.otherFacesInPhoto().find(0);
+        QVERIFY(kept);
+        QCOMPARE(kept->work.entries.size(), 2);
+        QCOMPARE(kept->work.current, 1);
+        QCOMPARE(canvas->marks()[0].label, QStringLiteral("Face 0 · 1 edit(s)"));
+        QCOMPARE(canvas->marks()[1].label, QStringLiteral("Face 1 · editing"));
+        // Both faces go back into the one photo: face 0 as edited, face 1 as now.
+        window.exportImage(dir.filePath(QStringLiteral("both.png")), false);
+        const QImage both = QImage(dir.filePath(QStringLiteral("both.png"))).convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(both.copy(inner0), face0.copy(inner0));
+        QVERIFY(both.copy(inner1) != original.copy(inner1));
 
-        // Saved and opened again: the face is back in its photo, the same face.
+        // Back to face 0: at once (no inversion), with its edit.
+        QTest::mouseClick(canvas, Qt::LeftButton, Qt::NoModifier,
+                          canvas->mapFromImage(canvas->marks()[0].box.center()).toPoint());
+        QVERIFY(!window.isLoadingFace());
+        QCOMPARE(window.photoPlacement()->face, 0);
+        QCOMPARE(window.history()->count(), 2);
+        QCOMPARE(window.history()->currentIndex(), 1);
+        QCOMPARE(canvas->marks()[1].label, QStringLiteral("Face 1 · inverted"));
+
+        // Saved and opened again: every face is back, each with its history, in its photo.
         const QString session = dir.filePath(QStringLiteral("two.paesession"));
         window.saveSession(session, false);
         QVERIFY(window.openSession(session));
         QVERIFY2(faces.wait(120000), qPrintable(window.lastError()));
         QVERIFY(window.photoPlacement());
+        QCOMPARE(window.photoPlacement()->face, 0);
+        QCOMPARE(window.history()->count(), 2);
+        QCOMPARE(window.canvas()->shownImage().size(), two.size());
+        QVERIFY(window.otherFacesInPhoto().find(1));
+        QVERIFY(window.editFaceInPhoto(1));
+        QVERIFY(!window.isLoadingFace());
         QCOMPARE(window.photoPlacement()->face, 1);
         QCOMPARE(window.photoPlacement()->quad.centre()[0], secondX);
-        QCOMPARE(window.canvas()->shownImage().size(), two.size());
-        // The photo changed since: the face alone, and a message naming the photo.
+        QCOMPARE(window.otherFacesInPhoto().find(0)->work.current, 1);
+        QVERIFY(!window.editFaceInPhoto(2)); // there is no face 2
+        QVERIFY2(window.lastError().contains(QStringLiteral("face 2 asked for, but 2 faces were found")),
+                 qPrintable(window.lastError()));
+        // The photo changed since: the face alone, and a message naming the photo; the other
+        // face's work is still kept (and saved with the session).
         QImage changed = two;
         changed.fill(Qt::gray);
         QVERIFY(changed.save(path));
@@ -257,8 +323,11 @@ private Q_SLOTS:
         QVERIFY(!window.photoPlacement());
         QCOMPARE(window.canvas()->shownImage().size(), window.currentImage().size());
         QVERIFY2(window.statusBar()->currentMessage().contains(path) &&
-                     window.statusBar()->currentMessage().contains(QStringLiteral("changed")),
+                     window.statusBar()->currentMessage().contains(QStringLiteral("changed")) &&
+                     window.statusBar()->currentMessage().contains(QStringLiteral("other face")),
                  qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(window.otherFacesInPhoto().count(), 1);
+        QCOMPARE(window.sessionData().otherFaces.size(), 1);
     }
 
     // The built-in world's drawn faces are not what a photo face detector finds: off there.

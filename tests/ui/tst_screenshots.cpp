@@ -2,7 +2,8 @@
 // (mid-edit, before/after split), docs/screenshot-compare.png (a finished λ sweep) and
 // docs/screenshot-photo.png (a SynthFace render opened as a photo, inverted, then edited),
 // docs/screenshot-live-edit.png (a preset ticked in the Live edit tab; the wrong-corpus warning),
-// docs/screenshot-models.png (Models…: the built-in set with its identity network and encoder).
+// docs/screenshot-models.png (Models…: the built-in set with its identity network and encoder),
+// docs/screenshot-photo-round-trip.png and docs/screenshot-photo-faces.png (two faces of one photo).
 // On the built-in SynthFace models when this checkout has them, else on the tiny random
 // fixtures (which only show the layout). Labelled slow: it writes into the source tree.
 #include "StudioTestModels.h"
@@ -221,6 +222,48 @@ private Q_SLOTS:
         QTest::qWait(50);
         const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
         Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-photo-round-trip.png"), true);
+    }
+
+    // Two faces in one photo (her and her mirror image), each edited with its own prompt and
+    // history, both pasted back; the canvas frames the faces, a click picks the one to edit.
+    void shouldSaveAScreenshotOfTwoFacesInAPhoto()
+    {
+        QVERIFY2(pae::test::builtinModelsPresent(), "the built-in SynthFace models are missing");
+        MainWindow::Options o;
+        o.offerRestore = false;
+        o.autosaveSeconds = 0;
+        MainWindow w(o);
+        QSignalSpy ready(&w, &MainWindow::modelsReady);
+        QSignalSpy face(&w, &MainWindow::faceShown);
+        QVERIFY(shownWhenReady(w, ready, face));
+        w.setAlignPhotos(true);
+        const QImage her = QImage(QStringLiteral(PAE_TEST_DATA_DIR "/photos/astronaut.jpg")).convertToFormat(QImage::Format_RGB888);
+        QImage two(her.width() * 2, her.height(), QImage::Format_RGB888);
+        {
+            QPainter p(&two);
+            p.drawImage(0, 0, her);
+            p.drawImage(her.width(), 0, her.mirrored(true, false));
+        }
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("two-astronauts.png"));
+        QVERIFY(two.save(path));
+        pae::test::MessageBoxAnswer anyway(QStringLiteral("Invert anyway"));
+        QVERIFY(w.openImage(path));
+        QVERIFY2(face.wait(180000), qPrintable(w.lastError()));
+        QSignalSpy done(&w, &MainWindow::editFinished);
+        w.promptBox()->setText(QStringLiteral("a happy face"));
+        QVERIFY(w.runEdit());
+        QVERIFY(done.wait(180000));
+        QCOMPARE(w.canvas()->marks().size(), 2);
+        QTest::mouseClick(w.canvas(), Qt::LeftButton, Qt::NoModifier,
+                          w.canvas()->mapFromImage(w.canvas()->marks()[1].box.center()).toPoint());
+        QVERIFY2(face.wait(180000), qPrintable(w.lastError()));
+        w.promptBox()->setText(QStringLiteral("a surprised face"));
+        QVERIFY(w.runEdit());
+        QVERIFY(done.wait(180000));
+        QTest::qWait(50);
+        const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
+        Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-photo-faces.png"), true);
     }
 
 private:

@@ -157,6 +157,75 @@ private Q_SLOTS:
         QVERIFY(!Session::fromJson(Session::toJson(d), QStringLiteral("c")).entries[0].placement);
     }
 
+    // Several faces of one photo, each with its own history: all travel with the session, and
+    // a file that mixes photos or names a face twice is refused naming the field.
+    void shouldKeepTheOtherFacesOfThePhoto()
+    {
+        const auto photoFace = [](int face, float base) {
+            HistoryEntry src;
+            src.kind = HistoryEntry::Kind::Photo;
+            src.sourceFile = QStringLiteral("/photos/two.png");
+            src.label = QStringLiteral("two.png, face %1").arg(face);
+            src.latent = latent(4, 8, base);
+            auto p = std::make_shared<PhotoPlacement>();
+            p->path = src.sourceFile;
+            p->sha256 = "feed";
+            p->photo = {640, 320, {}};
+            p->cropSize = 256;
+            p->face = face;
+            p->facesFound = 3;
+            p->faceBoxes = {{20, 20, 100, 100}, {300, 20, 90, 90}, {500, 40, 60, 60}};
+            src.placement = p;
+            return src;
+        };
+        SessionData d = sample();
+        d.entries[0] = photoFace(0, 3.f);
+        FaceWork other;
+        other.entries << photoFace(2, 5.f) << d.entries[1] << d.entries[2];
+        other.current = 2;
+        d.otherFaces << other;
+        const SessionData back = Session::fromJson(Session::toJson(d), QStringLiteral("s.paesession"));
+        QCOMPARE(back.otherFaces.size(), 1);
+        QCOMPARE(back.otherFaces[0].current, 2);
+        QCOMPARE(back.otherFaces[0].entries.size(), 3);
+        QCOMPARE(back.otherFaces[0].entries[0].placement->face, 2);
+        QCOMPARE(back.otherFaces[0].entries[0].latent.values, other.entries[0].latent.values);
+        QCOMPARE(back.otherFaces[0].entries[2].latent.values, other.entries[2].latent.values);
+        QCOMPARE(back.otherFaces[0].entries[2].prompt, other.entries[2].prompt);
+        // A session without other faces writes no field for them (older builds read it as before).
+        SessionData alone = d;
+        alone.otherFaces.clear();
+        QVERIFY(!Session::toJson(alone).contains("otherFaces"));
+
+        const auto refused = [](const SessionData& bad) {
+            try {
+                Session::fromJson(Session::toJson(bad), QStringLiteral("b.paesession"));
+            } catch (const pae::Error& e) {
+                return QString::fromUtf8(e.what());
+            }
+            return QString();
+        };
+        SessionData twice = d;
+        twice.otherFaces[0].entries[0] = photoFace(0, 5.f);
+        QCOMPARE(refused(twice), QStringLiteral("b.paesession: otherFaces[0].history[0].photo.face: face 0 is in the "
+                                                "session twice"));
+        SessionData elsewhere = d;
+        auto moved = std::make_shared<PhotoPlacement>(*other.entries[0].placement);
+        moved->path = QStringLiteral("/photos/three.png");
+        elsewhere.otherFaces[0].entries[0].placement = moved;
+        QVERIFY2(refused(elsewhere).startsWith(QStringLiteral("b.paesession: otherFaces[0].history[0].photo: "
+                                                              "/photos/three.png is not the photo of history[0]")),
+                 qPrintable(refused(elsewhere)));
+        SessionData badIndex = d;
+        badIndex.otherFaces[0].current = 7;
+        QCOMPARE(refused(badIndex), QStringLiteral("b.paesession: otherFaces[0].current: 7 is not an index into the 3 "
+                                                   "history entries"));
+        SessionData seed = d;
+        seed.entries[0] = sample().entries[0];
+        QVERIFY2(refused(seed).startsWith(QStringLiteral("b.paesession: otherFaces: only a face taken from a photo")),
+                 qPrintable(refused(seed)));
+    }
+
     void shouldRestoreSettingsAndHistory_whenSavedAndLoaded()
     {
         QTemporaryDir dir;
