@@ -5,7 +5,9 @@
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QImage>
 #include <QMessageBox>
+#include <QPainter>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -30,6 +32,17 @@ inline pae::ModelPaths tinyModels()
 inline bool builtinModelsPresent()
 {
     return std::filesystem::exists(pae::builtinModelsDir() / "generator.safetensors");
+}
+
+// Two faces in one photo: the astronaut fixture and her mirror image side by side.
+inline QImage twoFacesPhoto()
+{
+    const QImage her = QImage(QStringLiteral(PAE_TEST_DATA_DIR "/photos/astronaut.jpg")).convertToFormat(QImage::Format_RGB888);
+    QImage two(her.width() * 2, her.height(), QImage::Format_RGB888);
+    QPainter p(&two);
+    p.drawImage(0, 0, her);
+    p.drawImage(her.width(), 0, her.mirrored(true, false));
+    return two;
 }
 
 // Settings and autosave go to Qt's test locations, the embedding cache to `cache`, and the

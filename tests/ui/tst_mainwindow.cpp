@@ -198,13 +198,8 @@ private Q_SLOTS:
     {
         MainWindow window(withTinyModels());
         QVERIFY(waitForTheFirstFace(window));
-        const QImage her = QImage(QStringLiteral(PAE_TEST_DATA_DIR "/photos/astronaut.jpg")).convertToFormat(QImage::Format_RGB888);
-        QImage two(her.width() * 2, her.height(), QImage::Format_RGB888);
-        {
-            QPainter p(&two);
-            p.drawImage(0, 0, her);
-            p.drawImage(her.width(), 0, her.mirrored(true, false));
-        }
+        QImage two = pae::test::twoFacesPhoto();
+        const int herWidth = two.width() / 2;
         two.setColorSpace(QColorSpace(QColorSpace::DisplayP3)); // a photo with an ICC profile
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("two.png"));
@@ -270,7 +265,7 @@ private Q_SLOTS:
         QVERIFY2(window.history()->current().label.startsWith(QStringLiteral("two.png, face 1 (aligned, inverted")),
                  qPrintable(window.history()->current().label));
         // The other half of the picture.
-        QVERIFY2(std::abs(second->quad.centre()[0] - firstX) > her.width() / 2,
+        QVERIFY2(std::abs(second->quad.centre()[0] - firstX) > herWidth / 2,
                  qPrintable(QString("%1 and %2").arg(second->quad.centre()[0]).arg(firstX)));
         QCOMPARE(window.canvas()->shownImage().size(), two.size());
         const double secondX = second->quad.centre()[0];

@@ -29,6 +29,8 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QSignalSpy>
+
+#include <memory>
 #include <QUndoStack>
 #include <QtTest/QtTest>
 
@@ -49,6 +51,26 @@ bool shownWhenReady(MainWindow& w, QSignalSpy& ready, QSignalSpy& face)
         return false;
     face.clear();
     return true;
+}
+
+// The built-in models with a face shown and photos aligned (off by default for the built-in
+// world, whose faces are drawn); null when they did not come up.
+std::unique_ptr<MainWindow> photoWindow()
+{
+    if (!pae::test::builtinModelsPresent()) {
+        qWarning() << "the built-in SynthFace models are missing";
+        return nullptr;
+    }
+    MainWindow::Options o;
+    o.offerRestore = false;
+    o.autosaveSeconds = 0;
+    auto w = std::make_unique<MainWindow>(o);
+    QSignalSpy ready(w.get(), &MainWindow::modelsReady);
+    QSignalSpy face(w.get(), &MainWindow::faceShown);
+    if (!shownWhenReady(*w, ready, face))
+        return nullptr;
+    w->setAlignPhotos(true);
+    return w;
 }
 } // namespace
 
@@ -200,15 +222,10 @@ private Q_SLOTS:
     // the nearest cartoon, edited, and pasted back into the whole photo (split: before/after).
     void shouldSaveAScreenshotOfAPhotoRoundTrip()
     {
-        QVERIFY2(pae::test::builtinModelsPresent(), "the built-in SynthFace models are missing");
-        MainWindow::Options o;
-        o.offerRestore = false;
-        o.autosaveSeconds = 0;
-        MainWindow w(o);
-        QSignalSpy ready(&w, &MainWindow::modelsReady);
+        auto window = photoWindow();
+        QVERIFY(window);
+        MainWindow& w = *window;
         QSignalSpy face(&w, &MainWindow::faceShown);
-        QVERIFY(shownWhenReady(w, ready, face));
-        w.setAlignPhotos(true); // off by default for the built-in world, whose faces are drawn
         pae::test::MessageBoxAnswer anyway(QStringLiteral("Invert anyway"));
         QVERIFY(w.openImage(QStringLiteral(PAE_TEST_DATA_DIR "/photos/astronaut.jpg")));
         QVERIFY2(face.wait(120000), qPrintable(w.lastError()));
@@ -228,22 +245,11 @@ private Q_SLOTS:
     // history, both pasted back; the canvas frames the faces, a click picks the one to edit.
     void shouldSaveAScreenshotOfTwoFacesInAPhoto()
     {
-        QVERIFY2(pae::test::builtinModelsPresent(), "the built-in SynthFace models are missing");
-        MainWindow::Options o;
-        o.offerRestore = false;
-        o.autosaveSeconds = 0;
-        MainWindow w(o);
-        QSignalSpy ready(&w, &MainWindow::modelsReady);
+        auto window = photoWindow();
+        QVERIFY(window);
+        MainWindow& w = *window;
         QSignalSpy face(&w, &MainWindow::faceShown);
-        QVERIFY(shownWhenReady(w, ready, face));
-        w.setAlignPhotos(true);
-        const QImage her = QImage(QStringLiteral(PAE_TEST_DATA_DIR "/photos/astronaut.jpg")).convertToFormat(QImage::Format_RGB888);
-        QImage two(her.width() * 2, her.height(), QImage::Format_RGB888);
-        {
-            QPainter p(&two);
-            p.drawImage(0, 0, her);
-            p.drawImage(her.width(), 0, her.mirrored(true, false));
-        }
+        const QImage two = pae::test::twoFacesPhoto();
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("two-astronauts.png"));
         QVERIFY(two.save(path));
