@@ -72,6 +72,10 @@ void runBench(const BenchOptions& o)
     const auto render = detail::benchRender(bm, clipRes, std::max(3, o.steps));
     const auto cosines = detail::clipVsFullCosine(bm, clipRes, o.cosineLatents);
     const auto faceNets = detail::benchFaceNets(bm.device, std::max(3, o.steps));
+    // A photo's inversion runs at the clip resolution too: pixel error alone, and with CLIP's
+    // perceptual term (invert --perceptual).
+    const auto invertPixel = detail::benchInversionSteps(bm, clipRes, false, o.steps);
+    const auto invertPerceptual = detail::benchInversionSteps(bm, clipRes, true, o.steps);
 
     nlohmann::json j;
     j["models"] = bm.description;
@@ -97,6 +101,10 @@ void runBench(const BenchOptions& o)
     j["identity_min_ms"] = faceNets.identityMinMs;
     j["encode_ms"] = faceNets.encodeMedianMs;
     j["encode_min_ms"] = faceNets.encodeMinMs;
+    j["invert_ms_per_step"] = invertPixel.medianMs;
+    j["invert_min_ms_per_step"] = invertPixel.minMs;
+    j["invert_perceptual_ms_per_step"] = invertPerceptual.medianMs;
+    j["invert_perceptual_min_ms_per_step"] = invertPerceptual.minMs;
     j["lambdas"] = o.lambdas;
     j["sweep_cost_per_lambda"] = clip.stepMs > 0 ? sweep.stepMs / clip.stepMs / o.lambdas : 0.0;
     j["sweep_cost_vs_one"] = clip.stepMs > 0 ? sweep.stepMs / clip.stepMs : 0.0;
@@ -153,6 +161,10 @@ void runBench(const BenchOptions& o)
     std::printf("ArcFace IR-SE50 forward+backward at 112²: %.1f ms (min %.1f); e4e encode at 256²: %.1f ms (min "
                 "%.1f) (real shapes, random weights)\n",
                 faceNets.identityMedianMs, faceNets.identityMinMs, faceNets.encodeMedianMs, faceNets.encodeMinMs);
+    std::printf("inversion step at %lld²: %.1f ms pixel error only (min %.1f), %.1f ms with the perceptual term "
+                "(min %.1f)\n",
+                (long long)j["clip_resolution"].get<int64_t>(), invertPixel.medianMs, invertPixel.minMs,
+                invertPerceptual.medianMs, invertPerceptual.minMs);
     if (!cosines.empty()) {
         std::printf("CLIP embedding, clip mode vs full resolution: cosine %.4f (lowest of %zu latents:",
                     j["clip_vs_full_cosine"].get<double>(), cosines.size());

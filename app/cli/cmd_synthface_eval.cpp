@@ -25,10 +25,12 @@ void addSynthfaceEvalCommand(CLI::App& group)
         bool presets = false;
         synthface::PresetEvalOptions preset;
         bool everyProbe = false;
+        bool inversion = false;
+        synthface::InversionEvalOptions invert;
     };
     auto o = std::make_shared<Options>();
     auto* cmd = group.add_subcommand("eval", "Measure edits (text, pae, pae+) against SynthFace ground truth");
-    auto* faces = cmd->add_option("--faces", o->eval.faces, "Faces to edit (default 24; 50 with --presets)")
+    auto* faces = cmd->add_option("--faces", o->eval.faces, "Faces to edit (default 24; 50 with --presets; 6 with --inversion)")
                       ->check(CLI::Range(1, 10000));
     cmd->add_option("--steps", o->eval.steps, "Optimization steps per edit (default: the studio's)")
         ->capture_default_str()
@@ -47,6 +49,22 @@ void addSynthfaceEvalCommand(CLI::App& group)
         ->capture_default_str()
         ->check(CLI::Range(0, 10000));
     cmd->add_flag("--every-prompt", o->everyProbe, "With --presets: every benchmark prompt, not one per corpus");
+    cmd->add_flag("--inversion", o->inversion,
+                  "How much of a face survives inversion: held-out renders inverted, the regressor reads render and "
+                  "reconstruction (PSNR, attribute change, agreement); no edits");
+    auto* perceptual = cmd->add_option("--perceptual", o->invert.perceptualWeight,
+                                       "With --inversion: weight of CLIP's perceptual term (invert --perceptual)")
+                           ->check(finiteRange(0, 1000));
+    auto* meanReg = cmd->add_option("--mean-reg", o->invert.meanWeight,
+                                    "With --inversion: weight of the pull towards the mean latent (invert --mean-reg)")
+                        ->check(finiteRange(0, 1000));
+    auto* invertSteps = cmd->add_option("--invert-steps", o->invert.steps, "With --inversion: inversion steps")
+                            ->capture_default_str()
+                            ->check(CLI::Range(0, 100000));
+    auto* firstSeed = cmd->add_option("--first-seed", o->invert.firstSeed,
+                                      "With --inversion: the first held-out render's seed")
+                          ->capture_default_str()
+                          ->check(wholeRange(0, 4294967295LL));
     cmd->add_option("--lambdas", o->lambdas, "λ grid, comma-separated")->capture_default_str();
     cmd->add_option("--l2", o->eval.l2Weight, "Weight of ‖w − w0‖² (default: the models' default edit setting)")
         ->check(finiteRange(0, 1e6));
@@ -56,7 +74,12 @@ void addSynthfaceEvalCommand(CLI::App& group)
     cmd->add_option("--out", o->out, "Write the tables as Markdown");
     cmd->add_flag("--json", o->json, "One JSON object on stdout: target → accuracy, drift, spearman, identity");
     addNoClobber(cmd, o->noClobber);
-    cmd->callback([o, faces] {
+    cmd->callback([o, faces, perceptual, meanReg, invertSteps, firstSeed] {
+        for (CLI::Option* opt : {perceptual, meanReg, invertSteps, firstSeed})
+            if (opt->count() && !o->inversion)
+                throw UsageError(opt->get_name() + " belongs to --inversion");
+        if (o->inversion && o->presets)
+            throw UsageError("--inversion and --presets measure different things; run them one at a time");
         o->eval.lambdas = parseNumberList(o->lambdas, "--lambdas", 0, 1000);
         OutputSet outputs(o->noClobber);
         const std::filesystem::path outFile = o->out.empty() ? std::filesystem::path() : outputs.add(o->out, "--out");
@@ -67,6 +90,22 @@ void addSynthfaceEvalCommand(CLI::App& group)
             else if (done == total || done % 10 == 0)
                 std::fprintf(stderr, "%d/%d edits\n", done, total);
         };
+        if (o->inversion) {
+            o->invert.faces = faces->count() ? o->eval.faces : o->invert.faces;
+            auto faceProgress = [tty](int done, int total) {
+                if (tty)
+                    std::fprintf(stderr, "\r%d/%d faces inverted%s", done, total, done == total ? "\n" : "");
+                else
+                    std::fprintf(stderr, "%d/%d faces inverted\n", done, total);
+            };
+            const auto report = synthface::runInversionEval(o->invert, faceProgress);
+            const std::string markdown = report.toMarkdown();
+            if (!o->out.empty())
+                writeFileAtomically(outFile, markdown.data(), markdown.size());
+            outputs.commit();
+            std::cout << (o->json ? report.toJson() + "\n" : markdown);
+            return;
+        }
         if (o->presets) {
             o->preset.faces = faces->count() ? o->eval.faces : o->preset.faces;
             o->preset.steps = o->eval.steps;

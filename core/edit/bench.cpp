@@ -1,5 +1,7 @@
 #include "core/edit/bench.h"
 
+#include "core/edit/model_set_impl.h"
+
 #include "core/models/clip.h"
 #include "core/models/irse.h"
 
@@ -68,6 +70,41 @@ PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lam
         total.push_back(msSince(start));
     }
     return PhaseTimes{median(gen), median(clip), median(backward), median(opt), median(total)};
+}
+
+InversionStepTimes benchInversionSteps(const BenchModels& models, int64_t stopResolution, bool perceptual, int steps)
+{
+    const auto& cfg = models.generatorConfig;
+    torch::manual_seed(0);
+    const int64_t side = stopResolution > 0 ? stopResolution : cfg.size;
+    const torch::Tensor target = torch::rand({1, 3, side, side}).to(models.device);
+    const auto unitNorm = torch::nn::functional::NormalizeFuncOptions().dim(-1);
+    torch::Tensor targetFeatures;
+    if (perceptual) {
+        torch::NoGradGuard noGrad;
+        targetFeatures = torch::nn::functional::normalize(models.embedImages(target * 2.0 - 1.0), unitNorm);
+    }
+    torch::Tensor w =
+        torch::randn({1, cfg.numLatents(), cfg.styleDim}).mul(0.3).to(models.device).set_requires_grad(true);
+    torch::optim::Adam optimizer({w}, torch::optim::AdamOptions(0.1));
+    std::vector<double> total;
+    for (int step = 0; step <= steps; ++step) {
+        const auto start = std::chrono::steady_clock::now();
+        optimizer.zero_grad();
+        models::Generator generator = models.generator; // a handle: synthesize is not const
+        const torch::Tensor images = generator->synthesize(w, stopResolution);
+        torch::Tensor loss = (generatorToUnit(images) - target).square().mean();
+        if (perceptual) {
+            const torch::Tensor features = torch::nn::functional::normalize(models.embedImages(images), unitNorm);
+            loss = loss + 0.05 * (1.0 - (features * targetFeatures).sum(-1).mean());
+        }
+        loss.backward();
+        optimizer.step();
+        synchronize(models.device);
+        if (step > 0) // the first is the warm-up: allocator and caches
+            total.push_back(msSince(start));
+    }
+    return {median(total), total.empty() ? 0.0 : *std::min_element(total.begin(), total.end())};
 }
 
 std::vector<double> clipVsFullCosine(const BenchModels& models, int64_t stopResolution, int count)

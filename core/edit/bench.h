@@ -31,6 +31,16 @@ struct BenchModels {
 // run through the models `chunk` at a time (0: all at once; see lambdaChunkFor).
 PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lambdas, int steps, int64_t chunk = 0);
 
+// One step of a photo's inversion (InversionJob): the pixel error of the generator's image
+// at `stopResolution` (0 = full) against a fixed random picture, backward and Adam; with
+// `perceptual` also CLIP's image-feature distance (InversionRequest::perceptualWeight).
+// Median and min ms over `steps` timed steps after one warm-up.
+struct InversionStepTimes {
+    double medianMs = 0;
+    double minMs = 0;
+};
+InversionStepTimes benchInversionSteps(const BenchModels& models, int64_t stopResolution, bool perceptual, int steps);
+
 // One generator forward without gradients, what applying an edit at a new strength costs:
 // at full resolution and at the preview resolution (the skip output; 0 = full).
 struct RenderTimes {

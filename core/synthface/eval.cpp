@@ -1,10 +1,12 @@
 #include "core/synthface/eval.h"
 
 #include "core/edit/edit_job.h"
+#include "core/edit/inversion.h"
 #include "core/edit/model_set.h"
 #include "core/edit/preset.h"
 #include "core/io/image.h"
 #include "core/synthface/regressor.h"
+#include "core/synthface/renderer.h"
 #include "core/util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -549,6 +551,98 @@ std::string EvalReport::toJson() const
                 perCorpus[corpus] = scoresJson(c);
         j[name]["per_corpus"] = perCorpus;
     }
+    return j.dump();
+}
+
+
+InversionEvalReport runInversionEval(const InversionEvalOptions& options, const std::function<void(int, int)>& progress)
+{
+    if (options.faces < 1)
+        throw UsageError("faces: must be at least 1");
+    const std::shared_ptr<ModelSet> models = ModelSet::load(ModelPaths{});
+    AttributeRegressor regressor = loadBuiltinRegressor();
+    InversionRequest request;
+    request.steps = options.steps;
+    request.perceptualWeight = options.perceptualWeight;
+    request.meanWeight = options.meanWeight;
+    request.useEncoder = options.useEncoder;
+    request.previewEvery = 0;
+    const int size = models->info().resolution;
+
+    InversionEvalReport report;
+    report.options = options;
+    std::array<double, kAttrCount> change{};
+    int binarySame = 0, binaryCount = 0, hairSame = 0;
+    for (int f = 0; f < options.faces; ++f) {
+        request.image = render(sampleAttributes(options.firstSeed + uint64_t(f)), size);
+        request.validate();
+        const InversionResult result = InversionJob(models).run(request);
+        report.psnr.push_back(result.psnr);
+        report.seconds.push_back(result.seconds);
+        const std::vector<Reading> r = readImages(regressor, {request.image, result.image});
+        for (int a = 0; a < kAttrCount; ++a)
+            change[size_t(a)] += attributeChange(Attr(a), r[0], r[1]);
+        for (Attr b : binaryAttributes()) {
+            binarySame += (r[0].normalized[size_t(b)] >= 0.5f) == (r[1].normalized[size_t(b)] >= 0.5f) ? 1 : 0;
+            ++binaryCount;
+        }
+        const auto likeliest = [](const Reading& x) { return std::max_element(x.hairProb.begin(), x.hairProb.end()) - x.hairProb.begin(); };
+        hairSame += likeliest(r[0]) == likeliest(r[1]) ? 1 : 0;
+        if (progress)
+            progress(f + 1, options.faces);
+    }
+    double sum = 0;
+    for (int a = 0; a < kAttrCount; ++a) {
+        const double mean = change[size_t(a)] / options.faces;
+        report.changeByAttribute[name(Attr(a))] = mean;
+        sum += mean;
+    }
+    report.attributeChange = sum / kAttrCount;
+    report.binaryAgreement = binaryCount ? double(binarySame) / binaryCount : 0.0;
+    report.hairColorAgreement = double(hairSame) / options.faces;
+    return report;
+}
+
+std::string InversionEvalReport::toMarkdown() const
+{
+    std::vector<double> sortedPsnr = psnr, sortedSeconds = seconds;
+    std::sort(sortedPsnr.begin(), sortedPsnr.end());
+    std::sort(sortedSeconds.begin(), sortedSeconds.end());
+    const auto medianOf = [](const std::vector<double>& v) {
+        return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+    };
+    std::ostringstream out;
+    out << "Inversion of " << psnr.size() << " held-out renders (seeds " << options.firstSeed << "…"
+        << options.firstSeed + psnr.size() - 1 << "), " << options.steps << " steps"
+        << (options.useEncoder ? " from the encoder's W+" : "") << ", perceptual " << fixed(options.perceptualWeight, 3)
+        << ", mean-reg " << fixed(options.meanWeight, 3) << "\n\n";
+    out << "| PSNR median (min–max) | attribute change | binary agreement | hair colour agreement | seconds median (min) |\n";
+    out << "|---|---|---|---|---|\n";
+    out << "| " << fixed(medianOf(sortedPsnr), 2) << " dB (" << fixed(sortedPsnr.front(), 2) << "–"
+        << fixed(sortedPsnr.back(), 2) << ") | " << fixed(attributeChange, 4) << " | " << fixed(binaryAgreement, 3)
+        << " | " << fixed(hairColorAgreement, 3) << " | " << fixed(medianOf(sortedSeconds), 1) << " ("
+        << fixed(sortedSeconds.front(), 1) << ") |\n\n";
+    out << "Attribute change by attribute (mean |Δ|, normalized):";
+    for (const auto& [attr, v] : changeByAttribute)
+        out << " " << attr << " " << fixed(v, 3) << ";";
+    out << "\n";
+    return out.str();
+}
+
+std::string InversionEvalReport::toJson() const
+{
+    nlohmann::json j{{"faces", psnr.size()},
+                     {"first_seed", options.firstSeed},
+                     {"steps", options.steps},
+                     {"perceptual", options.perceptualWeight},
+                     {"mean_reg", options.meanWeight},
+                     {"encoder", options.useEncoder},
+                     {"psnr", psnr},
+                     {"seconds", seconds},
+                     {"attribute_change", attributeChange},
+                     {"change_by_attribute", changeByAttribute},
+                     {"binary_agreement", binaryAgreement},
+                     {"hair_color_agreement", hairColorAgreement}};
     return j.dump();
 }
 

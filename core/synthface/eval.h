@@ -96,6 +96,38 @@ struct PresetEvalReport {
 
 PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::function<void(int, int)>& progress = {});
 
+// How much of a face survives inversion, the step every photo takes before it is edited:
+// held-out renders of the world (drawn by the renderer, which the generator only imitates)
+// are inverted with one mix of the inversion's terms, and the regressor reads the render
+// and the reconstruction. Agreement is between those two readings, so the regressor's own
+// error against the true attributes cancels.
+struct InversionEvalOptions {
+    int faces = 6;
+    uint64_t firstSeed = 90001; // face i is the render of seed firstSeed + i
+    int steps = 300;            // InversionRequest::steps
+    float perceptualWeight = 0.f;
+    float meanWeight = 0.f;
+    bool useEncoder = true;     // start from the built-in encoder's W+
+};
+
+struct InversionEvalReport {
+    InversionEvalOptions options;
+    std::vector<double> psnr;    // dB, per face, at the inversion's resolution
+    std::vector<double> seconds; // per face
+    // Mean |Δ| (normalized, as the edit benchmark's drift) between the two readings, over
+    // faces and attributes, and per attribute by name.
+    double attributeChange = 0;
+    std::map<std::string, double> changeByAttribute;
+    double binaryAgreement = 0;     // share of (face, bald/glasses/beard) read the same way (p ≥ 0.5)
+    double hairColorAgreement = 0;  // share of faces whose likeliest hair colour is read the same
+    std::string toMarkdown() const;
+    std::string toJson() const;
+};
+
+// The built-in models (with their encoder) and regressor. progress(done, total) per face.
+InversionEvalReport runInversionEval(const InversionEvalOptions& options,
+                                     const std::function<void(int, int)>& progress = {});
+
 // Runs the benchmark on the built-in models (prompts from prompts/synthface/); the
 // regressor is read from the built-in models folder. progress(done, total) after each job.
 EvalReport runEval(const EvalOptions& options, const std::function<void(int, int)>& progress = {});

@@ -101,7 +101,8 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
         const auto j = nlohmann::json::parse(r.stdOut.toStdString());
         for (const char* key : {"full_ms_per_step", "clip_ms_per_step", "sweep_ms_per_step", "sweep_batched_ms_per_step",
-                                "sweep_in_turn_ms_per_step", "render_ms", "render_preview_ms"})
+                                "sweep_in_turn_ms_per_step", "render_ms", "render_preview_ms", "invert_ms_per_step",
+                                "invert_perceptual_ms_per_step"})
             QVERIFY2(j.contains(key) && j[key].get<double>() > 0, key);
         QCOMPARE(j["lambdas"].get<int>(), 2);
         // The tiny models are small: on CPU their λ run batched, and the reported sweep is that one.

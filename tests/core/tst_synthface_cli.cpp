@@ -92,6 +92,23 @@ private Q_SLOTS:
         QVERIFY(r.err.startsWith("error: --size 8"));
         QVERIFY(!QFile::exists(dir.filePath("x.png")));
     }
+
+    // The inversion benchmark, run as a user would: one JSON object; its options belong to it.
+    void shouldMeasureInversion_andRefuseItsOptionsAlone()
+    {
+        Run r = cli({"synthface", "eval", "--inversion", "--faces", "1", "--invert-steps", "4", "--perceptual", "0.05",
+                     "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j.at("faces").get<int>(), 1);
+        QCOMPARE(j.at("steps").get<int>(), 4);
+        QCOMPARE(j.at("perceptual").get<double>(), double(0.05f));
+        QVERIFY(j.at("psnr").at(0).get<double>() > 10);
+        QVERIFY(j.at("change_by_attribute").contains("glasses"));
+        r = cli({"synthface", "eval", "--perceptual", "0.05"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith("error: --perceptual belongs to --inversion"), r.err.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSynthfaceCli)

@@ -80,6 +80,38 @@ private Q_SLOTS:
         QVERIFY(report.toMarkdown().find("| preset |") != std::string::npos);
     }
 
+    // Held-out renders inverted and read back: every face measured, the averages consistent
+    // with their parts, and the encoder's start already close (the built-in encoder alone
+    // reaches about 19 dB on these renders).
+    void shouldReadRenderAndReconstruction_whenMeasuringInversion()
+    {
+        pae::synthface::InversionEvalOptions options;
+        options.faces = 2;
+        options.steps = 10;
+        int calls = 0;
+        const auto report = pae::synthface::runInversionEval(options, [&](int done, int total) {
+            ++calls;
+            QCOMPARE(total, 2);
+            QCOMPARE(done, calls);
+        });
+        QCOMPARE(calls, 2);
+        QCOMPARE(int(report.psnr.size()), 2);
+        for (double p : report.psnr)
+            QVERIFY2(p > 15, qPrintable(QString::number(p)));
+        double sum = 0;
+        for (const auto& [attr, v] : report.changeByAttribute) {
+            QVERIFY2(v >= 0 && v <= 1, attr.c_str());
+            sum += v;
+        }
+        QCOMPARE(int(report.changeByAttribute.size()), int(pae::synthface::kAttrCount));
+        QVERIFY(std::abs(report.attributeChange - sum / pae::synthface::kAttrCount) < 1e-9);
+        QVERIFY(report.binaryAgreement >= 0 && report.binaryAgreement <= 1);
+        QVERIFY(report.hairColorAgreement == 0 || report.hairColorAgreement == 0.5 || report.hairColorAgreement == 1);
+        QVERIFY(report.toMarkdown().find("held-out renders (seeds 90001…90002)") != std::string::npos);
+        const auto json = nlohmann::json::parse(report.toJson());
+        QCOMPARE(json.at("psnr").size(), size_t(2));
+    }
+
     void shouldRefuse_whenTheGridHasOneLambda()
     {
         pae::synthface::EvalOptions options;
