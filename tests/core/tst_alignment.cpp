@@ -1,11 +1,11 @@
 // FFHQ alignment: the quad recipe on hand-placed landmarks, the warp that cuts it out, and
 // dlib's detector and landmarks on a real photo (NASA's portrait of Eileen Collins, public
 // domain): the aligned face, searched again, sits level in the middle of the frame.
+#include "TestSupport.h"
 #include "core/edit/alignment.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -255,13 +255,11 @@ private Q_SLOTS:
 
     void cliAlignsAndRefusesAPhotoWithoutAFace()
     {
+        using pae::test::runCli;
         QTemporaryDir dir;
         const QString out = dir.filePath("aligned.png");
-        QProcess p;
-        p.start(PAE_CLI_PATH,
-                {"align", "--image", QString::fromStdString(kPhoto.string()), "--out", out, "--size", "128"});
-        QVERIFY(p.waitForFinished(60000));
-        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        auto r = runCli({"align", "--image", QString::fromStdString(kPhoto.string()), "--out", out, "--size", "128"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const pae::ImageRGB aligned = pae::io::readImage(out.toStdString());
         QCOMPARE(aligned.width, 128);
         QCOMPARE(aligned.height, 128);
@@ -269,35 +267,31 @@ private Q_SLOTS:
         const QString wall = dir.filePath("wall.png");
         pae::io::writeImage(pae::ImageRGB{300, 300, std::vector<uint8_t>(300 * 300 * 3, 128)}, wall.toStdString());
         const QString none = dir.filePath("none.png");
-        p.start(PAE_CLI_PATH, {"align", "--image", wall, "--out", none});
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 1);
-        const QString err = p.readAllStandardError();
-        QVERIFY2(err.contains(wall) && err.contains("no face found"), qPrintable(err));
+        r = runCli({"align", "--image", wall, "--out", none});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(wall) && r.err.contains("no face found"), qPrintable(r.err));
         QVERIFY(!QFile::exists(none));
     }
 
     void cliInvertsAnAlignedPhoto()
     {
+        using pae::test::runCli;
         QTemporaryDir dir;
         const QString fixtures = QStringLiteral(PAE_TEST_DATA_DIR);
         const QString aligned = dir.filePath("aligned.png");
-        QProcess p;
-        p.start(PAE_CLI_PATH,
-                {"invert", "--clip", fixtures + "/tiny-clip", "--generator", fixtures + "/tiny-stylegan2/generator.pt",
-                 "--device", "cpu", "--image", QString::fromStdString(kPhoto.string()), "--align", "--aligned-out",
-                 aligned, "--latent-out", dir.filePath("face.safetensors"), "--steps", "4", "--starts", "2", "--json"});
-        QVERIFY(p.waitForFinished(120000));
-        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        QVERIFY2(p.readAllStandardOutput().contains("\"aligned\": true"), "the JSON does not say aligned");
+        auto r = runCli({"invert", "--clip", fixtures + "/tiny-clip", "--generator",
+                         fixtures + "/tiny-stylegan2/generator.pt", "--device", "cpu", "--image",
+                         QString::fromStdString(kPhoto.string()), "--align", "--aligned-out", aligned, "--latent-out",
+                         dir.filePath("face.safetensors"), "--steps", "4", "--starts", "2", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("\"aligned\": true"), "the JSON does not say aligned");
         const pae::ImageRGB face = pae::io::readImage(aligned.toStdString());
         QCOMPARE(face.width, face.height); // the generator's size
         QVERIFY(QFile::exists(dir.filePath("face.safetensors")));
         // --aligned-out without --align is a usage error (exit 2), and nothing is written.
-        p.start(PAE_CLI_PATH, {"invert", "--image", QString::fromStdString(kPhoto.string()), "--aligned-out",
-                               dir.filePath("x.png"), "--latent-out", dir.filePath("x.safetensors")});
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 2);
+        r = runCli({"invert", "--image", QString::fromStdString(kPhoto.string()), "--aligned-out",
+                    dir.filePath("x.png"), "--latent-out", dir.filePath("x.safetensors")});
+        QCOMPARE(r.exitCode, 2);
         QVERIFY(!QFile::exists(dir.filePath("x.safetensors")));
     }
 };

@@ -1,6 +1,7 @@
 // The wrong-corpus warning on the built-in models: in every corpus its own prompts do not
 // warn, and unrelated prompts, nonsense and the prompts of other corpora do; `pae-cli
 // analyze --json` prints the same reading.
+#include "TestSupport.h"
 #include "core/edit/model_set.h"
 
 #include <nlohmann/json.hpp>
@@ -87,24 +88,18 @@ private Q_SLOTS:
 
     void shouldPrintTheSameReading_fromTheCommandLine()
     {
-        auto run = [](const QStringList& args) {
-            QProcess p;
-            p.start(PAE_CLI_PATH, args);
-            p.waitForFinished(120000);
-            return std::make_pair(p.exitCode(), p.readAllStandardOutput());
-        };
-        const auto [code, out] = run({"analyze", "--prompt", "a red sports car", "--corpus", "hairstyle", "--json"});
-        QCOMPARE(code, 0);
-        const auto j = nlohmann::json::parse(out.toStdString());
+        using pae::test::runCli;
+        const auto r = runCli({"analyze", "--prompt", "a red sports car", "--corpus", "hairstyle", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
         QVERIFY(j.at("warn").get<bool>());
         QVERIFY(j.at("message").get<std::string>().find("hairstyle") != std::string::npos);
         const pae::PromptAnalysis a = m_models->analyzePrompt("a red sports car", "hairstyle", pae::BasisKind::Pca, 10);
         QCOMPARE(j.at("corpus_similarity").get<float>(), a.corpusSimilarity);
-        const auto [code2, out2] = run({"analyze", "--prompt", "a bald person", "--corpus", "hairstyle", "--json"});
-        QCOMPARE(code2, 0);
-        QVERIFY(!nlohmann::json::parse(out2.toStdString()).at("warn").get<bool>());
-        const auto [code3, out3] = run({"analyze", "--prompt", "a bald person", "--corpus", "no-such-corpus"});
-        QCOMPARE(code3, 1);
+        const auto bald = runCli({"analyze", "--prompt", "a bald person", "--corpus", "hairstyle", "--json"});
+        QCOMPARE(bald.exitCode, 0);
+        QVERIFY(!nlohmann::json::parse(bald.out.toStdString()).at("warn").get<bool>());
+        QCOMPARE(runCli({"analyze", "--prompt", "a bald person", "--corpus", "no-such-corpus"}).exitCode, 1);
     }
 };
 

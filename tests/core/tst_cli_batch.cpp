@@ -1,5 +1,6 @@
 // pae-cli batch and batch-report end to end on the built-in SynthFace models: shards,
 // error records, skipping finished items, and a batch killed mid-item then re-run.
+#include "TestSupport.h"
 #include "core/edit/alignment.h"
 #include "core/edit/batch.h"
 #include "core/edit/model_set.h"
@@ -90,12 +91,8 @@ class TestCliBatch : public QObject {
 
     Result run(const QStringList& args)
     {
-        QProcess p;
-        start(p, args);
-        if (!p.waitForFinished(280000))
-            return {-1, {}, "timeout"};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, parseEvents(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        const pae::test::CliResult r = pae::test::runCli(args, pae::test::CliOptions::timeout(280000));
+        return {r.exitCode, parseEvents(r.out.toUtf8()), r.err};
     }
 
     Result batch(const fs::path& manifest, const fs::path& out, const QString& shard = "0/1")

@@ -1,4 +1,5 @@
 // pae-cli edit, sweep and bench end to end on the tiny fixture models.
+#include "TestSupport.h"
 #include "core/io/safetensors.h"
 
 #include <nlohmann/json.hpp>
@@ -12,29 +13,15 @@
 
 namespace {
 
-struct Result {
-    int exitCode;
-    QString stdOut;
-    QString stdErr;
-};
-
 class TestCliEdit : public QObject {
     Q_OBJECT
     QTemporaryDir m_dir;
 
     QString path(const QString& name) const { return m_dir.filePath(name); }
-
-    Result run(QStringList args)
+    using Result = pae::test::CliResult;
+    Result run(const QStringList& args)
     {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("XDG_CACHE_HOME", m_dir.filePath("cache"));
-        p.setProcessEnvironment(env);
-        p.start(QStringLiteral(PAE_CLI_PATH), args);
-        if (!p.waitForFinished(240000))
-            return {-1, {}, "timeout"};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return pae::test::runCli(args, pae::test::CliOptions::cachedIn(m_dir.filePath("cache")));
     }
 
     static QStringList models()
@@ -51,7 +38,7 @@ private Q_SLOTS:
                                          "--lambda", "5", "--out", path("edit.png"), "--latent-out",
                                          path("edit.safetensors"), "--metrics-out", path("edit.json"), "--preview-dir",
                                          path("previews"), "--preview-every", "4"});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QImage image(path("edit.png"));
         QCOMPARE(image.size(), QSize(32, 32));
         const auto latent = pae::io::loadSafetensors(path("edit.safetensors").toStdString());
@@ -65,8 +52,8 @@ private Q_SLOTS:
         QVERIFY(metrics["per_lambda"][0].contains("clip_cosine_to_target"));
         QVERIFY(QDir(path("previews")).entryList({"*.png"}).size() >= 2);
         // Not a terminal: plain progress lines, no carriage returns.
-        QVERIFY(r.stdErr.contains("step 8/8"));
-        QVERIFY(!r.stdErr.contains('\r'));
+        QVERIFY(r.err.contains("step 8/8"));
+        QVERIFY(!r.err.contains('\r'));
     }
 
     void shouldWriteALabelledGrid_whenSweeping()
@@ -74,13 +61,13 @@ private Q_SLOTS:
         const Result r = run(QStringList{"sweep"} + models() +
                              QStringList{"--seed", "3", "--prompt", "a sad face", "--steps", "4", "--lambdas", "1,4,8",
                                          "--out", path("grid.png")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QImage grid(path("grid.png"));
         QVERIFY(!grid.isNull());
         // Source + 3 λ columns of 32 px with 4 px gaps; a label strip on top.
         QCOMPARE(grid.width(), 4 * 32 + 3 * 4);
         QVERIFY(grid.height() > 32);
-        QCOMPARE(r.stdOut.count("lambda "), 3);
+        QCOMPARE(r.out.count("lambda "), 3);
     }
 
     void shouldLoadALatentFile_asTheFaceSource()
@@ -88,18 +75,18 @@ private Q_SLOTS:
         const Result first = run(QStringList{"edit"} + models() +
                                  QStringList{"--seed", "5", "--prompt", "a happy face", "--steps", "2", "--out",
                                              path("a.png"), "--latent-out", path("a.safetensors")});
-        QVERIFY2(first.exitCode == 0, qPrintable(first.stdErr));
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
         const Result second = run(QStringList{"edit"} + models() +
                                   QStringList{"--latent", path("a.safetensors"), "--prompt", "blonde hair", "--corpus",
                                               "hair-colour", "--steps", "2", "--out", path("b.png")});
-        QVERIFY2(second.exitCode == 0, qPrintable(second.stdErr));
+        QVERIFY2(second.exitCode == 0, qPrintable(second.err));
     }
 
     void shouldReportOneJsonObject_whenBenchmarking()
     {
         const Result r = run(QStringList{"bench"} + models() + QStringList{"--steps", "1", "--lambdas", "2", "--json"});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
-        const auto j = nlohmann::json::parse(r.stdOut.toStdString());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto j = nlohmann::json::parse(r.out.toStdString());
         for (const char* key : {"full_ms_per_step", "clip_ms_per_step", "sweep_ms_per_step", "sweep_batched_ms_per_step",
                                 "sweep_in_turn_ms_per_step", "render_ms", "render_preview_ms", "invert_ms_per_step",
                                 "invert_perceptual_ms_per_step"})
@@ -117,10 +104,10 @@ private Q_SLOTS:
         Result r = run(QStringList{"edit"} + models() +
                        QStringList{"--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "6",
                                    "--out", path("p-edit.png"), "--preset-out", path("happy.preset")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         r = run(QStringList{"apply"} + models() +
                 QStringList{"--preset", path("happy.preset"), "--seed", "3", "--out", path("p-apply.png")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QImage edit = QImage(path("p-edit.png")).convertToFormat(QImage::Format_RGB888);
         const QImage applied = QImage(path("p-apply.png")).convertToFormat(QImage::Format_RGB888);
         QCOMPARE(applied.size(), edit.size());
@@ -133,15 +120,15 @@ private Q_SLOTS:
         r = run(QStringList{"apply"} + models() +
                 QStringList{"--preset", path("happy.preset"), "--strength", "0", "--seed", "3", "--out",
                             path("p-zero.png"), "--latent-out", path("p-zero.safetensors")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         // Strength 0 is exactly the face the edit started from (the preset keeps it as "source").
         const auto zero = pae::io::loadSafetensors(path("p-zero.safetensors").toStdString()).at("w").flatten();
         const auto source = pae::io::loadSafetensors(path("happy.preset").toStdString()).at("source").flatten();
         QVERIFY(zero.equal(source));
 
         r = run({"preset", "info", path("happy.preset")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
-        const auto info = nlohmann::json::parse(r.stdOut.toStdString());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto info = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(QString::fromStdString(info.at("prompt").get<std::string>()), QStringLiteral("a happy face"));
         QCOMPARE(info.at("lambda").get<float>(), 8.f);
 
@@ -149,12 +136,12 @@ private Q_SLOTS:
         r = run(QStringList{"apply"} + models() +
                 QStringList{"--preset", path("happy.preset"), "--seed", "5", "--refine", "3", "--out", path("p-refined.png"),
                             "--latent-out", path("p-refined.safetensors")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
-        QVERIFY2(r.stdOut.contains("3 optimization steps"), qPrintable(r.stdOut));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("3 optimization steps"), qPrintable(r.out));
         r = run(QStringList{"apply"} + models() +
                 QStringList{"--preset", path("happy.preset"), "--seed", "5", "--out", path("p-plain.png"), "--latent-out",
                             path("p-plain.safetensors")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto refined = pae::io::loadSafetensors(path("p-refined.safetensors").toStdString()).at("w");
         const auto plain = pae::io::loadSafetensors(path("p-plain.safetensors").toStdString()).at("w");
         QVERIFY2(!refined.equal(plain), "the refinement changed nothing");
@@ -164,14 +151,14 @@ private Q_SLOTS:
                 QStringList{"--preset", path("happy.preset"), "--preset", path("happy.preset"), "--seed", "5", "--refine",
                             "3", "--out", path("p-two.png")});
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.stdErr.contains("exactly one --preset"), qPrintable(r.stdErr));
+        QVERIFY2(r.err.contains("exactly one --preset"), qPrintable(r.err));
         QVERIFY(!QFileInfo::exists(path("p-two.png")));
 
         // A sweep writes one preset per λ into a folder.
         r = run(QStringList{"sweep"} + models() +
                 QStringList{"--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "4", "--lambdas",
                             "2,5", "--out", path("p-grid.png"), "--preset-out", path("presets")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(QFileInfo::exists(path("presets/lambda-2.preset")) && QFileInfo::exists(path("presets/lambda-5.preset")));
     }
 
@@ -180,12 +167,12 @@ private Q_SLOTS:
         // Made on the built-in SynthFace generator, applied on the tiny fixture generator.
         Result r = run({"edit", "--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "2", "--out",
                         path("b-edit.png"), "--preset-out", path("builtin.preset")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         r = run(QStringList{"apply"} + models() +
                 QStringList{"--preset", path("builtin.preset"), "--seed", "3", "--out", path("b-apply.png")});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.stdErr.startsWith("error: ") && r.stdErr.contains("builtin.preset") && r.stdErr.contains("takes"),
-                 qPrintable(r.stdErr));
+        QVERIFY2(r.err.startsWith("error: ") && r.err.contains("builtin.preset") && r.err.contains("takes"),
+                 qPrintable(r.err));
         QVERIFY(!QFileInfo::exists(path("b-apply.png")));
     }
 
@@ -222,9 +209,9 @@ private Q_SLOTS:
         QFETCH(QString, mentions);
         const Result r = run(args);
         QCOMPARE(r.exitCode, exitCode);
-        QVERIFY2(r.stdErr.startsWith("error: "), qPrintable(r.stdErr));
-        QVERIFY2(r.stdErr.contains(mentions), qPrintable(r.stdErr));
-        QVERIFY(!r.stdErr.contains("terminate called"));
+        QVERIFY2(r.err.startsWith("error: "), qPrintable(r.err));
+        QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
+        QVERIFY(!r.err.contains("terminate called"));
     }
 };
 

@@ -1,4 +1,5 @@
 // pae-cli embed, run as a user would, against the reference numbers of the tiny fixture.
+#include "TestSupport.h"
 #include <nlohmann/json.hpp>
 
 #include <QProcess>
@@ -11,27 +12,9 @@
 using nlohmann::json;
 
 namespace {
+using pae::test::runCli;
 
 const QString kFixture = QStringLiteral(PAE_TEST_DATA_DIR "/tiny-clip");
-
-struct Result {
-    int exitCode = -1;
-    QStringList lines;
-    QString err;
-};
-
-Result runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(PAE_CLI_PATH), args);
-    if (!p.waitForFinished(120000))
-        qFatal("pae-cli did not finish");
-    Result r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.lines = QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
 
 const json& expected()
 {
@@ -68,29 +51,29 @@ private Q_SLOTS:
                                QString::fromStdString(texts[0].get<std::string>()),
                                QString::fromStdString(texts[3].get<std::string>())});
         QCOMPARE(r.exitCode, 0);
-        QCOMPARE(r.lines.size(), 2);
+        QCOMPARE(r.lines().size(), 2);
         const auto& want = expected()["quick_gelu"]["text_features"];
-        QVERIFY(relativeError(r.lines[0], want[0]) < 1e-4);
-        QVERIFY(relativeError(r.lines[1], want[3]) < 1e-4);
+        QVERIFY(relativeError(r.lines()[0], want[0]) < 1e-4);
+        QVERIFY(relativeError(r.lines()[1], want[3]) < 1e-4);
     }
 
     void shouldEmbedPreprocessedPixels()
     {
         const auto r = runCli({"embed", "--clip", kFixture, "--pixels", kFixture + "/test_pixels.safetensors"});
         QCOMPARE(r.exitCode, 0);
-        QCOMPARE(r.lines.size(), 2);
+        QCOMPARE(r.lines().size(), 2);
         const auto& want = expected()["quick_gelu"]["image_features"];
-        QVERIFY(relativeError(r.lines[0], want[0]) < 1e-4);
-        QVERIFY(relativeError(r.lines[1], want[1]) < 1e-4);
+        QVERIFY(relativeError(r.lines()[0], want[0]) < 1e-4);
+        QVERIFY(relativeError(r.lines()[1], want[1]) < 1e-4);
     }
 
     void shouldEmbedAnImageFile_closeToPilPreprocessing()
     {
         const auto r = runCli({"embed", "--clip", kFixture, "--image", kFixture + "/test_image.png"});
         QCOMPARE(r.exitCode, 0);
-        QCOMPARE(r.lines.size(), 1);
+        QCOMPARE(r.lines().size(), 1);
         // One 8-bit rounding step apart from PIL in a few pixels at most.
-        QVERIFY(relativeError(r.lines[0], expected()["quick_gelu"]["png_features"][0]) < 1e-2);
+        QVERIFY(relativeError(r.lines()[0], expected()["quick_gelu"]["png_features"][0]) < 1e-2);
     }
 
     void shouldFailNamingTheFolder_whenItIsMissing()
@@ -98,7 +81,7 @@ private Q_SLOTS:
         const auto r = runCli({"embed", "--clip", "/nonexistent/clip-folder", "--text", "a face"});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.startsWith("error:") && r.err.contains("/nonexistent/clip-folder"), qPrintable(r.err));
-        QVERIFY(r.lines.isEmpty());
+        QVERIFY(r.lines().isEmpty());
     }
 
     void shouldFailNamingTheKey_whenPixelValuesAreAbsent()

@@ -1,3 +1,4 @@
+#include "TestSupport.h"
 #include "core/io/safetensors.h"
 
 #include <nlohmann/json.hpp>
@@ -21,19 +22,8 @@ torch::Tensor expected(const std::string& name)
     return torch::tensor(e.at("data").get<std::vector<float>>()).reshape(e.at("shape").get<std::vector<int64_t>>());
 }
 
-struct Result {
-    int exitCode;
-    QString stdErr;
-};
-
-Result run(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(PAE_CLI_PATH), args);
-    if (!p.waitForFinished(120000))
-        return {-1, "timeout"};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardError())};
-}
+using Result = pae::test::CliResult;
+Result run(const QStringList& args) { return pae::test::runCli(args); }
 
 // Width and height from a PNG's IHDR chunk.
 QSize pngSize(const QString& path)
@@ -62,7 +52,7 @@ private Q_SLOTS:
     void shouldWriteOneImage_fromASeed()
     {
         const auto r = run({"generate", "--generator", kGenerator, "--seed", "5", "--out", path("seed.png")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(pngSize(path("seed.png")), QSize(32, 32));
     }
 
@@ -70,7 +60,7 @@ private Q_SLOTS:
     {
         const auto r = run({"generate", "--generator", kGenerator, "--seed", "5", "--count", "2", "--truncation", "0.5",
                             "--out", path("many.png")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(pngSize(path("many-0.png")), QSize(32, 32));
         QCOMPARE(pngSize(path("many-1.png")), QSize(32, 32));
         QVERIFY(!QFile::exists(path("many.png")));
@@ -105,7 +95,7 @@ private Q_SLOTS:
         }
         const auto r = run(QStringList{"generate", "--generator", kGenerator, "--latent", latent, "--out",
                                        path("img-" + kind + ".png"), "--tensor-out", out} + extra);
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto image = pae::io::loadSafetensors(out.toStdString()).at("image");
         QCOMPARE(image.sizes(), (at::IntArrayRef{2, 3, 32, 32}));
         QVERIFY2((image - want).abs().max().item<double>() < 1e-4, "the image differs from the reference");
@@ -120,17 +110,17 @@ private Q_SLOTS:
         bad.close();
         auto r = run({"generate", "--generator", path("bad.pt"), "--seed", "1", "--out", path("x.png")});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.stdErr.startsWith("error:") && r.stdErr.contains("bad.pt"), qPrintable(r.stdErr));
+        QVERIFY2(r.err.startsWith("error:") && r.err.contains("bad.pt"), qPrintable(r.err));
 
         pae::io::saveSafetensors(path("nolatent.safetensors").toStdString(), {{"q", torch::zeros({1, 32})}});
         r = run({"generate", "--generator", kGenerator, "--latent", path("nolatent.safetensors"), "--out", path("x.png")});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.stdErr.startsWith("error:") && r.stdErr.contains("nolatent.safetensors"), qPrintable(r.stdErr));
+        QVERIFY2(r.err.startsWith("error:") && r.err.contains("nolatent.safetensors"), qPrintable(r.err));
 
         pae::io::saveSafetensors(path("badshape.safetensors").toStdString(), {{"w", torch::zeros({1, 3, 32})}});
         r = run({"generate", "--generator", kGenerator, "--latent", path("badshape.safetensors"), "--out", path("x.png")});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.stdErr.startsWith("error:") && r.stdErr.contains("\"w\""), qPrintable(r.stdErr));
+        QVERIFY2(r.err.startsWith("error:") && r.err.contains("\"w\""), qPrintable(r.err));
         QVERIFY(!QFile::exists(path("x.png")));
     }
 
@@ -151,7 +141,7 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         const auto r = run(args);
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.stdErr.startsWith("error:"), qPrintable(r.stdErr));
+        QVERIFY2(r.err.startsWith("error:"), qPrintable(r.err));
     }
 };
 

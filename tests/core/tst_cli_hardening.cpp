@@ -1,6 +1,7 @@
 // Hostile input to every pae-cli command (issue 19): each case must end with the right exit
 // code (1: error, 2: usage error), an "error:" line naming the file or option and the
 // problem, and none of the command's outputs on disk. One row per case.
+#include "TestSupport.h"
 #include "core/io/safetensors.h"
 
 #include <QFile>
@@ -23,11 +24,6 @@ const QString kClip = QStringLiteral(PAE_TEST_DATA_DIR "/tiny-clip");
 const QString kGenerator = QStringLiteral(PAE_TEST_DATA_DIR "/tiny-stylegan2/generator.pt");
 const QString kPhoto = QStringLiteral(PAE_TEST_DATA_DIR "/photos/astronaut.jpg");
 const QString kSmallImage = QStringLiteral(PAE_TEST_DATA_DIR "/tiny-clip/test_image.png");
-
-struct Result {
-    int exitCode;
-    QString stdErr;
-};
 
 QByteArray readAll(const QString& file)
 {
@@ -64,19 +60,10 @@ class TestCliHardening : public QObject {
     QTemporaryDir m_dir;
 
     QString path(const QString& name) const { return m_dir.filePath(name); }
-
+    using Result = pae::test::CliResult;
     Result run(const QStringList& args)
     {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("XDG_CACHE_HOME", path("cache"));
-        p.setProcessEnvironment(env);
-        p.setWorkingDirectory(m_dir.path());
-        p.start(QStringLiteral(PAE_CLI_PATH), args);
-        if (!p.waitForFinished(240000))
-            return {-1, "timeout"};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
-                QString::fromUtf8(p.readAllStandardError())};
+        return pae::test::runCli(args, pae::test::CliOptions::cachedIn(path("cache"), m_dir.path()));
     }
 
     static QStringList models() { return {"--clip", kClip, "--generator", kGenerator, "--device", "cpu"}; }
@@ -268,19 +255,19 @@ private Q_SLOTS:
         QFETCH(QStringList, mentions);
         QFETCH(QStringList, absent);
         const Result r = run(args);
-        QVERIFY2(r.exitCode == exitCode, qPrintable(QString("exit %1, stderr: %2").arg(r.exitCode).arg(r.stdErr)));
+        QVERIFY2(r.exitCode == exitCode, qPrintable(QString("exit %1, stderr: %2").arg(r.exitCode).arg(r.err)));
         QString errorLine;
-        for (const QString& line : r.stdErr.split('\n'))
+        for (const QString& line : r.err.split('\n'))
             if (line.startsWith("error: "))
                 errorLine = line;
-        QVERIFY2(!errorLine.isEmpty(), qPrintable(r.stdErr));
+        QVERIFY2(!errorLine.isEmpty(), qPrintable(r.err));
         for (const QString& m : mentions)
             QVERIFY2(errorLine.contains(m), qPrintable("'" + m + "' not in: " + errorLine));
         // No raw library text, no empty reason.
         QVERIFY2(!errorLine.contains("basic_filebuf") && !errorLine.contains(": Success"), qPrintable(errorLine));
-        for (const QString& line : r.stdErr.split('\n'))
+        for (const QString& line : r.err.split('\n'))
             QVERIFY2(line.startsWith("error: ") || !(line.contains("libpng") || line.contains("JPEG")),
-                     qPrintable(r.stdErr));
+                     qPrintable(r.err));
         for (const QString& file : absent)
             QVERIFY2(!QFileInfo::exists(path(file)), qPrintable(file + " was left behind"));
         // No temporary either.
@@ -292,12 +279,12 @@ private Q_SLOTS:
     void shouldUseTheBuiltInModels_whenNoneAreGiven()
     {
         Result r = run({"generate", "--seed", "1", "--device", "cpu", "--out", "builtin.png"});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(QFileInfo::exists(path("builtin.png")));
         r = run({"tokenize", "a happy face"});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         r = run({"embed", "--device", "cpu", "--text", "a happy face"});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     }
 
     // A full disk, made with a file size limit: the PNGs (about 2 KB each) fit, the tensor
@@ -328,7 +315,7 @@ private Q_SLOTS:
     {
         writeAll(path("replace.png"), "old");
         Result r = run({"synthface", "render", "--seed", "1", "--size", "32", "--out", "replace.png"});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(readAll(path("replace.png")).startsWith("\x89PNG"));
         r = run({"synthface", "render", "--help"});
         QVERIFY(r.exitCode == 0);

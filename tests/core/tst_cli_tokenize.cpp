@@ -1,24 +1,10 @@
+#include "TestSupport.h"
 #include <QtTest/QtTest>
 
 namespace {
+using pae::test::runCli;
 
 const QString kFixtureDir = QStringLiteral(PAE_TEST_DATA_DIR "/tokenizer");
-
-struct Run {
-    int exitCode;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(PAE_CLI_PATH), args);
-    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit)
-        return {-1, {}, QStringLiteral("pae-cli did not finish")};
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
 
 } // namespace
 

@@ -1,3 +1,4 @@
+#include "TestSupport.h"
 #include "core/pae/corpus.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
@@ -11,17 +12,9 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+using pae::test::errorOf;
 
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const pae::Error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+namespace {
 
 } // namespace
 

@@ -1,3 +1,4 @@
+#include "TestSupport.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 
@@ -10,6 +11,8 @@
 
 namespace fs = std::filesystem;
 using pae::ImageRGB;
+
+using pae::test::errorOf;
 
 namespace {
 
@@ -25,16 +28,6 @@ ImageRGB gradient(int w, int h)
             p[2] = static_cast<uint8_t>(200 + x + y);
         }
     return image;
-}
-
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const pae::Error& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 } // namespace

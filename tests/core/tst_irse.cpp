@@ -2,6 +2,7 @@
 // outputs on tiny random models with the real key layouts (tests/fixtures/make_tiny_irse.py),
 // and what they do in the engine: the identity term of an edit, the encoder's start of an
 // inversion, pae-cli identity / encode.
+#include "TestSupport.h"
 #include "core/edit/edit_job.h"
 #include "core/edit/inversion.h"
 #include "core/edit/model_set.h"
@@ -25,6 +26,8 @@
 
 namespace fs = std::filesystem;
 
+using pae::test::errorOf;
+
 namespace {
 
 fs::path fixture(const char* relative) { return fs::path(PAE_TEST_DATA_DIR) / relative; }
@@ -44,29 +47,10 @@ double relativeError(const torch::Tensor& got, const torch::Tensor& want)
     return (got - want).abs().max().item<double>() / want.abs().max().item<double>();
 }
 
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return {};
-}
-
-struct Cli {
-    int exitCode = -1;
-    QString out, err;
-};
-
+using Cli = pae::test::CliResult;
 Cli runCli(const QStringList& args)
 {
-    QProcess p;
-    p.start(QStringLiteral(PAE_CLI_PATH), args);
-    if (!p.waitForFinished(300000))
-        qFatal("pae-cli did not finish");
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return pae::test::runCli(args, pae::test::CliOptions::timeout(300000));
 }
 
 QString str(const fs::path& p) { return QString::fromStdString(p.string()); }

@@ -2,6 +2,7 @@
 // itself comes back ≥ 40 dB, everything outside the mask bit-identical, no seam), every face
 // of a photo editable on its own, EXIF-rotated JPEGs read upright, and `pae-cli edit --photo`
 // / `align --list` end to end on the built-in models.
+#include "TestSupport.h"
 #include "core/edit/inversion.h"
 #include "core/edit/model_set.h"
 #include "core/edit/paste_back.h"
@@ -19,6 +20,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+
+using pae::test::errorOf;
 
 namespace {
 
@@ -106,22 +109,6 @@ void insertExifOrientation(const fs::path& jpeg, int orientation)
     std::ofstream(jpeg, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
 }
 
-template <typename F> std::string errorOf(F&& f)
-{
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
-struct Run {
-    int exitCode;
-    QString out;
-    QString err;
-};
-
 } // namespace
 
 class TestPhoto : public QObject {
@@ -133,18 +120,10 @@ class TestPhoto : public QObject {
     pae::FaceQuad m_quad;
 
     QString path(const QString& name) const { return m_dir.filePath(name); }
-
+    using Run = pae::test::CliResult;
     Run cli(const QStringList& args)
     {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("XDG_CACHE_HOME", m_dir.filePath("cache"));
-        p.setProcessEnvironment(env);
-        p.start(QStringLiteral(PAE_CLI_PATH), args);
-        if (!p.waitForFinished(240000))
-            return {-1, {}, "timeout"};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return pae::test::runCli(args, pae::test::CliOptions::cachedIn(m_dir.filePath("cache")));
     }
 
     // Every pixel outside the mask (weight 0, or outside its box) is the photo's own byte.

@@ -1,3 +1,4 @@
+#include "TestSupport.h"
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
 
@@ -24,14 +25,11 @@ std::string file(const std::string& header, const std::string& data = {})
     return out + header + data;
 }
 
-std::string errorOf(const std::string& bytes)
+std::string parseError(const std::string& bytes)
 {
-    try {
+    return pae::test::errorOf([&] {
         pae::io::parseSafetensors(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "test.safetensors");
-    } catch (const pae::Error& e) {
-        return e.what();
-    }
-    return "(no error)";
+    });
 }
 
 std::string readFile(const fs::path& path)
@@ -197,7 +195,7 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, bytes);
         QFETCH(QString, expected);
-        const QString message = QString::fromStdString(errorOf(bytes.toStdString()));
+        const QString message = QString::fromStdString(parseError(bytes.toStdString()));
         QVERIFY2(message.startsWith("test.safetensors: "), qPrintable(message));
         QVERIFY2(message.contains(expected), qPrintable(message));
     }

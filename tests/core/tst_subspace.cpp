@@ -1,9 +1,12 @@
+#include "TestSupport.h"
 #include "core/pae/subspace.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
 
 #include <QtTest/QtTest>
+
+using pae::test::errorOf;
 
 namespace {
 
@@ -29,16 +32,6 @@ torch::Tensor scaledData()
 {
     const torch::Tensor a = signalA(), b = signalB();
     return torch::stack({a, 10 * a, 0.1 * a, b}, 1) + torch::tensor({0.2, -0.1, 0.3, 0.05}, torch::kFloat64);
-}
-
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const pae::Error& e) {
-        return e.what();
-    }
-    return "<no error>";
 }
 
 } // namespace
@@ -140,8 +133,8 @@ private Q_SLOTS:
         QVERIFY2(fewPrompts.find("at most 2") != std::string::npos &&
                      fewPrompts.find("centring") != std::string::npos,
                  fewPrompts.c_str());
-        QVERIFY(errorOf([&] { pae::pcaBasis(x, 0); }) != "<no error>");
-        QVERIFY(errorOf([&] { pae::pcaBasis(torch::randn({8}), 1); }) != "<no error>");
+        QVERIFY(errorOf([&] { pae::pcaBasis(x, 0); }) != pae::test::kNoError);
+        QVERIFY(errorOf([&] { pae::pcaBasis(torch::randn({8}), 1); }) != pae::test::kNoError);
         QVERIFY(errorOf([&] { pae::pcaBasis(torch::full({8, 4}, NAN), 1); }).find("NaN") != std::string::npos);
     }
 
@@ -186,7 +179,7 @@ private Q_SLOTS:
         QVERIFY(orthonormalityError(pae::gramSchmidtBasis(fine).basis) < 1e-6);
 
         QVERIFY(errorOf([&] { pae::gramSchmidtBasis(torch::zeros({1, 3})); }).find("is zero") != std::string::npos);
-        QVERIFY(errorOf([&] { pae::gramSchmidtBasis(torch::randn({4, 3})); }) != "<no error>");
+        QVERIFY(errorOf([&] { pae::gramSchmidtBasis(torch::randn({4, 3})); }) != pae::test::kNoError);
     }
 };
 

@@ -1,3 +1,4 @@
+#include "TestSupport.h"
 #include <QRegularExpression>
 #include <QtTest/QtTest>
 
@@ -7,17 +8,10 @@
 class TestSynthfaceCli : public QObject {
     Q_OBJECT
 
-    struct Run {
-        int code;
-        QByteArray out, err;
-    };
+    using Run = pae::test::CliResult;
     static Run cli(const QStringList& args)
     {
-        QProcess p;
-        p.start(PAE_CLI_PATH, args);
-        if (!p.waitForFinished(60000))
-            return {-1, {}, "timeout"};
-        return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+        return pae::test::runCli(args, pae::test::CliOptions::timeout(120000));
     }
 
 private Q_SLOTS:
@@ -27,7 +21,7 @@ private Q_SLOTS:
         const QString image = dir.filePath("faces.png"), json = dir.filePath("faces.json");
         const Run r = cli({"synthface", "render", "--seed", "10", "--count", "5", "--size", "64", "--out", image,
                            "--attributes-out", json});
-        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QFile png(image);
         QVERIFY(png.open(QIODevice::ReadOnly));
         QCOMPARE(png.read(4), QByteArray("\x89PNG", 4));
@@ -43,10 +37,10 @@ private Q_SLOTS:
     void shouldPrintOneJsonLinePerFace_forCaptions()
     {
         const Run a = cli({"synthface", "captions", "--seed", "3", "--count", "4", "--per-face", "2"});
-        QVERIFY2(a.code == 0, a.err.constData());
-        const QList<QByteArray> lines = a.out.trimmed().split('\n');
+        QVERIFY2(a.exitCode == 0, qPrintable(a.err));
+        const QStringList lines = a.lines();
         QCOMPARE(lines.size(), 4);
-        for (const QByteArray& line : lines) {
+        for (const QString& line : lines) {
             const auto j = nlohmann::json::parse(line.toStdString());
             QCOMPARE(j["captions"].size(), size_t(2));
             QVERIFY(j["attributes"].is_object());
@@ -61,16 +55,16 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString out = dir.filePath("studio.json");
         const Run r = cli({"synthface", "neutral-seed", "--count", "40", "--out", out});
-        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto j = nlohmann::json::parse(r.out.toStdString());
         QVERIFY(j.at("first_seed").get<uint64_t>() < 40);
         const auto& reading = j.at("reading");
-        QVERIFY2(std::abs(reading.at("smile").get<double>()) < 0.25, r.out.constData());
-        QVERIFY2(std::abs(reading.at("brow_angle").get<double>()) < 0.25, r.out.constData());
-        QVERIFY2(reading.at("mouth_open").get<double>() < 0.25, r.out.constData());
+        QVERIFY2(std::abs(reading.at("smile").get<double>()) < 0.25, qPrintable(r.out));
+        QVERIFY2(std::abs(reading.at("brow_angle").get<double>()) < 0.25, qPrintable(r.out));
+        QVERIFY2(reading.at("mouth_open").get<double>() < 0.25, qPrintable(r.out));
         QFile f(out);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        QCOMPARE(f.readAll(), r.out);
+        QCOMPARE(QString::fromUtf8(f.readAll()), r.out);
 
         QFile shipped(QStringLiteral(PAE_SOURCE_DIR "/resources/models/synthface/studio.json"));
         QVERIFY2(shipped.open(QIODevice::ReadOnly), "the built-in models ship no studio.json");
@@ -80,7 +74,7 @@ private Q_SLOTS:
         const auto m = range.match(picked);
         QVERIFY2(m.hasMatch(), qPrintable(picked));
         const Run again = cli({"synthface", "neutral-seed", "--count", QString::number(m.captured(1).toInt() + 1)});
-        QVERIFY2(again.code == 0, again.err.constData());
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
         QCOMPARE(nlohmann::json::parse(again.out.toStdString()).at("first_seed"), s.at("first_seed"));
     }
 
@@ -88,7 +82,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const Run r = cli({"synthface", "render", "--seed", "1", "--size", "8", "--out", dir.filePath("x.png")});
-        QCOMPARE(r.code, 2);
+        QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.startsWith("error: --size 8"));
         QVERIFY(!QFile::exists(dir.filePath("x.png")));
     }
@@ -98,7 +92,7 @@ private Q_SLOTS:
     {
         Run r = cli({"synthface", "eval", "--inversion", "--faces", "1", "--invert-steps", "4", "--perceptual", "0.05",
                      "--json"});
-        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto j = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(j.at("faces").get<int>(), 1);
         QCOMPARE(j.at("steps").get<int>(), 4);
@@ -106,8 +100,8 @@ private Q_SLOTS:
         QVERIFY(j.at("psnr").at(0).get<double>() > 10);
         QVERIFY(j.at("change_by_attribute").contains("glasses"));
         r = cli({"synthface", "eval", "--perceptual", "0.05"});
-        QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.startsWith("error: --perceptual belongs to --inversion"), r.err.constData());
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.startsWith("error: --perceptual belongs to --inversion"), qPrintable(r.err));
     }
 };
 

@@ -1,3 +1,4 @@
+#include "TestSupport.h"
 #include "core/io/restricted_pickle.h"
 #include "core/io/torch_checkpoint.h"
 #include "core/io/weights.h"
@@ -13,19 +14,11 @@
 namespace fs = std::filesystem;
 using pae::io::TensorMap;
 
+using pae::test::errorOf;
+
 namespace {
 
 fs::path fixture(const std::string& name) { return fs::path(PAE_TEST_DATA_DIR) / "io" / name; }
-
-std::string errorOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const pae::Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 bool same(const torch::Tensor& a, const torch::Tensor& b)
 {
