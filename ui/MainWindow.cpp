@@ -1170,9 +1170,8 @@ void MainWindow::updateComposer()
     if (m_referenceMode)
         return; // a photo waiting for its inversion is shown as it is
     if (m_placement && showsInPhoto())
-        m_canvas->setComposer([placement = m_placement, backdrop = m_photoFaces->backdrop()](const QImage& face) {
-            return composeInPhoto(*placement, face, backdrop.get());
-        });
+        m_canvas->setComposer([composer = std::make_shared<PhotoComposer>(m_placement, m_photoFaces->backdrop())](
+                                  const QImage& face) { return composer->compose(face); });
     else if (m_canvas->hasComposer())
         m_canvas->setComposer({});
     updateMarks();

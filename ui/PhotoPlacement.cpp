@@ -5,18 +5,63 @@
 
 namespace pae::ui {
 
-QImage composeInPhoto(const PhotoPlacement& placement, const QImage& face, const pae::ImageRGB* backdrop)
+namespace {
+bool hasPixels(const PhotoPlacement& p)
 {
     // A placement read from a session carries no pixels until its photo is read again.
-    if (face.isNull() || face.width() != face.height() || placement.photo.empty() ||
-        placement.photo.pixels.size() != size_t(placement.photo.width) * size_t(placement.photo.height) * 3)
-        return face;
+    return !p.photo.empty() && p.photo.pixels.size() == size_t(p.photo.width) * size_t(p.photo.height) * 3;
+}
+
+const pae::ImageRGB& baseOf(const PhotoPlacement& placement, const pae::ImageRGB* backdrop)
+{
     const bool fits = backdrop && backdrop->width == placement.photo.width && backdrop->height == placement.photo.height;
-    const pae::ImageRGB& photo = fits ? *backdrop : placement.photo;
-    QImage out = toQImage(pae::pasteBack(photo, placement.landmarks, placement.quad, toImageRGB(face)).image);
+    return fits ? *backdrop : placement.photo;
+}
+
+QImage baseImage(const PhotoPlacement& placement, const pae::ImageRGB* backdrop)
+{
+    QImage base = toQImage(baseOf(placement, backdrop));
     if (placement.colorSpace.isValid())
-        out.setColorSpace(placement.colorSpace);
+        base.setColorSpace(placement.colorSpace);
+    return base;
+}
+
+// `base` with `face` blended in: one copy of the picture, then the plan's region.
+QImage pasteOnto(const QImage& base, const pae::PastePlan& plan, const QImage& face)
+{
+    QImage out = base;
+    uchar* bits = out.bits(); // detaches: the copy
+    plan.pasteInto(toImageRGB(face), bits, size_t(out.bytesPerLine()));
     return out;
+}
+} // namespace
+
+QImage composeInPhoto(const PhotoPlacement& placement, const QImage& face, const pae::ImageRGB* backdrop)
+{
+    if (face.isNull() || face.width() != face.height() || !hasPixels(placement))
+        return face;
+    const pae::ImageRGB& base = baseOf(placement, backdrop);
+    const pae::PastePlan plan(base, placement.landmarks, placement.quad, face.width());
+    return pasteOnto(baseImage(placement, backdrop), plan, face);
+}
+
+PhotoComposer::PhotoComposer(std::shared_ptr<const PhotoPlacement> placement,
+                             std::shared_ptr<const pae::ImageRGB> backdrop)
+    : m_placement(std::move(placement))
+{
+    if (m_placement && hasPixels(*m_placement))
+        m_base = baseImage(*m_placement, backdrop.get());
+}
+
+QImage PhotoComposer::compose(const QImage& face) const
+{
+    if (face.isNull() || face.width() != face.height() || m_base.isNull())
+        return face;
+    std::shared_ptr<const pae::PastePlan>& plan = m_plans[face.width()];
+    if (!plan) // planned on the base itself: its colours are what the face meets
+        plan = std::make_shared<const pae::PastePlan>(toImageRGB(m_base), m_placement->landmarks, m_placement->quad,
+                                                      face.width());
+    return pasteOnto(m_base, *plan, face);
 }
 
 } // namespace pae::ui

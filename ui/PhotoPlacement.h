@@ -3,11 +3,15 @@
 // landmarks and the square the face was cut from. With it an edit of the face goes back into
 // the photo (pae::pasteBack): the canvas's photo view and Export image use it.
 #include "core/edit/alignment.h"
+#include "core/edit/paste_back.h"
 
 #include <QByteArray>
 #include <QColorSpace>
 #include <QImage>
 #include <QString>
+
+#include <map>
+#include <memory>
 
 namespace pae::ui {
 
@@ -30,5 +34,18 @@ struct PhotoPlacement {
 // `backdrop`: the photo with other faces already pasted back (PhotoFaces::backdrop); null or
 // of another size: the photo itself.
 QImage composeInPhoto(const PhotoPlacement& placement, const QImage& face, const pae::ImageRGB* backdrop = nullptr);
+
+// composeInPhoto for every frame of one face: the photo (or backdrop) converted once and a
+// paste plan made once per face size, so a preview frame costs the face's region and one
+// copy of the photo instead of the whole paste-back.
+class PhotoComposer {
+public:
+    PhotoComposer(std::shared_ptr<const PhotoPlacement> placement, std::shared_ptr<const pae::ImageRGB> backdrop = {});
+    QImage compose(const QImage& face) const; // GUI thread: it caches
+private:
+    std::shared_ptr<const PhotoPlacement> m_placement;
+    QImage m_base; // the backdrop or the photo, RGB888, in the photo's colour space; null: no pixels
+    mutable std::map<int, std::shared_ptr<const pae::PastePlan>> m_plans; // by the face's side
+};
 
 } // namespace pae::ui

@@ -95,36 +95,27 @@ std::vector<float> pasteMask(const FaceLandmarks& landmarks, const FaceQuad& qua
     return std::vector<float>(mask.begin<float>(), mask.end<float>());
 }
 
-PasteResult pasteBack(const ImageRGB& photo, const FaceLandmarks& landmarks, const FaceQuad& quad, const ImageRGB& crop,
-                      const PasteOptions& options)
+PastePlan::PastePlan(const ImageRGB& photo, const FaceLandmarks& landmarks, const FaceQuad& quad, int cropSize,
+                     const PasteOptions& options)
+    : m_photoWidth(photo.width), m_photoHeight(photo.height), m_size(cropSize), m_matchColours(options.matchColours)
 {
     checkImage(photo, "paste-back: the photo");
-    checkImage(crop, "paste-back: the edited face");
-    if (crop.width != crop.height)
-        throw Error("paste-back: the edited face is " + std::to_string(crop.width) + "×" + std::to_string(crop.height) +
-                    ", not square");
-    const int size = crop.width;
+    if (cropSize < 1)
+        throw Error("paste-back: the crop's side must be positive, not " + std::to_string(cropSize));
+    const int size = cropSize;
     const cv::Mat mask = maskMat(landmarks, quad, size, options.region);
-    cv::Mat face;
-    asMat(crop).convertTo(face, CV_32FC3);
-
-    PasteResult result;
-    if (options.matchColours) {
+    if (m_matchColours) {
         // The photo's own crop, at the same size: where the mask fades (weight 4m(1−m)) the
         // edit meets the photo, so their mean colours there should agree.
         cv::Mat original;
         asMat(warpQuad(photo, quad, size)).convertTo(original, CV_32FC3);
-        cv::Mat band = mask.mul(1.0 - mask) * 4.0;
-        const double weight = cv::sum(band)[0];
-        if (weight > 1e-6) {
-            cv::Mat b3;
-            cv::merge(std::vector<cv::Mat>{band, band, band}, b3);
-            const cv::Scalar a = cv::sum(original.mul(b3));
-            const cv::Scalar b = cv::sum(face.mul(b3));
-            for (int c = 0; c < 3; ++c)
-                result.colourShift[size_t(c)] = float((a[c] - b[c]) / weight);
-            face += cv::Scalar(result.colourShift[0], result.colourShift[1], result.colourShift[2]);
-        }
+        const cv::Mat band = mask.mul(1.0 - mask) * 4.0;
+        m_bandWeight = cv::sum(band)[0];
+        cv::Mat b3;
+        cv::merge(std::vector<cv::Mat>{band, band, band}, b3);
+        const cv::Scalar a = cv::sum(original.mul(b3));
+        m_photoBandSum = {a[0], a[1], a[2]};
+        m_band.assign(reinterpret_cast<const float*>(b3.datastart), reinterpret_cast<const float*>(b3.dataend));
     }
 
     // The region of the photo the crop covers (the quad's bounding box, a pixel of margin).
@@ -139,19 +130,18 @@ PasteResult pasteBack(const ImageRGB& photo, const FaceLandmarks& landmarks, con
     const int top = std::clamp(int(std::floor(y0)) - 1, 0, photo.height);
     const int right = std::clamp(int(std::ceil(x1)) + 2, 0, photo.width);
     const int bottom = std::clamp(int(std::ceil(y1)) + 2, 0, photo.height);
-    result.image = photo;
     if (right <= left || bottom <= top)
-        return result;
+        return; // the face lies outside the photo: nothing to write
+    m_box = {left, top, right - left, bottom - top};
 
     // Shrink the crop (and its mask) to the face's size in the photo first when it is larger,
     // so the warp samples about one crop pixel per photo pixel.
     cv::Matx23d toCrop = cropAffine(quad, size);
-    const int side = std::max(1, int(std::lround(quad.side())));
-    cv::Mat source = face, sourceMask = mask;
-    if (side < size) {
-        cv::resize(face, source, cv::Size(side, side), 0, 0, cv::INTER_AREA);
-        cv::resize(mask, sourceMask, cv::Size(side, side), 0, 0, cv::INTER_AREA);
-        const double s = double(side) / size;
+    m_side = std::min(size, std::max(1, int(std::lround(quad.side()))));
+    cv::Mat sourceMask = mask;
+    if (m_side < size) {
+        cv::resize(mask, sourceMask, cv::Size(m_side, m_side), 0, 0, cv::INTER_AREA);
+        const double s = double(m_side) / size;
         for (int c = 0; c < 3; ++c) {
             toCrop(0, c) *= s;
             toCrop(1, c) *= s;
@@ -159,36 +149,96 @@ PasteResult pasteBack(const ImageRGB& photo, const FaceLandmarks& landmarks, con
         toCrop(0, 2) += 0.5 * s - 0.5;
         toCrop(1, 2) += 0.5 * s - 0.5;
     }
-    // Photo pixel (left + x, top + y) → source coordinates.
     cv::Matx23d roiToCrop = toCrop;
     roiToCrop(0, 2) += toCrop(0, 0) * left + toCrop(0, 1) * top;
     roiToCrop(1, 2) += toCrop(1, 0) * left + toCrop(1, 1) * top;
-    const cv::Size roiSize(right - left, bottom - top);
-    cv::Mat warped, warpedMask;
-    cv::warpAffine(source, warped, cv::Mat(roiToCrop), roiSize, cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
-                   cv::BORDER_REPLICATE);
-    cv::warpAffine(sourceMask, warpedMask, cv::Mat(roiToCrop), roiSize, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
-                   cv::BORDER_CONSTANT, cv::Scalar(0));
+    for (int k = 0; k < 6; ++k)
+        m_roiToSource[size_t(k)] = roiToCrop(k / 3, k % 3);
+    cv::Mat warpedMask;
+    cv::warpAffine(sourceMask, warpedMask, cv::Mat(roiToCrop), cv::Size(m_box[2], m_box[3]),
+                   cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar(0));
+    // Only where the mask is above 0 is anything written: the box shrinks to that (a face
+    // mask covers about half of its crop), and so does every frame's warp.
+    int bx0 = m_box[2], by0 = m_box[3], bx1 = -1, by1 = -1;
+    for (int y = 0; y < m_box[3]; ++y)
+        for (int x = 0; x < m_box[2]; ++x)
+            if (warpedMask.at<float>(y, x) > 0.0f) {
+                bx0 = std::min(bx0, x);
+                bx1 = std::max(bx1, x);
+                by0 = std::min(by0, y);
+                by1 = std::max(by1, y);
+            }
+    if (bx1 < 0) {
+        m_box = {};
+        return;
+    }
+    m_roiToSource[2] += m_roiToSource[0] * bx0 + m_roiToSource[1] * by0;
+    m_roiToSource[5] += m_roiToSource[3] * bx0 + m_roiToSource[4] * by0;
+    m_box = {left + bx0, top + by0, bx1 - bx0 + 1, by1 - by0 + 1};
+    m_mask.resize(size_t(m_box[2]) * size_t(m_box[3]));
+    for (int y = 0; y < m_box[3]; ++y)
+        for (int x = 0; x < m_box[2]; ++x)
+            m_mask[size_t(y) * m_box[2] + x] = std::clamp(warpedMask.at<float>(by0 + y, bx0 + x), 0.0f, 1.0f);
+}
 
-    for (int y = 0; y < roiSize.height; ++y) {
-        const float* m = warpedMask.ptr<float>(y);
+std::array<float, 3> PastePlan::pasteInto(const ImageRGB& crop, uint8_t* pixels, size_t stride) const
+{
+    checkImage(crop, "paste-back: the edited face");
+    if (crop.width != crop.height)
+        throw Error("paste-back: the edited face is " + std::to_string(crop.width) + "×" + std::to_string(crop.height) +
+                    ", not square");
+    if (crop.width != m_size)
+        throw Error("paste-back: the edited face is " + std::to_string(crop.width) + "², the plan was made for " +
+                    std::to_string(m_size) + "²");
+    cv::Mat face;
+    asMat(crop).convertTo(face, CV_32FC3);
+    std::array<float, 3> shift{};
+    if (m_matchColours && m_bandWeight > 1e-6) {
+        const cv::Mat b3(m_size, m_size, CV_32FC3, const_cast<float*>(m_band.data()));
+        const cv::Scalar b = cv::sum(face.mul(b3));
+        for (int c = 0; c < 3; ++c)
+            shift[size_t(c)] = float((m_photoBandSum[size_t(c)] - b[c]) / m_bandWeight);
+        face += cv::Scalar(shift[0], shift[1], shift[2]);
+    }
+    if (m_box[2] <= 0 || m_box[3] <= 0)
+        return shift;
+    cv::Mat source = face;
+    if (m_side < m_size)
+        cv::resize(face, source, cv::Size(m_side, m_side), 0, 0, cv::INTER_AREA);
+    cv::Mat warped;
+    cv::warpAffine(source, warped, cv::Mat(cv::Matx23d(m_roiToSource.data())), cv::Size(m_box[2], m_box[3]),
+                   cv::INTER_CUBIC | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+    for (int y = 0; y < m_box[3]; ++y) {
+        const float* m = m_mask.data() + size_t(y) * m_box[2];
         const cv::Vec3f* e = warped.ptr<cv::Vec3f>(y);
-        uint8_t* out = result.image.pixels.data() + (size_t(top + y) * photo.width + left) * 3;
-        for (int x = 0; x < roiSize.width; ++x) {
-            const float a = std::clamp(m[x], 0.0f, 1.0f);
+        uint8_t* out = pixels + size_t(m_box[1] + y) * stride + size_t(m_box[0]) * 3;
+        for (int x = 0; x < m_box[2]; ++x) {
+            const float a = m[x];
             if (a <= 0.0f)
                 continue;
-            for (int c = 0; c < 3; ++c) {
+            for (int c = 0; c < 3; ++c) { // rounded half up, as lround for these non-negative values
                 const float v = a * e[x][c] + (1.0f - a) * float(out[3 * x + c]);
-                out[3 * x + c] = uint8_t(std::clamp(std::lround(v), 0L, 255L));
+                out[3 * x + c] = uint8_t(std::clamp(v, 0.0f, 255.0f) + 0.5f);
             }
         }
     }
-    result.maskBox = {left, top, roiSize.width, roiSize.height};
-    result.mask.resize(size_t(roiSize.area()));
-    for (int y = 0; y < roiSize.height; ++y)
-        for (int x = 0; x < roiSize.width; ++x)
-            result.mask[size_t(y) * roiSize.width + x] = std::clamp(warpedMask.at<float>(y, x), 0.0f, 1.0f);
+    return shift;
+}
+
+PasteResult pasteBack(const ImageRGB& photo, const FaceLandmarks& landmarks, const FaceQuad& quad, const ImageRGB& crop,
+                      const PasteOptions& options)
+{
+    checkImage(photo, "paste-back: the photo");
+    checkImage(crop, "paste-back: the edited face");
+    if (crop.width != crop.height)
+        throw Error("paste-back: the edited face is " + std::to_string(crop.width) + "×" + std::to_string(crop.height) +
+                    ", not square");
+    const PastePlan plan(photo, landmarks, quad, crop.width, options);
+    PasteResult result;
+    result.image = photo;
+    result.colourShift = plan.pasteInto(crop, result.image.pixels.data(), size_t(photo.width) * 3);
+    result.maskBox = plan.maskBox();
+    result.mask = plan.mask();
     return result;
 }
 

@@ -42,6 +42,40 @@ struct PasteResult {
     std::vector<float> mask;
 };
 
+// Everything of a paste-back that depends only on where the face sits and the crop's side:
+// the mask warped into the photo, the region it covers, the warp, and the photo's own crop
+// for the colour match. Made once per face and size, it pastes every frame of an edit (the
+// studio's previews) without touching the rest of the photo.
+class PastePlan {
+public:
+    // Throws Error when the photo is empty or cropSize is not positive.
+    PastePlan(const ImageRGB& photo, const FaceLandmarks& landmarks, const FaceQuad& quad, int cropSize,
+              const PasteOptions& options = {});
+    int cropSize() const { return m_size; }
+    int photoWidth() const { return m_photoWidth; }
+    int photoHeight() const { return m_photoHeight; }
+    // The photo pixels written (left, top, width, height) and their blend weights, row-major:
+    // 0 keeps the photo's byte, 1 takes the edit's.
+    const std::array<int, 4>& maskBox() const { return m_box; }
+    const std::vector<float>& mask() const { return m_mask; }
+    // Blends `crop` (cropSize², Error otherwise) into `pixels`, an RGB image of the plan's
+    // photo size whose rows lie `stride` bytes apart (the photo, or the photo with other faces
+    // pasted). Only maskBox is touched, and there only where the mask is above 0. Returns
+    // the shift added to the crop's R, G, B.
+    std::array<float, 3> pasteInto(const ImageRGB& crop, uint8_t* pixels, size_t stride) const;
+
+private:
+    int m_photoWidth = 0, m_photoHeight = 0, m_size = 0;
+    int m_side = 0;                    // the face's side in the photo: the crop is shrunk to it when larger
+    std::array<double, 6> m_roiToSource{}; // photo pixel (left + x, top + y) → shrunk-crop coordinates
+    bool m_matchColours = true;
+    std::vector<float> m_band;         // colour-match weights 4m(1−m) in crop coordinates, ×3 channels
+    double m_bandWeight = 0;
+    std::array<double, 3> m_photoBandSum{}; // the photo's own crop, weighted by the band
+    std::array<int, 4> m_box{};
+    std::vector<float> m_mask;
+};
+
 // `crop`: a square image of the face cut from `photo` by `quad` (any side: the generator's
 // resolution, or the aligned crop itself). The photo comes back at its own size; the crop is
 // area-averaged first when the face is smaller in the photo than the crop (no aliasing) and

@@ -214,7 +214,7 @@ private Q_SLOTS:
         QCOMPARE(window.canvas()->shownImage().size(), two.size());
         const double firstX = first->quad.centre()[0];
         // Exported in its photo, the picture keeps the photo's colour profile (PNG and JPEG).
-        for (const QString name : {QStringLiteral("export.png"), QStringLiteral("export.jpg")}) {
+        for (const QString& name : {QStringLiteral("export.png"), QStringLiteral("export.jpg")}) {
             window.exportImage(dir.filePath(name), false);
             const QImage exported(dir.filePath(name));
             QCOMPARE(exported.size(), two.size());
