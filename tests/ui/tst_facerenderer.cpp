@@ -1,6 +1,7 @@
 // Faces made off the GUI thread on the built-in SynthFace models: the right face comes back,
 // a newer request always wins over an older one, errors come back as messages, and the
 // event loop keeps running while a long list of faces renders.
+#include "TestSupport.h"
 #include "StudioTestModels.h"
 
 #include "ui/FaceRenderer.h"
@@ -161,7 +162,8 @@ private Q_SLOTS:
         qInfo() << "rendering 120 faces took" << took.elapsed() << "ms (" << ticks
                 << "ticks); worst event-loop lateness" << worst << "ms";
         QVERIFY2(ticks >= 10, "the render was too short to measure anything");
-        QVERIFY2(worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(worst)));
+        if (pae::test::kTimingChecks)
+            QVERIFY2(worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(worst)));
     }
 
 private:

@@ -3,6 +3,7 @@
 // corpus subspaces, the optimizer loop, rendering). The models get retrained now and then,
 // so these tests check behaviour (previews arrive, results land in the history, cancel and
 // undo work, files round-trip), never particular pixels or how good an edit looks.
+#include "TestSupport.h"
 #include "StudioTestModels.h"
 
 #include "ui/ComparePanel.h"
@@ -242,7 +243,8 @@ private Q_SLOTS:
         t.start();
         QTest::keyClick(w.get(), Qt::Key_Escape);
         QVERIFY(done.wait(kEditTimeoutMs));
-        QVERIFY2(t.elapsed() < 5000, "the job did not stop soon after the cancel");
+        if (pae::test::kTimingChecks)
+            QVERIFY2(t.elapsed() < 5000, "the job did not stop soon after the cancel");
         QCOMPARE(w->history()->count(), 1);
         QCOMPARE(w->currentImage(), source);
         QVERIFY(!w->isEditing());
@@ -524,7 +526,8 @@ private Q_SLOTS:
         // GUI thread; what is left on it is building the list. The bound is there to catch a
         // stall like the 617 ms of a history panel rebuilt once per step, not to time
         // anything on a busy machine.
-        QVERIFY2(probe.worst < 150, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
+        if (pae::test::kTimingChecks)
+            QVERIFY2(probe.worst < 150, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
     }
 
     // The window goes away without a close event, as in a crash; the next start offers the
@@ -1041,7 +1044,8 @@ private Q_SLOTS:
                 << probe.worst << "ms; Run to first preview" << firstPreviewMs << "ms";
         QVERIFY(firstPreviewMs >= 0);
         QVERIFY2(probe.ticks >= 10, "the job was too short to measure anything");
-        QVERIFY2(probe.worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
+        if (pae::test::kTimingChecks)
+            QVERIFY2(probe.worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
     }
 
     void shouldKeepTheEventLoopResponsive_whileACorpusIsAnalyzed()
@@ -1057,7 +1061,8 @@ private Q_SLOTS:
         probe.stop();
         qInfo() << "while analyzing (" << probe.ticks << "ticks): worst event-loop lateness" << probe.worst << "ms";
         QVERIFY(!w->corpusPicker()->shownPrompts().isEmpty());
-        QVERIFY2(probe.worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
+        if (pae::test::kTimingChecks)
+            QVERIFY2(probe.worst < 50, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
     }
 
 private:
