@@ -92,11 +92,15 @@ private Q_SLOTS:
         renderer.request(m_models, seedRequest(3));
         const quint64 newest = renderer.request(m_models, seedRequest(4));
         QVERIFY(rendered.wait(kTimeoutMs));
-        QTest::qWait(300); // room for a stale answer to show up
-        QCOMPARE(rendered.count(), 1);
+        // Drained: requests run in turn, so one asked for now is answered only after every
+        // earlier one ran; a stale answer would have arrived before it.
+        const quint64 marker = renderer.request(m_models, seedRequest(6));
+        QVERIFY(rendered.wait(kTimeoutMs));
+        QCOMPARE(rendered.count(), 2);
         QCOMPARE(failed.count(), 0);
         QCOMPARE(rendered.first().at(0).toULongLong(), newest);
         QCOMPARE(rendered.first().at(1).value<FaceResult>().latents.front().values, m_models->latentFromSeed(4).values);
+        QCOMPARE(rendered.last().at(0).toULongLong(), marker);
     }
 
     void shouldReportNothing_whenCancelled()
@@ -107,12 +111,14 @@ private Q_SLOTS:
         renderer.request(m_models, seedRequest(5));
         renderer.cancel();
         QVERIFY(!renderer.isBusy());
-        QTest::qWait(300);
         QCOMPARE(rendered.count(), 0);
-        QCOMPARE(failed.count(), 0);
-        // It still works afterwards.
-        renderer.request(m_models, seedRequest(5));
+        // It still works afterwards, and the cancelled request is never answered: requests
+        // run in turn, so its answer would have come before this one's.
+        const quint64 after = renderer.request(m_models, seedRequest(5));
         QVERIFY(rendered.wait(kTimeoutMs));
+        QCOMPARE(rendered.count(), 1);
+        QCOMPARE(failed.count(), 0);
+        QCOMPARE(rendered.first().at(0).toULongLong(), after);
     }
 
     void shouldReportTheFileAndProblem_whenTheLatentFileIsBad()
