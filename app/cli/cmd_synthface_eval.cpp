@@ -90,6 +90,14 @@ void addSynthfaceEvalCommand(CLI::App& group)
             else if (done == total || done % 10 == 0)
                 std::fprintf(stderr, "%d/%d edits\n", done, total);
         };
+        // The tables (Markdown) to --out and, or JSON, to stdout: the same for every report.
+        auto publish = [&](const auto& report) {
+            const std::string markdown = report.toMarkdown();
+            if (!o->out.empty())
+                writeFileAtomically(outFile, markdown.data(), markdown.size());
+            outputs.commit();
+            std::cout << (o->json ? report.toJson() + "\n" : markdown);
+        };
         if (o->inversion) {
             o->invert.faces = faces->count() ? o->eval.faces : o->invert.faces;
             auto faceProgress = [tty](int done, int total) {
@@ -98,12 +106,7 @@ void addSynthfaceEvalCommand(CLI::App& group)
                 else
                     std::fprintf(stderr, "%d/%d faces inverted\n", done, total);
             };
-            const auto report = synthface::runInversionEval(o->invert, faceProgress);
-            const std::string markdown = report.toMarkdown();
-            if (!o->out.empty())
-                writeFileAtomically(outFile, markdown.data(), markdown.size());
-            outputs.commit();
-            std::cout << (o->json ? report.toJson() + "\n" : markdown);
+            publish(synthface::runInversionEval(o->invert, faceProgress));
             return;
         }
         if (o->presets) {
@@ -113,23 +116,10 @@ void addSynthfaceEvalCommand(CLI::App& group)
             o->preset.margin = o->eval.margin;
             o->preset.corpusFilter = o->eval.corpusFilter;
             o->preset.firstProbePerCorpus = !o->everyProbe;
-            const auto report = synthface::runPresetEval(o->preset, progress);
-            const std::string markdown = report.toMarkdown();
-            if (!o->out.empty())
-                writeFileAtomically(outFile, markdown.data(), markdown.size());
-            outputs.commit();
-            std::cout << (o->json ? report.toJson() + "\n" : markdown);
+            publish(synthface::runPresetEval(o->preset, progress));
             return;
         }
-        const auto report = synthface::runEval(o->eval, progress);
-        const std::string markdown = report.toMarkdown();
-        if (!o->out.empty())
-            writeFileAtomically(outFile, markdown.data(), markdown.size());
-        outputs.commit();
-        if (o->json)
-            std::cout << report.toJson() << "\n";
-        else
-            std::cout << markdown;
+        publish(synthface::runEval(o->eval, progress));
     });
 }
 
