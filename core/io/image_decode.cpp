@@ -220,12 +220,34 @@ cv::Mat decodeQuietly(const uint8_t* data, size_t size, const std::string& sourc
     return bgr;
 }
 
+// The formats a face is read from, by their first bytes; null for anything else. OpenCV
+// would try every decoder it was built with, and some abort the process on a bad file
+// (GDCM's DICOM reader asserts: found by fuzz_image), so only these reach it.
+const char* readableFormat(const uint8_t* d, size_t n)
+{
+    if (startsWith(d, n, "\xff\xd8\xff"))
+        return "JPEG";
+    if (startsWith(d, n, "\x89PNG\r\n\x1a\n"))
+        return "PNG";
+    if (startsWith(d, n, "RIFF") && startsWith(d, n, "WEBP", 8))
+        return "WebP";
+    if (startsWith(d, n, "BM"))
+        return "BMP";
+    static const uint8_t tiffLittle[] = {'I', 'I', 42, 0}, tiffBig[] = {'M', 'M', 0, 42};
+    if (n >= 4 && (std::memcmp(d, tiffLittle, 4) == 0 || std::memcmp(d, tiffBig, 4) == 0))
+        return "TIFF";
+    return nullptr;
+}
+
 } // namespace
 
 ImageRGB decodeImage(const uint8_t* data, size_t size, const std::string& source)
 {
     if (size == 0)
         throw Error(source + ": the file is empty");
+    if (!readableFormat(data, size))
+        throw Error(source + ": not an image in a format that can be read (PNG, JPEG, WebP, BMP or TIFF)" +
+                    std::string(startsWith(data, size, "DICM", 128) ? "; it is a DICOM file" : ""));
     if (startsWith(data, size, "\xff\xd8\xff")) {
         checkJpeg(data, size, source);
     } else {

@@ -77,7 +77,15 @@ private Q_SLOTS:
         std::ofstream(path) << "this is text, not a PNG";
         const QString message = QString::fromStdString(errorOf([&] { pae::io::readImage(path); }));
         QCOMPARE(message, QString::fromStdString(path.string()) +
-                              ": not an image in a format that can be read (or the file is corrupt)");
+                              ": not an image in a format that can be read (PNG, JPEG, WebP, BMP or TIFF)");
+        // A DICOM file: OpenCV's DICOM reader aborted the process on a damaged one (found by
+        // fuzz_image; tests/fuzz/seeds/image/dicom-abort keeps it). Refused, naming what it is.
+        std::string dicom(128, '\x86');
+        dicom += "DICM\x12\xe5\x19";
+        const fs::path scan = path.parent_path() / "scan.png";
+        std::ofstream(scan, std::ios::binary) << dicom;
+        const QString said = QString::fromStdString(errorOf([&] { pae::io::readImage(scan); }));
+        QVERIFY2(said.endsWith(QStringLiteral("; it is a DICOM file")), qPrintable(said));
         const fs::path absent = path.parent_path() / "absent.png";
         QVERIFY(QString::fromStdString(errorOf([&] { pae::io::readImage(absent); }))
                     .startsWith(QString::fromStdString(absent.string() + ": cannot open")));
