@@ -2,9 +2,9 @@
 
 #include "ui/ImageConversion.h"
 
-#include "core/edit/alignment.h"
 #include "core/edit/inversion.h"
 #include "core/edit/photo.h"
+#include "core/face/alignment.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 
@@ -94,7 +94,8 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                         placement->path = request.path;
                         QFile file(request.path);
                         if (file.open(QIODevice::ReadOnly))
-                            placement->sha256 = QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex();
+                            placement->sha256 =
+                                QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex();
                         placement->photo = photo;
                         placement->colorSpace = request.photo.colorSpace();
                         placement->landmarks = found.face.landmarks;

@@ -6,7 +6,7 @@ namespace pae::ui {
 
 QImage toQImage(const pae::ImageRGB& image)
 {
-    if (image.empty() || image.pixels.size() != size_t(image.width) * size_t(image.height) * 3)
+    if (!image.isValid())
         return {};
     QImage out(image.width, image.height, QImage::Format_RGB888);
     const size_t rowBytes = size_t(image.width) * 3;

@@ -7,6 +7,7 @@
 #include "ui/Document.h"
 #include "ui/EditController.h"
 #include "ui/EditHistory.h"
+#include "ui/ExportController.h"
 #include "ui/Exporter.h"
 #include "ui/FaceSourcePanel.h"
 #include "ui/FileDialogs.h"
@@ -25,8 +26,8 @@
 #include "ui/SettingsKeys.h"
 #include "ui/StrengthPanel.h"
 
-#include "core/edit/alignment.h"
 #include "core/edit/latent_path.h"
+#include "core/face/alignment.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 #include "core/util/paths.h"
@@ -38,10 +39,10 @@
 #include <QDir>
 #include <QDockWidget>
 
-#include <QFileInfo>
-#include <QHBoxLayout>
 #include <QBuffer>
 #include <QCryptographicHash>
+#include <QFileInfo>
+#include <QHBoxLayout>
 #include <QImageReader>
 #include <QInputDialog>
 #include <QLabel>
@@ -78,20 +79,6 @@ QString formatDuration(double seconds)
                    : QObject::tr("%1 s").arg(s);
 }
 
-// GIF and videos are one file the save dialog asked about; a PNG sequence is many.
-bool isSingleFileAnimation(const QString& path)
-{
-    return QFileInfo(path).suffix().compare(QLatin1String("gif"), Qt::CaseInsensitive) == 0 ||
-           Exporter::isVideoPath(path);
-}
-
-QString animationFileFilter()
-{
-    const QString video = Exporter::videoFileFilter();
-    return QObject::tr("Animated GIF (*.gif)") + (video.isEmpty() ? QString() : QStringLiteral(";;") + video) +
-           QObject::tr(";;PNG frame sequence (*.png)");
-}
-
 QString entryLabel(const QString& prompt, float lambda)
 {
     return QObject::tr("%1 (λ %2)").arg(prompt).arg(double(lambda), 0, 'g', 4);
@@ -109,11 +96,11 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
     m_history = m_doc->history();
     m_editor = new EditController(this);
     m_faces = new FaceRenderer(this);
-    m_exportFaces = new FaceRenderer(this);
     m_loader = new ModelLoader(this);
     m_analyzer = new PromptAnalyzer(this);
     m_photoFaces = std::make_unique<PhotoFaces>();
     buildLayout();
+    buildExports();
     buildActions();
     connectLiveEdit();
     restoreSettings();
@@ -145,13 +132,6 @@ MainWindow::MainWindow(const Options& options, QWidget* parent) : QMainWindow(pa
                                  .arg(double(psnr), 0, 'f', 1);
         m_pendingFace.status = text; // onFaceRendered clears the message it still shows
         statusBar()->showMessage(text);
-    });
-    connect(m_exportFaces, &FaceRenderer::rendered, this, &MainWindow::writeInterpolation);
-    connect(m_exportFaces, &FaceRenderer::failed, this, [this](quint64 id, const QString& message) {
-        if (id != m_pendingExport.id)
-            return;
-        m_pendingExport = {};
-        reportError(tr("Cannot export the interpolation"), message);
     });
     connect(m_loader, &ModelLoader::loaded, this,
             [this](std::shared_ptr<pae::ModelSet> models) { setModels(std::move(models)); });
@@ -258,9 +238,9 @@ void MainWindow::buildLayout()
     resizeDocks({faceDock, historyDock}, {330, 300}, Qt::Vertical);
     resizeDocks({corpusDock, strengthDock}, {300, 330}, Qt::Vertical);
     resizeDocks({compareDock}, {225}, Qt::Vertical);
-    m_dockMenuActions = {faceDock->toggleViewAction(),    historyDock->toggleViewAction(),
-                         corpusDock->toggleViewAction(),  strengthDock->toggleViewAction(),
-                         liveDock->toggleViewAction(),    compareDock->toggleViewAction(),
+    m_dockMenuActions = {faceDock->toggleViewAction(),   historyDock->toggleViewAction(),
+                         corpusDock->toggleViewAction(), strengthDock->toggleViewAction(),
+                         liveDock->toggleViewAction(),   compareDock->toggleViewAction(),
                          logDock->toggleViewAction()};
 
     m_statusZoom = new QLabel(this);
@@ -300,7 +280,29 @@ void MainWindow::buildLayout()
     });
     connect(m_compare, &ComparePanel::sweepRequested, this, [this](const std::vector<float>& l) { runSweep(l); });
     connect(m_compare, &ComparePanel::tileActivated, this, &MainWindow::chooseSweepResult);
-    connect(m_compare, &ComparePanel::exportGridRequested, this, &MainWindow::exportGridDialog);
+}
+
+void MainWindow::buildExports()
+{
+    ExportController::Sources sources;
+    sources.window = this;
+    sources.models = [this] { return m_models; };
+    sources.history = m_history;
+    sources.compare = m_compare;
+    sources.lastRun = &m_lastRun;
+    sources.inPhoto = [this](const QImage& face, std::string* logLine) {
+        if (!m_placement || !showsInPhoto())
+            return QImage();
+        *logLine = std::to_string(1 + m_photoFaces->editedCount()) + " face(s) pasted back into " +
+                   m_placement->path.toStdString();
+        return composeInPhoto(*m_placement, face, m_photoFaces->backdrop().get());
+    };
+    m_exports = new ExportController(std::move(sources), this);
+    connect(m_exports, &ExportController::status, this,
+            [this](const QString& message, int timeoutMs) { statusBar()->showMessage(message, timeoutMs); });
+    connect(m_exports, &ExportController::failed, this, &MainWindow::reportError);
+    connect(m_exports, &ExportController::interpolatingChanged, this, &MainWindow::updateActions);
+    connect(m_compare, &ComparePanel::exportGridRequested, m_exports, &ExportController::exportGridDialog);
 }
 
 void MainWindow::buildActions()
@@ -333,22 +335,23 @@ void MainWindow::buildActions()
     saveSession->setIcon(st->standardIcon(QStyle::SP_DialogSaveButton));
     auto* saveSessionAs = make(tr("Save session &as…"), QKeySequence(tr("Ctrl+Shift+S")),
                                tr("Save the session under a new name"), [this] { saveSessionDialog(true); });
-    auto* exportImage = make(tr("&Export image…"), QKeySequence(tr("Ctrl+E")),
-                             tr("Save the current image (PNG, JPEG, WebP)"), [this] { exportImageDialog(); });
+    auto* exportImage =
+        make(tr("&Export image…"), QKeySequence(tr("Ctrl+E")), tr("Save the current image (PNG, JPEG, WebP)"),
+             [this] { m_exports->exportImageDialog(); });
     exportImage->setIcon(st->standardIcon(QStyle::SP_DriveFDIcon));
     auto* exportGrid = make(tr("Export comparison &grid…"), QKeySequence(tr("Ctrl+Shift+G")),
-                            tr("Save the λ comparison tiles as one image"), [this] { exportGridDialog(); });
+                            tr("Save the λ comparison tiles as one image"), [this] { m_exports->exportGridDialog(); });
     auto* exportLatent =
         make(tr("Export &latent…"), QKeySequence(tr("Ctrl+Shift+E")),
-             tr("Save the current face's W+ latent as .safetensors"), [this] { exportLatentDialog(); });
+             tr("Save the current face's W+ latent as .safetensors"), [this] { m_exports->exportLatentDialog(); });
     auto* exportAnim = make(tr("Export &animation…"), QKeySequence(),
                             tr("Save the last edit's preview frames as an animated GIF or a PNG sequence"),
-                            [this] { exportAnimationDialog(); });
+                            [this] { m_exports->exportAnimationDialog(); });
     auto* exportInterpolation =
         make(tr("Export λ &interpolation…"), QKeySequence(),
              tr("Save an animation from the source face (λ 0) through each λ of the last edit, with in-between "
                 "faces interpolated in W+ (GIF or PNG sequence)"),
-             [this] { exportInterpolationDialog(); });
+             [this] { m_exports->exportInterpolationDialog(); });
     auto* quit = make(tr("&Quit"), QKeySequence::Quit, tr("Quit PAE Studio"), [this] { close(); });
 
     m_undoAction = m_history->undoStack()->createUndoAction(this, tr("&Undo"));
@@ -433,33 +436,7 @@ void MainWindow::buildActions()
     connect(file, &QMenu::aboutToShow, this, [this] { updateActions(); });
     file->addSeparator();
     file->addActions({exportImage, exportGrid, exportLatent, exportAnim, exportInterpolation});
-    QMenu* sizeMenu = file->addMenu(tr("Export si&ze"));
-    sizeMenu->setToolTipsVisible(true);
-    auto* sizes = new QActionGroup(this);
-    for (const auto& [size, text] :
-         {std::pair{0, tr("&Native (the generator's size)")}, std::pair{256, tr("&256 px")},
-          std::pair{512, tr("&512 px")}, std::pair{1024, tr("&1024 px")}, std::pair{2048, tr("&2048 px")}}) {
-        QAction* a = sizeMenu->addAction(text);
-        a->setCheckable(true);
-        a->setData(size);
-        a->setStatusTip(tr("Export image writes the face at this size (the longer side)"));
-        sizes->addAction(a);
-        m_exportSizeActions << a;
-        connect(a, &QAction::triggered, this, [this, size = size] { setExportSize(size, exportFilter()); });
-    }
-    sizeMenu->addSeparator();
-    auto* filters = new QActionGroup(this);
-    for (const auto& [name, text] : {std::pair{QStringLiteral("nearest"), tr("Nearest (crisp pixels)")},
-                                     std::pair{QStringLiteral("bicubic"), tr("Bicubic (smooth)")},
-                                     std::pair{QStringLiteral("lanczos"), tr("Lanczos (smooth, sharper)")}}) {
-        QAction* a = sizeMenu->addAction(text);
-        a->setCheckable(true);
-        a->setData(name);
-        a->setStatusTip(tr("The filter that enlarges the face for Export image"));
-        filters->addAction(a);
-        m_exportFilterActions << a;
-        connect(a, &QAction::triggered, this, [this, name = name] { setExportSize(exportSize(), name); });
-    }
+    m_exports->addSizeMenu(file);
     file->addSeparator();
     file->addAction(quit);
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -522,8 +499,6 @@ void MainWindow::restoreSettings()
     // A new user's first face is the loaded models' own (the built-in world's neutral face).
     m_seedFromModels = !s.contains(settings::kSeed);
     m_source->setSeed(s.value(settings::kSeed, 0).toULongLong());
-    setExportSize(s.value(settings::kExportSize, 0).toInt(),
-                  s.value(settings::kExportFilter, QStringLiteral("lanczos")).toString());
     if (!restoreGeometry(s.value(settings::kWindowGeometry).toByteArray()))
         resize(1366, 768);
     restoreState(s.value(settings::kWindowState).toByteArray());
@@ -562,7 +537,7 @@ void MainWindow::updateActions()
     m_cancelButton->setEnabled(busy || isInverting());
     m_exportGridAction->setEnabled(m_compare->tileCount() > 0);
     m_exportAnimAction->setEnabled(!m_lastRun.outcome.previewFrames.isEmpty());
-    m_exportInterpolationAction->setEnabled(!m_lastRun.entries.isEmpty() && m_pendingExport.id == 0);
+    m_exportInterpolationAction->setEnabled(!m_lastRun.entries.isEmpty() && !m_exports->isInterpolating());
     const QString why =
         m_faces->isBusy() && m_pendingFace.kind == FaceRequest::Kind::Photo
             ? tr("The photo is being inverted into the generator's latent space; edits start from it "
@@ -706,8 +681,9 @@ void MainWindow::connectLiveEdit()
         }
     });
     connect(m_live, &LiveEditPanel::deletePresetRequested, this, [this](const QString& preset) {
-        if (QMessageBox::question(this, tr("Remove the preset?"),
-                                  tr("Remove %1 from your presets? The file is deleted.").arg(QFileInfo(preset).fileName())) !=
+        if (QMessageBox::question(
+                this, tr("Remove the preset?"),
+                tr("Remove %1 from your presets? The file is deleted.").arg(QFileInfo(preset).fileName())) !=
             QMessageBox::Yes)
             return;
         try {
@@ -859,13 +835,13 @@ void MainWindow::onFaceRendered(quint64 id, const FaceResult& result)
         setPlacement(e.placement);
         if (pending.kind == FaceRequest::Kind::Photo) {
             // Which path the photo took (encoder or optimization only) and what it cost.
-            const QString path =
-                result.encoded
-                    ? tr(" by the encoder in %1 s, then %2 refinement steps (%3 s in all)")
-                          .arg(result.encodeSeconds, 0, 'f', 1)
-                          .arg(result.inversionSteps)
-                          .arg(result.inversionSeconds, 0, 'f', 1)
-                    : tr(" by %1 optimization steps in %2 s").arg(result.inversionSteps).arg(result.inversionSeconds, 0, 'f', 1);
+            const QString path = result.encoded ? tr(" by the encoder in %1 s, then %2 refinement steps (%3 s in all)")
+                                                      .arg(result.encodeSeconds, 0, 'f', 1)
+                                                      .arg(result.inversionSteps)
+                                                      .arg(result.inversionSeconds, 0, 'f', 1)
+                                                : tr(" by %1 optimization steps in %2 s")
+                                                      .arg(result.inversionSteps)
+                                                      .arg(result.inversionSeconds, 0, 'f', 1);
             const QString how =
                 tr("%1 %2inverted%5: its latent draws it at %3 dB PSNR%4.")
                     .arg(QFileInfo(pending.path).fileName(),
@@ -907,7 +883,7 @@ void MainWindow::adoptFace(const HistoryEntry& source, bool switchingFace)
     startNewHistory();
     if (!switchingFace)
         m_photoFaces->clear(); // other work: the last photo's faces go with its face
-    setPlacement(nullptr); // the photo face's own comes after
+    setPlacement(nullptr);     // the photo face's own comes after
     m_referenceMode = false;
     m_source->setReferenceNotice(false);
     // Tiles and frames of the last run belong to the old face: a click on one must not
@@ -1134,12 +1110,12 @@ bool MainWindow::editFaceInPhoto(int face)
         m_canvas->setImage(m_history->current().image);
         m_canvas->setBeforeImage(m_history->at(0).image);
         updateActions();
-        statusBar()->showMessage(tr("Editing face %1 of %2 again (%n edit(s)); face %3 is kept.", nullptr,
-                                    back->work.current)
-                                     .arg(face)
-                                     .arg(name)
-                                     .arg(from->face),
-                                 5000);
+        statusBar()->showMessage(
+            tr("Editing face %1 of %2 again (%n edit(s)); face %3 is kept.", nullptr, back->work.current)
+                .arg(face)
+                .arg(name)
+                .arg(from->face),
+            5000);
         pae::log::info("editing face {} of {} again; face {} kept", face, name.toStdString(), from->face);
         return true;
     }
@@ -1188,11 +1164,10 @@ void MainWindow::updateMarks()
             mark.box = QRectF(b[0], b[1], b[2], b[3]);
             mark.current = int(k) == m_placement->face;
             const PhotoFaces::Face* kept = m_photoFaces->find(int(k));
-            mark.label = mark.current ? tr("Face %1 · editing").arg(k)
-                         : !kept      ? tr("Face %1").arg(k)
-                         : kept->work.current > 0
-                             ? tr("Face %1 · %n edit(s)", nullptr, kept->work.current).arg(k)
-                             : tr("Face %1 · inverted").arg(k);
+            mark.label = mark.current             ? tr("Face %1 · editing").arg(k)
+                         : !kept                  ? tr("Face %1").arg(k)
+                         : kept->work.current > 0 ? tr("Face %1 · %n edit(s)", nullptr, kept->work.current).arg(k)
+                                                  : tr("Face %1 · inverted").arg(k);
             marks << mark;
         }
     }
@@ -1439,11 +1414,11 @@ void MainWindow::launchEdit(pae::EditRequest r, bool sweep, const QString& corpu
         m_canvas->setFocus(Qt::OtherFocusReason);
     pae::log::info("edit: \"{}\" corpus {}, {} λ value(s), {} steps{}", r.prompt, corpus.toStdString(),
                    r.lambdas.size(), r.steps, r.start.empty() ? "" : ", from a preset applied to the face");
-    const QString what = sweep                ? tr("Running a sweep of %1 λ values…").arg(lambdas.size())
-                         : r.start.empty()    ? tr("Editing…")
-                                              : tr("Refining “%1” on this face (%2 steps)…")
-                                                 .arg(QString::fromStdString(r.prompt))
-                                                 .arg(r.steps);
+    const QString what =
+        sweep ? tr("Running a sweep of %1 λ values…").arg(lambdas.size())
+        : r.start.empty()
+            ? tr("Editing…")
+            : tr("Refining “%1” on this face (%2 steps)…").arg(QString::fromStdString(r.prompt)).arg(r.steps);
     statusBar()->showMessage(cut.isEmpty() ? what : what + QLatin1Char(' ') + cut);
     updateActions();
 }
@@ -1564,150 +1539,6 @@ void MainWindow::chooseSweepResult(int index)
 }
 
 // Files -----------------------------------------------------------------------------------
-
-void MainWindow::exportImage(const QString& path, bool overwrite)
-{
-    if (m_history->isEmpty())
-        throw pae::Error(path.toStdString() + ": there is no face to export");
-    if (m_placement && showsInPhoto()) {
-        // The whole photo at its own size, the face pasted back.
-        // The whole photo at its own size, the face pasted back, and every other edited face of it.
-        const QImage photo =
-            composeInPhoto(*m_placement, m_history->current().image, m_photoFaces->backdrop().get());
-        Exporter::writeImage(photo, path, overwrite);
-        pae::log::info("exported image {} ({}×{}, {} face(s) pasted back into {})", path.toStdString(), photo.width(),
-                       photo.height(), 1 + m_photoFaces->editedCount(), m_placement->path.toStdString());
-        return;
-    }
-    const QImage image = Exporter::scaled(m_history->current().image, exportSize(), exportFilter());
-    Exporter::writeImage(image, path, overwrite);
-    pae::log::info("exported image {} ({}×{}, {})", path.toStdString(), image.width(), image.height(),
-                   exportSize() > 0 ? exportFilter().toStdString() : std::string("native size"));
-}
-
-void MainWindow::exportGrid(const QString& path, bool overwrite)
-{
-    const QImage grid = m_compare->gridImage();
-    if (grid.isNull())
-        throw pae::Error(path.toStdString() + ": run a λ sweep first; there is no comparison to export");
-    Exporter::writeImage(grid, path, overwrite);
-    pae::log::info("exported comparison grid {}", path.toStdString());
-}
-
-void MainWindow::exportLatent(const QString& path, bool overwrite)
-{
-    if (m_history->isEmpty() || !m_models)
-        throw pae::Error(path.toStdString() + ": there is no latent to export");
-    if (!overwrite && QFileInfo::exists(path))
-        throw pae::Error(path.toStdString() + ": the file exists; not overwriting it without being asked to");
-    // Written beside the target and renamed into place, so a failed write never leaves a
-    // truncated latent where a good one was.
-    const QFileInfo info(path);
-    QTemporaryFile tmp(
-        info.absoluteDir().filePath(QStringLiteral(".%1.XXXXXX.safetensors").arg(info.completeBaseName())));
-    if (!tmp.open())
-        throw pae::Error(path.toStdString() + ": cannot write in this folder: " + tmp.errorString().toStdString());
-    tmp.close();
-    m_models->saveLatent(m_history->current().latent, tmp.fileName().toStdString());
-    std::error_code ec;
-    std::filesystem::rename(tmp.fileName().toStdString(), info.absoluteFilePath().toStdString(), ec);
-    if (ec)
-        throw pae::Error(path.toStdString() + ": cannot move the finished file into place: " + ec.message());
-    tmp.setAutoRemove(false);
-    pae::log::info("exported latent {}", path.toStdString());
-}
-
-void MainWindow::exportAnimation(const QString& path, bool overwrite)
-{
-    const QVector<QVector<QImage>>& frames = m_lastRun.outcome.previewFrames;
-    if (frames.isEmpty())
-        throw pae::Error(path.toStdString() + ": no edit has run yet; there are no frames to export");
-    const int index = std::clamp(m_compare->tileCount() ? m_compare->selectedTile() : 0, 0, int(frames.size()) - 1);
-    QVector<QImage> sequence = frames[index];
-    if (index < m_lastRun.outcome.images.size())
-        sequence << m_lastRun.outcome.images[index].scaled(sequence.isEmpty() ? m_lastRun.outcome.images[index].size()
-                                                                              : sequence.first().size(),
-                                                           Qt::KeepAspectRatio, Qt::SmoothTransformation);
-    if (!overwrite && QFileInfo::exists(path))
-        throw pae::Error(path.toStdString() + ": the file exists; not overwriting it without being asked to");
-    // Encoding a GIF or video takes a while (a 200 ms stall for a short GIF of 64² frames):
-    // off the GUI thread, reported when done.
-    writeAnimationInBackground(sequence, path, overwrite, tr("Cannot export the animation"),
-                               [this](const QString& written) { Q_EMIT animationExported(written); });
-}
-
-void MainWindow::exportInterpolation(const QString& path, bool overwrite)
-{
-    if (m_lastRun.entries.isEmpty() || m_lastRun.source.empty() || !m_models)
-        throw pae::Error(path.toStdString() + ": no edit has run yet; there is nothing to interpolate");
-    if (m_pendingExport.id != 0)
-        throw pae::Error(path.toStdString() + ": the last interpolation is still being rendered");
-    if (isSingleFileAnimation(path) && !overwrite && QFileInfo::exists(path))
-        throw pae::Error(path.toStdString() + ": the file exists; not overwriting it without being asked to");
-    QVector<HistoryEntry> results = m_lastRun.entries;
-    std::stable_sort(results.begin(), results.end(),
-                     [](const HistoryEntry& a, const HistoryEntry& b) { return a.lambda < b.lambda; });
-    std::vector<pae::Latent> stops{m_lastRun.source};
-    for (const HistoryEntry& e : results)
-        stops.push_back(e.latent);
-    FaceRequest request;
-    request.kind = FaceRequest::Kind::Latents;
-    request.latents = pae::latentPath(stops, interpolationStepsPerLambda);
-    m_pendingExport = {m_exportFaces->request(m_models, std::move(request)), path, overwrite};
-    statusBar()->showMessage(tr("Rendering the λ interpolation…"));
-    updateActions();
-}
-
-void MainWindow::writeInterpolation(quint64 id, const FaceResult& frames)
-{
-    if (id != m_pendingExport.id)
-        return;
-    const PendingExport job = m_pendingExport;
-    m_pendingExport = {};
-    updateActions();
-    writeAnimationInBackground(frames.images, job.path, job.overwrite, tr("Cannot export the interpolation"),
-                               [this, path = job.path](const QString&) { Q_EMIT interpolationExported(path); });
-}
-
-void MainWindow::writeAnimationInBackground(const QVector<QImage>& frames, const QString& path, bool overwrite,
-                                            const QString& failure, const std::function<void(const QString&)>& done)
-{
-    statusBar()->showMessage(tr("Writing %1…").arg(QFileInfo(path).fileName()));
-    runInBackground(
-        this, [frames, path, overwrite] { return Exporter::writeAnimation(frames, path, 120, overwrite); },
-        [this, path, frames, done](const QString& written) {
-            pae::log::info("exported {} animation frames to {}", frames.size(), written.toStdString());
-            statusBar()->showMessage(tr("Saved %1").arg(written), 5000);
-            done(path);
-        },
-        [this, failure](const QString& message) { reportError(failure, message); });
-}
-
-int MainWindow::exportSize() const
-{
-    for (QAction* a : m_exportSizeActions)
-        if (a->isChecked())
-            return a->data().toInt();
-    return 0;
-}
-
-QString MainWindow::exportFilter() const
-{
-    for (QAction* a : m_exportFilterActions)
-        if (a->isChecked())
-            return a->data().toString();
-    return QStringLiteral("lanczos");
-}
-
-void MainWindow::setExportSize(int size, const QString& filter)
-{
-    for (QAction* a : m_exportSizeActions)
-        a->setChecked(a->data().toInt() == size);
-    for (QAction* a : m_exportFilterActions)
-        a->setChecked(a->data().toString() == filter);
-    QSettings().setValue(settings::kExportSize, exportSize());
-    QSettings().setValue(settings::kExportFilter, exportFilter());
-}
 
 SessionData MainWindow::sessionData() const
 {
@@ -1834,7 +1665,10 @@ bool MainWindow::restoreSession(const SessionData& data, const QString& origin, 
         for (const HistoryEntry& e : data.otherFaces[k].entries) {
             if (e.latent.numLatents != info.numLatents || e.latent.styleDim != info.styleDim) {
                 reportError(tr("Cannot open the session"),
-                            tr("%1: otherFaces[%2]: latent “%3” does not fit the loaded generator").arg(origin).arg(k).arg(e.label));
+                            tr("%1: otherFaces[%2]: latent “%3” does not fit the loaded generator")
+                                .arg(origin)
+                                .arg(k)
+                                .arg(e.label));
                 return false;
             }
             request.latents.push_back(e.latent);
@@ -2019,67 +1853,6 @@ void MainWindow::openFileDialog()
            "Photos, reference only (*.png *.jpg *.jpeg *.webp *.bmp)"));
     if (!path.isEmpty())
         openFile(path);
-}
-
-void MainWindow::runExportDialog(const QString& title, const QString& defaultName, const QString& filter,
-                                 const QString& failure, const std::function<void(const QString&)>& write)
-{
-    const QString path = FileDialogs::saveFile(this, FileDialogs::Kind::Export, title, defaultName, filter);
-    if (path.isEmpty())
-        return;
-    try {
-        write(path);
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-    } catch (const std::exception& ex) {
-        reportError(failure, QString::fromUtf8(ex.what()));
-    }
-}
-
-void MainWindow::exportImageDialog()
-{
-    // The dialog has asked about replacing the file, hence overwrite = true.
-    runExportDialog(exportSize() > 0 ? tr("Export image (%1 px, %2)").arg(exportSize()).arg(exportFilter())
-                                     : tr("Export image"),
-                    QStringLiteral("face.png"), Exporter::imageFileFilter(), tr("Cannot export the image"),
-                    [this](const QString& path) { exportImage(path, true); });
-}
-
-void MainWindow::exportGridDialog()
-{
-    runExportDialog(tr("Export comparison grid"), QStringLiteral("comparison.png"), Exporter::imageFileFilter(),
-                    tr("Cannot export the grid"), [this](const QString& path) { exportGrid(path, true); });
-}
-
-void MainWindow::exportLatentDialog()
-{
-    runExportDialog(tr("Export latent"), QStringLiteral("face.safetensors"), tr("Latents (*.safetensors)"),
-                    tr("Cannot export the latent"), [this](const QString& path) { exportLatent(path, true); });
-}
-
-void MainWindow::exportAnimationDialog()
-{
-    runExportDialog(tr("Export animation"), QStringLiteral("edit.gif"), animationFileFilter(),
-                    tr("Cannot export the animation"), [this](const QString& path) {
-                        // The dialog asked about the one name it saw; the frames of a sequence
-                        // get their own names, so refuse to overwrite those.
-                        exportAnimation(path, isSingleFileAnimation(path));
-                    });
-}
-
-void MainWindow::exportInterpolationDialog()
-{
-    // Not runExportDialog: the file is written once the faces are rendered, and
-    // writeInterpolation says so then.
-    const QString path = FileDialogs::saveFile(this, FileDialogs::Kind::Export, tr("Export λ interpolation"),
-                                               QStringLiteral("interpolation.gif"), animationFileFilter());
-    if (path.isEmpty())
-        return;
-    try {
-        // The dialog asked about the GIF's name; a sequence's frames have names of their own.
-        exportInterpolation(path, isSingleFileAnimation(path));
-    } catch (const std::exception& ex) {
-        reportError(tr("Cannot export the interpolation"), QString::fromUtf8(ex.what()));
-    }
 }
 
 void MainWindow::saveSessionDialog(bool saveAs)

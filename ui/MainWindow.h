@@ -7,6 +7,7 @@
 #include "core/edit/model_set.h"
 #include "ui/EditWorker.h"
 #include "ui/FaceRenderer.h"
+#include "ui/LastRun.h"
 #include "ui/Session.h"
 
 #include <QMainWindow>
@@ -29,6 +30,7 @@ class CorpusPicker;
 class Document;
 class EditController;
 class EditHistory;
+class ExportController;
 class FaceSourcePanel;
 class HistoryPanel;
 class ImageCanvas;
@@ -116,27 +118,9 @@ public:
     bool isReferenceMode() const { return m_referenceMode; }
     void chooseSweepResult(int index);
 
-    // Files: throw pae::Error; `overwrite` must be true to replace an existing file ---------
-    void exportImage(const QString& path, bool overwrite);
-    void exportGrid(const QString& path, bool overwrite);
-    void exportLatent(const QString& path, bool overwrite);
-    // .gif: an animated GIF of the last run's preview frames (selected λ); .mp4 / .webm a
-    // video (where OpenCV has the codec); anything else is taken as a folder-and-stem for a
-    // PNG frame sequence. Encoded off the GUI thread: animationExported or errorShown
-    // follows. Throws at once when there is nothing to export or the file exists.
-    void exportAnimation(const QString& path, bool overwrite);
-    // File › Export size: the longer side Export image writes (0: the generator's own size)
-    // and the filter that enlarges it (nearest, bicubic, lanczos). Remembered.
-    int exportSize() const;
-    QString exportFilter() const;
-    void setExportSize(int size, const QString& filter);
-    // An animation of the edit's strength: from the source face (λ 0) through each λ of the
-    // last run in order, with in-between faces interpolated in W+. The faces are rendered
-    // off the GUI thread, so the file is written later: interpolationExported or
-    // errorShown follows. Throws at once when there is no run or the file exists.
-    // .gif as exportAnimation; anything else is a PNG frame sequence.
-    void exportInterpolation(const QString& path, bool overwrite);
-    static constexpr int interpolationStepsPerLambda = 8;
+    // File › Export … (image, grid, latent, animation, λ interpolation) and the export size.
+    ExportController* exports() const { return m_exports; }
+
     SessionData sessionData() const;
     void saveSession(const QString& path, bool overwrite);
     // Reads the file at once; its faces are rendered like any face (faceShown follows).
@@ -168,8 +152,6 @@ Q_SIGNALS:
     // A requested face (seed, latent file, session) is on the canvas, or could not be made.
     void faceShown();
     void faceFailed(const QString& message);
-    void interpolationExported(const QString& path);
-    void animationExported(const QString& path);
     void editStarted();
     void previewShown(int step);
     void editFinished();
@@ -184,6 +166,7 @@ protected:
 private:
     void buildActions();
     void buildLayout();
+    void buildExports();
     void restoreSettings();
     void saveSettings() const;
     void updateActions();
@@ -246,18 +229,6 @@ private:
     // A new face replaces the history: the running job's result no longer applies.
     void startNewHistory();
     QString corpusRootFor(const pae::ModelInfo& info) const;
-    // Dialog-driven variants of the file actions above
-    void exportImageDialog();
-    void exportGridDialog();
-    void exportLatentDialog();
-    void exportAnimationDialog();
-    void exportInterpolationDialog();
-    void writeInterpolation(quint64 id, const FaceResult& frames);
-    void writeAnimationInBackground(const QVector<QImage>& frames, const QString& path, bool overwrite,
-                                    const QString& failure, const std::function<void(const QString&)>& done);
-    // Asks for a file name, writes it with `write`, reports success or the error.
-    void runExportDialog(const QString& title, const QString& defaultName, const QString& filter,
-                         const QString& failure, const std::function<void(const QString&)>& write);
     void saveSessionDialog(bool saveAs);
     void openSessionDialog();
     void openFileDialog();
@@ -271,13 +242,7 @@ private:
     EditController* m_editor = nullptr;
     FaceRenderer* m_faces = nullptr;
     PendingFace m_pendingFace;
-    // Renders for exports: their own queue, so an export never supersedes a face request.
-    FaceRenderer* m_exportFaces = nullptr;
-    struct PendingExport {
-        quint64 id = 0;
-        QString path;
-        bool overwrite = false;
-    } m_pendingExport;
+    ExportController* m_exports = nullptr;
     Document* m_doc = nullptr;
     EditHistory* m_history = nullptr; // the document's
 
@@ -317,8 +282,6 @@ private:
     QList<QAction*> m_needResult;     // enabled when there is a face to export
     QList<QAction*> m_dockMenuActions;
     QAction* m_exportGridAction = nullptr;
-    QList<QAction*> m_exportSizeActions;
-    QList<QAction*> m_exportFilterActions;
     quint64 m_sessionParse = 0; // the session file being read off the GUI thread (0: none)
     quint64 m_sessionSerial = 0;
     QAction* m_exportAnimAction = nullptr;
@@ -329,13 +292,7 @@ private:
     bool m_referenceMode = false;
     bool m_sweepRunning = false;
     QString m_lastError;
-    // The last finished run, kept for tile clicks and the animation export.
-    struct LastRun {
-        quint64 sweepId = 0;
-        QVector<HistoryEntry> entries;
-        EditOutcome outcome;
-        pae::Latent source; // the face it started from
-    } m_lastRun;
+    LastRun m_lastRun; // the last finished run, for tile clicks and the exports
     pae::Latent m_runningSource;
     quint64 m_nextSweepId = 1;
     // The request of the job in flight (for labelling its history entries).

@@ -1,29 +1,24 @@
 #include "ui/ModelLoader.h"
 
-#include "core/util/log.h"
+#include "ui/LatestRunner.h"
 
-#include <QPointer>
-#include <QThread>
+#include "core/util/log.h"
 
 #include <exception>
 
 namespace pae::ui {
 
-ModelLoader::ModelLoader(QObject* parent) : QObject(parent) {}
+ModelLoader::ModelLoader(QObject* parent)
+    : QObject(parent), m_runner(new LatestRunner(QStringLiteral("model-loader"), this))
+{}
 
-ModelLoader::~ModelLoader()
-{
-    for (QThread* t : m_threads) {
-        t->wait();
-        delete t;
-    }
-}
+ModelLoader::~ModelLoader() = default;
+
+bool ModelLoader::isLoading() const { return m_runner->isBusy(); }
 
 void ModelLoader::load(const pae::ModelPaths& paths)
 {
-    const quint64 id = ++m_latest;
-    m_loading = true;
-    QThread* thread = QThread::create([this, id, paths] {
+    m_runner->run([this, paths]() -> LatestRunner::Deliver {
         std::shared_ptr<pae::ModelSet> models;
         QString error;
         try {
@@ -33,28 +28,15 @@ void ModelLoader::load(const pae::ModelPaths& paths)
         } catch (...) {
             error = tr("Loading the models failed with an unknown error.");
         }
-        QMetaObject::invokeMethod(
-            this,
-            [this, id, models, error] {
-                if (id != m_latest)
-                    return;
-                m_loading = false;
-                if (models) {
-                    Q_EMIT loaded(models);
-                } else {
-                    pae::log::warn("model load failed: {}", error.toStdString());
-                    Q_EMIT failed(error);
-                }
-            },
-            Qt::QueuedConnection);
+        return [this, models, error] {
+            if (models) {
+                Q_EMIT loaded(models);
+            } else {
+                pae::log::warn("model load failed: {}", error.toStdString());
+                Q_EMIT failed(error);
+            }
+        };
     });
-    thread->setObjectName(QStringLiteral("model-loader"));
-    connect(thread, &QThread::finished, this, [this, thread] {
-        m_threads.removeAll(thread);
-        thread->deleteLater();
-    });
-    m_threads << thread;
-    thread->start();
 }
 
 } // namespace pae::ui

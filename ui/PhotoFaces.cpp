@@ -1,15 +1,12 @@
 #include "ui/PhotoFaces.h"
 
-#include "core/edit/paste_back.h"
+#include "core/face/paste_back.h"
 #include "ui/ImageConversion.h"
 
 namespace pae::ui {
 
 namespace {
-bool hasPixels(const PhotoPlacement* p)
-{
-    return p && !p->photo.empty() && p->photo.pixels.size() == size_t(p->photo.width) * size_t(p->photo.height) * 3;
-}
+bool hasPixels(const PhotoPlacement* p) { return p && p->photo.isValid(); }
 
 bool isEdited(const PhotoFaces::Face& f) { return f.work.current > 0 && f.work.current < f.work.entries.size(); }
 } // namespace

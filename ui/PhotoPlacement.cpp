@@ -1,6 +1,6 @@
 #include "ui/PhotoPlacement.h"
 
-#include "core/edit/paste_back.h"
+#include "core/face/paste_back.h"
 #include "ui/ImageConversion.h"
 
 namespace pae::ui {
@@ -9,12 +9,13 @@ namespace {
 bool hasPixels(const PhotoPlacement& p)
 {
     // A placement read from a session carries no pixels until its photo is read again.
-    return !p.photo.empty() && p.photo.pixels.size() == size_t(p.photo.width) * size_t(p.photo.height) * 3;
+    return p.photo.isValid();
 }
 
 const pae::ImageRGB& baseOf(const PhotoPlacement& placement, const pae::ImageRGB* backdrop)
 {
-    const bool fits = backdrop && backdrop->width == placement.photo.width && backdrop->height == placement.photo.height;
+    const bool fits =
+        backdrop && backdrop->width == placement.photo.width && backdrop->height == placement.photo.height;
     return fits ? *backdrop : placement.photo;
 }
 

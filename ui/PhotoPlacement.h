@@ -2,8 +2,8 @@
 // Where a face taken from a photo sits in it: the photo as opened, its content hash, the 68
 // landmarks and the square the face was cut from. With it an edit of the face goes back into
 // the photo (pae::pasteBack): the canvas's photo view and Export image use it.
-#include "core/edit/alignment.h"
-#include "core/edit/paste_back.h"
+#include "core/face/alignment.h"
+#include "core/face/paste_back.h"
 
 #include <QByteArray>
 #include <QColorSpace>
@@ -17,13 +17,13 @@ namespace pae::ui {
 
 struct PhotoPlacement {
     QString path;
-    QByteArray sha256;   // of the file's bytes when it was opened (hex)
-    pae::ImageRGB photo; // as read (EXIF orientation applied)
+    QByteArray sha256;      // of the file's bytes when it was opened (hex)
+    pae::ImageRGB photo;    // as read (EXIF orientation applied)
     QColorSpace colorSpace; // the photo's ICC profile, when it has one: the composite carries it
     pae::FaceLandmarks landmarks;
     pae::FaceQuad quad;
-    int cropSize = 0;    // the aligned crop's side
-    int face = 0;        // which face, 0 the largest
+    int cropSize = 0; // the aligned crop's side
+    int face = 0;     // which face, 0 the largest
     int facesFound = 0;
     std::vector<std::array<int, 4>> faceBoxes; // every face found: left, top, width, height
 };

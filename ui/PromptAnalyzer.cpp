@@ -1,64 +1,39 @@
 #include "ui/PromptAnalyzer.h"
 
-#include <QThread>
+#include "ui/LatestRunner.h"
 
 #include <exception>
+#include <optional>
 
 namespace pae::ui {
 
-PromptAnalyzer::PromptAnalyzer(QObject* parent) : QObject(parent) {}
+PromptAnalyzer::PromptAnalyzer(QObject* parent)
+    : QObject(parent), m_runner(new LatestRunner(QStringLiteral("prompt-analyzer"), this))
+{}
 
-PromptAnalyzer::~PromptAnalyzer()
-{
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-    }
-}
+PromptAnalyzer::~PromptAnalyzer() = default;
+
+bool PromptAnalyzer::isBusy() const { return m_runner->isBusy(); }
 
 void PromptAnalyzer::analyze(std::shared_ptr<const pae::ModelSet> models, const Query& query)
 {
-    if (m_thread)
-        m_next.emplace(std::move(models), query);
-    else
-        launch(std::move(models), query);
-}
-
-void PromptAnalyzer::launch(std::shared_ptr<const pae::ModelSet> models, const Query& query)
-{
-    m_thread = QThread::create([this, models, query] {
+    m_runner->run([this, models = std::move(models), query]() -> LatestRunner::Deliver {
         std::optional<pae::PromptAnalysis> analysis;
         QString error;
         try {
             analysis = models->analyzePrompt(query.prompt, query.corpus, query.basis, query.pcaComponents);
         } catch (const std::exception& e) {
-            // pae::Error and c10::Error alike: the message is meant for the user.
-            error = QString::fromUtf8(e.what());
+            error = QString::fromUtf8(e.what()); // the engine's messages are meant for the user
         } catch (...) {
             error = tr("The corpus analysis failed with an unknown error.");
         }
-        QMetaObject::invokeMethod(
-            this,
-            [this, analysis, error] {
-                m_thread->wait();
-                delete m_thread;
-                m_thread = nullptr;
-                if (m_next) {
-                    // A newer query is waiting: this answer is already stale.
-                    auto next = std::move(*m_next);
-                    m_next.reset();
-                    launch(std::move(next.first), next.second);
-                    return;
-                }
-                if (analysis)
-                    Q_EMIT analyzed(*analysis);
-                else
-                    Q_EMIT failed(error);
-            },
-            Qt::QueuedConnection);
+        return [this, analysis, error] {
+            if (analysis)
+                Q_EMIT analyzed(*analysis);
+            else
+                Q_EMIT failed(error);
+        };
     });
-    m_thread->setObjectName(QStringLiteral("prompt-analyzer"));
-    m_thread->start();
 }
 
 } // namespace pae::ui

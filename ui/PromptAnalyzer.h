@@ -1,18 +1,16 @@
 #pragma once
 // Asks the engine what a corpus subspace says about a prompt, off the GUI thread: the first
-// analysis of a corpus embeds every prompt in it, seconds with a real CLIP. One query runs
-// at a time; queries that arrive meanwhile collapse into the newest, and only the answer to
-// the newest query is reported.
+// analysis of a corpus embeds every prompt in it, seconds with a real CLIP. The newest
+// query wins (LatestRunner): one runs at a time, and only the newest one's answer arrives.
 #include "core/edit/model_set.h"
 
 #include <QObject>
 
 #include <memory>
-#include <optional>
-
-class QThread;
 
 namespace pae::ui {
+
+class LatestRunner;
 
 class PromptAnalyzer : public QObject {
     Q_OBJECT
@@ -25,21 +23,17 @@ public:
     };
 
     explicit PromptAnalyzer(QObject* parent = nullptr);
-    // Waits for a running query: its thread holds a reference to this object.
     ~PromptAnalyzer() override;
 
     void analyze(std::shared_ptr<const pae::ModelSet> models, const Query& query);
-    bool isBusy() const { return m_thread != nullptr; }
+    bool isBusy() const;
 
 Q_SIGNALS:
     void analyzed(const pae::PromptAnalysis& analysis);
     void failed(const QString& message);
 
 private:
-    void launch(std::shared_ptr<const pae::ModelSet> models, const Query& query);
-
-    QThread* m_thread = nullptr;
-    std::optional<std::pair<std::shared_ptr<const pae::ModelSet>, Query>> m_next;
+    LatestRunner* m_runner = nullptr;
 };
 
 } // namespace pae::ui

@@ -2,7 +2,7 @@
 // framing a real StyleGAN2 needs before `invert`.
 #include "app/cli/checks.h"
 #include "app/cli/commands.h"
-#include "core/edit/alignment.h"
+#include "core/face/alignment.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 #include "core/util/output_set.h"
@@ -56,12 +56,8 @@ void listFaces(const AlignOptions& o, const FaceAligner& aligner, const ImageRGB
                             {"editable", eyeSpan(faces[k]) >= least},
                             {"landmarks", landmarks}});
         }
-        std::cout << nlohmann::json{{"image", o.image},
-                                    {"width", photo.width},
-                                    {"height", photo.height},
-                                    {"size", o.size},
-                                    {"minimum_eye_span", least},
-                                    {"faces", list}}
+        std::cout << nlohmann::json{{"image", o.image}, {"width", photo.width},      {"height", photo.height},
+                                    {"size", o.size},   {"minimum_eye_span", least}, {"faces", list}}
                          .dump(2)
                   << "\n";
         return;
@@ -105,12 +101,8 @@ void runAlign(const AlignOptions& o)
     io::writeImage(face.image, outFile);
     outputs.commit();
     if (o.json) {
-        std::cout << nlohmann::json{{"image", o.image},
-                                    {"out", o.out},
-                                    {"size", o.size},
-                                    {"faces", face.facesFound},
-                                    {"face", face.index},
-                                    {"box", face.landmarks.box},
+        std::cout << nlohmann::json{{"image", o.image},           {"out", o.out},       {"size", o.size},
+                                    {"faces", face.facesFound},   {"face", face.index}, {"box", face.landmarks.box},
                                     {"quad", quadJson(face.quad)}}
                          .dump(2)
                   << "\n";

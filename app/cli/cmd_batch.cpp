@@ -3,10 +3,10 @@
 // engine runs the shards (packaging/slurm, packaging/k8s); a re-run skips finished items.
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
-#include "core/edit/alignment.h"
 #include "core/edit/batch.h"
 #include "core/edit/edit_job.h"
 #include "core/edit/inversion.h"
+#include "core/face/alignment.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 
@@ -33,10 +33,7 @@ namespace fs = std::filesystem;
 std::atomic<bool> g_stopRequested{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
-extern "C" void onStopSignal(int)
-{
-    g_stopRequested.store(true);
-}
+extern "C" void onStopSignal(int) { g_stopRequested.store(true); }
 
 void installStopHandlers()
 {
@@ -78,8 +75,8 @@ std::string hostName()
 nlohmann::json clusterTask()
 {
     nlohmann::json j = nlohmann::json::object();
-    for (const char* key : {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_RESTART_COUNT",
-                            "JOB_COMPLETION_INDEX"})
+    for (const char* key :
+         {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_RESTART_COUNT", "JOB_COMPLETION_INDEX"})
         if (const char* value = std::getenv(key))
             j[key] = value;
     return j;
@@ -116,8 +113,7 @@ class ItemRunner {
 public:
     ItemRunner(std::shared_ptr<ModelSet> models, const BatchManifest& manifest)
         : m_models(std::move(models)), m_info(m_models->info()), m_manifest(manifest)
-    {
-    }
+    {}
 
     // Runs one item and writes its outputs, metrics.json last. Throws Cancelled on a stop
     // signal and ItemFailure for anything wrong with this item.
@@ -172,8 +168,7 @@ public:
     }
 
 private:
-    template <class F>
-    static void guard(const std::string& field, F&& f)
+    template <class F> static void guard(const std::string& field, F&& f)
     {
         try {
             f();
@@ -265,7 +260,7 @@ struct Planned {
     const BatchItem* item;
     nlohmann::json settings;
     std::string hash;
-    bool finished = false;   // complete before this run started
+    bool finished = false;    // complete before this run started
     std::string prepareError; // settings could not be computed (file unreadable)
 };
 
@@ -303,8 +298,9 @@ void runBatch(const BatchOptions& o)
     for (const auto& p : plan)
         toRun += p.finished ? 0 : 1;
     if (o.json)
-        std::cout << nlohmann::json{{"event", "start"}, {"shard", shard.str()}, {"items", total},
-                                    {"finished_before", total - toRun}, {"to_run", toRun}, {"rss_mb", residentMiB()}}
+        std::cout << nlohmann::json{{"event", "start"}, {"shard", shard.str()},
+                                    {"items", total},   {"finished_before", total - toRun},
+                                    {"to_run", toRun},  {"rss_mb", residentMiB()}}
                          .dump()
                   << std::endl;
     else
@@ -346,8 +342,8 @@ void runBatch(const BatchOptions& o)
                 } catch (const ItemFailure& f) {
                     status = "failed";
                     field = f.field;
-                    error = item.ok() ? o.manifest + " line " + std::to_string(item.index + 1) + ": " + f.field +
-                                            ": " + f.message
+                    error = item.ok() ? o.manifest + " line " + std::to_string(item.index + 1) + ": " + f.field + ": " +
+                                            f.message
                                       : f.message;
                     writeErrorRecord(dir, item, manifest, field, error);
                 }
@@ -372,10 +368,11 @@ void runBatch(const BatchOptions& o)
         const size_t remaining = toRun > ran ? toRun - ran : 0;
         const double eta = perItem * double(remaining);
         if (o.json) {
-            nlohmann::json line{{"event", "item"},  {"id", item.id},         {"line", item.index + 1},
-                                {"status", status}, {"done", processed},    {"total", total},
-                                {"seconds", seconds}, {"items_per_min", itemsPerMinute}, {"eta_s", eta},
-                                {"rss_mb", residentMiB()}};
+            nlohmann::json line{{"event", "item"},        {"id", item.id},
+                                {"line", item.index + 1}, {"status", status},
+                                {"done", processed},      {"total", total},
+                                {"seconds", seconds},     {"items_per_min", itemsPerMinute},
+                                {"eta_s", eta},           {"rss_mb", residentMiB()}};
             if (!error.empty())
                 line["error"] = error;
             std::cout << line.dump() << std::endl;
@@ -428,8 +425,7 @@ void addBatchCommand(CLI::App& app)
     auto o = std::make_shared<BatchOptions>();
     CLI::App* cmd = app.add_subcommand(
         "batch", "Run one shard of a JSON Lines manifest of edits; outputs per item in --out, finished items skipped");
-    cmd->add_option("manifest", o->manifest, "JSON Lines, one edit per line (see README: Batch editing)")
-        ->required();
+    cmd->add_option("manifest", o->manifest, "JSON Lines, one edit per line (see README: Batch editing)")->required();
     cmd->add_option("--out", o->out, "Output folder: <id>/image-<k>.png, latent-<k>.safetensors, metrics.json")
         ->required();
     cmd->add_option("--shard", o->shard, "I/N: the lines whose 0-based index % N == I")->capture_default_str();

@@ -1,9 +1,8 @@
 #include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
-#include "core/edit/bench.h"
+#include "core/diagnostics/bench.h"
 #include "core/edit/edit_job.h"
-#include "core/edit/model_set_impl.h"
 #include "core/util/device.h"
 #include "core/util/error.h"
 
@@ -34,8 +33,11 @@ struct BenchOptions {
 
 nlohmann::json phasesJson(const detail::PhaseTimes& p)
 {
-    return {{"generator_ms", p.generatorMs}, {"clip_ms", p.clipMs}, {"backward_ms", p.backwardMs},
-            {"optimizer_ms", p.optimizerMs}, {"step_ms", p.stepMs}};
+    return {{"generator_ms", p.generatorMs},
+            {"clip_ms", p.clipMs},
+            {"backward_ms", p.backwardMs},
+            {"optimizer_ms", p.optimizerMs},
+            {"step_ms", p.stepMs}};
 }
 
 void runBench(const BenchOptions& o)
@@ -49,13 +51,7 @@ void runBench(const BenchOptions& o)
         bm = detail::randomRealShapeModels(resolveDevice(parseDeviceChoice(o.models.device)));
     } else {
         modelSet = o.models.load();
-        const detail::ModelSetImpl& M = modelSet->impl();
-        bm.generator = M.gan.generator;
-        bm.generatorConfig = M.gan.config;
-        bm.projectionDim = M.clip.config.projectionDim;
-        bm.device = M.device;
-        bm.embedImages = [&M](const torch::Tensor& images) { return M.embedGeneratorImages(images); };
-        bm.description = modelSet->info().clipDescription + "; " + modelSet->info().generatorDescription;
+        bm = detail::benchModelsOf(modelSet);
     }
     const int64_t clipRes = detail::clipModeResolution(bm.generatorConfig);
     if (!o.json)
@@ -135,8 +131,11 @@ void runBench(const BenchOptions& o)
         };
         EditJob job(modelSet);
         const EditResult result = job.run(request, callbacks);
-        j["edit"] = {{"steps", result.stepsRun}, {"seconds", result.seconds}, {"first_preview_ms", firstPreviewMs},
-                     {"prompt", o.prompt}, {"corpus", o.corpus}};
+        j["edit"] = {{"steps", result.stepsRun},
+                     {"seconds", result.seconds},
+                     {"first_preview_ms", firstPreviewMs},
+                     {"prompt", o.prompt},
+                     {"corpus", o.corpus}};
     }
 
     if (o.json) {
@@ -145,8 +144,8 @@ void runBench(const BenchOptions& o)
     }
     std::printf("%-22s %10s %10s %10s %10s %10s\n", "mode", "step ms", "generator", "clip", "backward", "optimizer");
     auto row = [](const char* name, const detail::PhaseTimes& p) {
-        std::printf("%-22s %10.1f %10.1f %10.1f %10.1f %10.1f\n", name, p.stepMs, p.generatorMs, p.clipMs,
-                    p.backwardMs, p.optimizerMs);
+        std::printf("%-22s %10.1f %10.1f %10.1f %10.1f %10.1f\n", name, p.stepMs, p.generatorMs, p.clipMs, p.backwardMs,
+                    p.optimizerMs);
     };
     row("full", full);
     row(("clip (" + std::to_string(j["clip_resolution"].get<int64_t>()) + "²)").c_str(), clip);
@@ -182,11 +181,14 @@ void runBench(const BenchOptions& o)
 void addBenchCommand(CLI::App& app)
 {
     auto o = std::make_shared<BenchOptions>();
-    auto* cmd = app.add_subcommand("bench", "Time the optimization step (full, clip resolution, λ sweep batched and in turn) and one render");
+    auto* cmd = app.add_subcommand(
+        "bench", "Time the optimization step (full, clip resolution, λ sweep batched and in turn) and one render");
     o->models.add(cmd);
-    cmd->add_option("--steps", o->steps, "Timed steps per mode (after one warm-up)")->capture_default_str()
+    cmd->add_option("--steps", o->steps, "Timed steps per mode (after one warm-up)")
+        ->capture_default_str()
         ->check(CLI::Range(1, 1000));
-    cmd->add_option("--lambdas", o->lambdas, "λ values in the sweep batch")->capture_default_str()
+    cmd->add_option("--lambdas", o->lambdas, "λ values in the sweep batch")
+        ->capture_default_str()
         ->check(CLI::Range(1, 16));
     cmd->add_flag("--json", o->json, "One JSON object on stdout");
     cmd->add_flag("--random-real-shapes", o->randomRealShapes,

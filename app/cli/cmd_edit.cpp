@@ -2,7 +2,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
 #include "core/edit/grid.h"
-#include "core/edit/paste_back.h"
+#include "core/face/paste_back.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 
@@ -45,8 +45,9 @@ void addEditCommands(CLI::App& app)
     auto options = std::make_shared<EditOptions>();
     auto* edit = app.add_subcommand("edit", "Edit a face with a text prompt (one λ)");
     options->add(edit);
-    edit->add_option("--lambda", options->request.lambdas[0], "Strength λ")->capture_default_str()->check(
-        finiteRange(0, 1000));
+    edit->add_option("--lambda", options->request.lambdas[0], "Strength λ")
+        ->capture_default_str()
+        ->check(finiteRange(0, 1000));
     edit->callback([options] {
         const auto outputs = planEditOutputs(*options, 1);
         auto models = options->models.load();

@@ -5,6 +5,7 @@
 #include "core/io/safetensors.h"
 #include "core/io/tensor_checks.h"
 #include "core/models/clip.h"
+#include "core/models/clip_preprocess.h"
 #include "core/util/device.h"
 #include "core/util/error.h"
 #include "core/util/paths.h"

@@ -3,8 +3,8 @@
 #include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
-#include "core/edit/alignment.h"
 #include "core/edit/inversion.h"
+#include "core/face/alignment.h"
 #include "core/io/image.h"
 #include "core/io/safetensors.h"
 #include "core/io/tensor_checks.h"
@@ -86,9 +86,9 @@ void runIdentity(const IdentityOptions& o)
     }
     const float similarity = (embeddings[0] * embeddings[1]).sum().item<float>();
     if (o.json)
-        std::cout << nlohmann::json{{"similarity", similarity}, {"images", o.images}, {"model", model.description}}
-                         .dump(2)
-                  << "\n";
+        std::cout
+            << nlohmann::json{{"similarity", similarity}, {"images", o.images}, {"model", model.description}}.dump(2)
+            << "\n";
     else
         std::cout << similarity << "\n";
 }
@@ -143,9 +143,13 @@ void runEncode(const EncodeOptions& o)
         io::writeImage(encoded.image, imageFile);
     outputs.commit();
     if (o.json) {
-        std::cout << nlohmann::json{{"image", o.image},         {"latent", o.latentOut},      {"psnr_db", encoded.psnr},
-                                    {"resolution", encoded.resolution}, {"cropped", encoded.cropped},
-                                    {"aligned", o.align},        {"seconds", encoded.encodeSeconds}}
+        std::cout << nlohmann::json{{"image", o.image},
+                                    {"latent", o.latentOut},
+                                    {"psnr_db", encoded.psnr},
+                                    {"resolution", encoded.resolution},
+                                    {"cropped", encoded.cropped},
+                                    {"aligned", o.align},
+                                    {"seconds", encoded.encodeSeconds}}
                          .dump(2)
                   << "\n";
         return;

@@ -2,8 +2,8 @@
 #include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
-#include "core/edit/alignment.h"
 #include "core/edit/inversion.h"
+#include "core/face/alignment.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 #include "core/util/output_set.h"
@@ -79,8 +79,8 @@ void runInvert(const InvertOptions& o)
                                     {"aligned", o.align},
                                     {"steps", result.stepsRun},
                                     {"encoded", result.encoded},
-                                    {"encoded_psnr_db", result.encoded ? nlohmann::json(result.encodedPsnr)
-                                                                       : nlohmann::json(nullptr)},
+                                    {"encoded_psnr_db",
+                                     result.encoded ? nlohmann::json(result.encodedPsnr) : nlohmann::json(nullptr)},
                                     {"encode_seconds", result.encodeSeconds},
                                     {"seconds", result.seconds}}
                          .dump(2)
@@ -124,8 +124,9 @@ void addInvertCommand(CLI::App& app)
     cmd->add_option("--w-share", o->request.wShare, "Share of the steps in W (one w for all layers) before W+")
         ->capture_default_str()
         ->check(finiteRange(0, 1));
-    cmd->add_option("--lr", o->request.learningRate, "Learning rate")->capture_default_str()->check(
-        finiteRange(1e-9, 10));
+    cmd->add_option("--lr", o->request.learningRate, "Learning rate")
+        ->capture_default_str()
+        ->check(finiteRange(1e-9, 10));
     cmd->add_option("--perceptual", o->request.perceptualWeight,
                     "Weight of CLIP's image-feature distance to the photo, added to the pixel error")
         ->capture_default_str()

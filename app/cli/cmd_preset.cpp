@@ -2,10 +2,11 @@
 #include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "app/cli/edit_options.h"
-#include "core/edit/alignment.h"
 #include "core/edit/edit_job.h"
 #include "core/edit/inversion.h"
 #include "core/edit/preset.h"
+#include "core/edit/request_json.h"
+#include "core/face/alignment.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 #include "core/util/output_set.h"
@@ -13,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -78,7 +79,8 @@ void runApply(const ApplyOptions& o)
     // or file fails in a moment, and a later failure leaves no output behind.
     OutputSet outputs(o.noClobber);
     const std::filesystem::path imageTmp = outputs.add(o.out, "--out");
-    const std::filesystem::path latentTmp = o.latentOut.empty() ? std::filesystem::path() : outputs.add(o.latentOut, "--latent-out");
+    const std::filesystem::path latentTmp =
+        o.latentOut.empty() ? std::filesystem::path() : outputs.add(o.latentOut, "--latent-out");
     std::vector<EditPreset> presets;
     for (const std::string& path : o.presets)
         presets.push_back(loadPreset(path));
@@ -87,8 +89,8 @@ void runApply(const ApplyOptions& o)
     std::vector<const EditPreset*> chosen;
     for (size_t i = 0; i < presets.size(); ++i) {
         if (presets[i].delta.numLatents != face.numLatents || presets[i].delta.styleDim != face.styleDim)
-            throw Error(o.presets[i] + ": made for a generator of " + std::to_string(presets[i].delta.numLatents) + "×" +
-                        std::to_string(presets[i].delta.styleDim) + " latents (" + presets[i].generator +
+            throw Error(o.presets[i] + ": made for a generator of " + std::to_string(presets[i].delta.numLatents) +
+                        "×" + std::to_string(presets[i].delta.styleDim) + " latents (" + presets[i].generator +
                         "); the loaded generator (" + models->info().generatorDescription + ") takes " +
                         std::to_string(face.numLatents) + "×" + std::to_string(face.styleDim));
         chosen.push_back(&presets[i]);
@@ -134,22 +136,26 @@ void addPresetCommands(CLI::App& app)
     apply->add_option("--preset", o->presets, "A .preset file (repeat to mix several: w0 + Σ αᵢ·Δwᵢ)")
         ->required()
         ->check(CLI::ExistingFile);
-    apply->add_option("--strength", o->strengths, "Strength α of each preset, in order (default 1; 0: the face as it is)")
+    apply
+        ->add_option("--strength", o->strengths,
+                     "Strength α of each preset, in order (default 1; 0: the face as it is)")
         ->check(finiteRange(-100, 100));
     apply->add_option("--seed", o->seed, "The face of this seed (0 to 4294967295)")->check(seedRange());
     apply->add_option("--truncation", o->truncation, "Truncation ψ for --seed faces")
         ->capture_default_str()
         ->check(finiteRange(0, 2));
-    apply->add_option("--latent", o->latentFile, "A latent file (.safetensors with 'w' or 'z')")->check(CLI::ExistingFile);
+    apply->add_option("--latent", o->latentFile, "A latent file (.safetensors with 'w' or 'z')")
+        ->check(CLI::ExistingFile);
     apply->add_option("--photo", o->photo, "A photo, inverted into the generator's latent space first")
         ->check(CLI::ExistingFile);
     apply->add_flag("--align", o->align, "With --photo: find the face and crop it the FFHQ way first");
     apply->add_option("--out", o->out, "Output image")->required();
     apply->add_option("--latent-out", o->latentOut, "Also write the edited latent (.safetensors)");
-    apply->add_option("--refine", o->refine,
-                      "Refine on this face: then optimize the preset's prompt for this many steps, starting "
-                      "from the applied preset (one preset; suggested " +
-                          std::to_string(kDefaultRefineSteps) + ")")
+    apply
+        ->add_option("--refine", o->refine,
+                     "Refine on this face: then optimize the preset's prompt for this many steps, starting "
+                     "from the applied preset (one preset; suggested " +
+                         std::to_string(kDefaultRefineSteps) + ")")
         ->check(wholeRange(1, 100000));
     addNoClobber(apply, o->noClobber);
     apply->callback([o] { runApply(*o); });
@@ -193,14 +199,7 @@ std::vector<std::filesystem::path> presetPaths(const EditOptions& o)
 void writeEditPresets(const std::vector<std::filesystem::path>& paths, const ModelSet& models,
                       const EditRequest& request, const EditResult& result)
 {
-    const nlohmann::json settings{{"basis", toString(request.basis)},
-                                  {"pca_k", request.pcaComponents},
-                                  {"steps", request.steps},
-                                  {"lr", request.learningRate},
-                                  {"l2_weight", request.l2Weight},
-                                  {"id_weight", request.idWeight},
-                                  {"resolution", toString(request.resolution)},
-                                  {"seed", request.seed}};
+    const nlohmann::json settings = settingsJson(request);
     for (size_t k = 0; k < result.latents.size() && k < paths.size(); ++k) {
         EditPreset p;
         p.lambda = k < result.lambdas.size() ? result.lambdas[k] : 0.f;

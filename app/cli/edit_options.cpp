@@ -3,7 +3,8 @@
 #include "app/cli/checks.h"
 
 #include "core/edit/edit_job.h"
-#include "core/edit/paste_back.h"
+#include "core/edit/request_json.h"
+#include "core/face/paste_back.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 #include "core/util/paths.h"
@@ -69,15 +70,19 @@ void EditOptions::add(CLI::App* cmd)
                     "With --photo: inversion steps (after --encoder: refinement steps, 0 allowed)")
         ->capture_default_str()
         ->check(wholeRange(0, 100000));
-    cmd->add_option("--truncation", truncation, "Truncation ψ for --seed faces")->capture_default_str()->check(
-        finiteRange(-2, 2));
+    cmd->add_option("--truncation", truncation, "Truncation ψ for --seed faces")
+        ->capture_default_str()
+        ->check(finiteRange(-2, 2));
     cmd->add_option("--prompt", prompt, "What the face should become, e.g. \"a happy face\"")->required();
     cmd->add_option("--corpus", request.corpus, "Corpus name in prompts/ or a corpus file")->capture_default_str();
     cmd->add_option("--target", target, "text, pae or pae+")->capture_default_str();
     cmd->add_option("--basis", basis, "pca or gram-schmidt")->capture_default_str();
-    cmd->add_option("--pca-k", request.pcaComponents, "Principal components of the corpus")->capture_default_str()->check(
-        wholeRange(1, 512));
-    cmd->add_option("--steps", request.steps, "Optimization steps")->capture_default_str()->check(wholeRange(1, 100000));
+    cmd->add_option("--pca-k", request.pcaComponents, "Principal components of the corpus")
+        ->capture_default_str()
+        ->check(wholeRange(1, 512));
+    cmd->add_option("--steps", request.steps, "Optimization steps")
+        ->capture_default_str()
+        ->check(wholeRange(1, 100000));
     cmd->add_option("--lr", request.learningRate, "Learning rate")->capture_default_str()->check(finiteRange(1e-9, 10));
     ModelInfo synthface;
     synthface.builtin = true;
@@ -91,15 +96,17 @@ void EditOptions::add(CLI::App* cmd)
                         ", on the built-in SynthFace models " + number(EditRequest::defaults(synthface).l2Weight) + ")")
         ->check(finiteRange(0, 1e6));
     idWeightOption = cmd->add_option("--id-weight", request.idWeight,
-                    "Weight of the identity term 1 − cos(R(G(w)), R(G(w0))); needs --arcface")
-        ->capture_default_str()
-        ->check(finiteRange(0, 1e6));
+                                     "Weight of the identity term 1 − cos(R(G(w)), R(G(w0))); needs --arcface")
+                         ->capture_default_str()
+                         ->check(finiteRange(0, 1e6));
     cmd->add_option("--resolution", resolution, "clip (stop the generator at 256²) or full")->capture_default_str();
-    cmd->add_option("--optimizer-seed", request.seed, "Seed of the job (determinism)")->capture_default_str()->check(
-        seedRange());
+    cmd->add_option("--optimizer-seed", request.seed, "Seed of the job (determinism)")
+        ->capture_default_str()
+        ->check(seedRange());
     cmd->add_option("--preview-dir", previewDir, "Write preview frames here");
-    cmd->add_option("--preview-every", request.previewEvery, "Preview interval in steps")->capture_default_str()->check(
-        wholeRange(0, 100000));
+    cmd->add_option("--preview-every", request.previewEvery, "Preview interval in steps")
+        ->capture_default_str()
+        ->check(wholeRange(0, 100000));
     cmd->add_option("--out", out, "Output image (.png, .jpg, .jpeg, .webp, .bmp)")->required();
     cmd->add_option("--latent-out", latentOut, "Write the edited latent(s) (.safetensors)");
     cmd->add_option("--metrics-out", metricsOut, "Write metrics and settings (.json)");
@@ -177,9 +184,9 @@ EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRe
         if (tty) {
             const int width = 30;
             const int filled = int(double(width) * p.step / p.steps);
-            std::fprintf(stderr, "\r[%s%s] %d/%d  loss %.4f  %.1fs  ETA %.0fs ", std::string(size_t(filled), '#').c_str(),
-                         std::string(size_t(width - filled), '.').c_str(), p.step, p.steps, double(best),
-                         p.elapsedSeconds, eta);
+            std::fprintf(stderr, "\r[%s%s] %d/%d  loss %.4f  %.1fs  ETA %.0fs ",
+                         std::string(size_t(filled), '#').c_str(), std::string(size_t(width - filled), '.').c_str(),
+                         p.step, p.steps, double(best), p.elapsedSeconds, eta);
             if (p.step == p.steps)
                 std::fprintf(stderr, "\n");
         } else {
@@ -291,18 +298,11 @@ nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, c
     j["models"] = {{"clip", info.clipDescription}, {"generator", info.generatorDescription}, {"device", info.device}};
     if (!info.identityDescription.empty())
         j["models"]["identity"] = info.identityDescription;
-    j["settings"] = {{"prompt", request.prompt},
-                     {"corpus", request.corpus},
-                     {"target", toString(request.target)},
-                     {"basis", toString(request.basis)},
-                     {"pca_k", request.pcaComponents},
-                     {"lambdas", request.lambdas},
-                     {"steps", request.steps},
-                     {"lr", request.learningRate},
-                     {"l2_weight", request.l2Weight},
-                     {"id_weight", request.idWeight},
-                     {"resolution", toString(request.resolution)},
-                     {"seed", request.seed}};
+    j["settings"] = settingsJson(request);
+    j["settings"]["prompt"] = request.prompt;
+    j["settings"]["corpus"] = request.corpus;
+    j["settings"]["target"] = toString(request.target);
+    j["settings"]["lambdas"] = request.lambdas;
     j["steps_run"] = result.stepsRun;
     j["seconds"] = result.seconds;
     j["ms_per_step"] = result.stepsRun > 0 ? 1000.0 * result.seconds / result.stepsRun : 0.0;
@@ -310,7 +310,8 @@ nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, c
     j["stop_reason"] = result.stopReason;
     j["per_lambda"] = nlohmann::json::array();
     for (const auto& m : result.metrics) {
-        nlohmann::json row{{"lambda", m.lambda}, {"clip_cosine_to_target", m.clipToTarget}, {"l2", m.l2}, {"loss", m.loss}};
+        nlohmann::json row{
+            {"lambda", m.lambda}, {"clip_cosine_to_target", m.clipToTarget}, {"l2", m.l2}, {"loss", m.loss}};
         if (m.idSimilarity)
             row["identity_similarity"] = *m.idSimilarity;
         j["per_lambda"].push_back(row);
@@ -318,8 +319,7 @@ nlohmann::json metricsJson(const ModelSet& models, const EditRequest& request, c
     return j;
 }
 
-void writeMetrics(const fs::path& path, const ModelSet& models, const EditRequest& request,
-                  const EditResult& result)
+void writeMetrics(const fs::path& path, const ModelSet& models, const EditRequest& request, const EditResult& result)
 {
     const nlohmann::json j = metricsJson(models, request, result);
     const std::string text = j.dump(2) + "\n";

@@ -2,14 +2,15 @@
 
 #include "core/edit/edit_loop.h"
 #include "core/edit/model_set_impl.h"
+#include "core/edit/optimization.h"
 #include "core/io/image.h"
 #include "core/pae/targets.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
+#include "core/util/stopwatch.h"
+#include "core/util/torch_errors.h"
 
 #include <torch/torch.h>
-
-#include <chrono>
 
 namespace pae {
 
@@ -20,12 +21,10 @@ EditJob::EditJob(std::shared_ptr<const ModelSet> models) : m_models(std::move(mo
 }
 
 EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbacks)
-{
+try {
     request.validate();
-    torch::AutoGradMode gradients(true); // whatever the caller's mode: the latent is optimized
-    const auto started = std::chrono::steady_clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
-    const detail::ModelSetImpl& M = m_models->impl();
+    const Stopwatch clock;
+    const detail::ModelSetImpl& M = detail::implOf(*m_models);
     torch::manual_seed(request.seed);
 
     models::Generator generator = M.gan.generator; // a handle; the shared model is not changed
@@ -78,65 +77,46 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
     }
 
     const torch::Tensor start = request.start.empty() ? w0 : M.latentToTensor(request.start);
-    torch::Tensor w = start.repeat({L, 1, 1}).clone().set_requires_grad(true);
     const int64_t chunk = detail::lambdaChunkFor(M.device, stopResolution > 0 ? stopResolution : M.gan.config.size);
-    torch::optim::Adam optimizer({w}, torch::optim::AdamOptions(request.learningRate));
-    torch::Tensor lastGood = w.detach().clone();
 
     EditResult result;
     result.lambdas = request.lambdas;
-    std::vector<float> lastLoss(size_t(L), 0.0f);
-    if (!sourceProblem.empty()) {
-        result.stopReason = sourceProblem;
-        log::warn("{}", result.stopReason);
-    }
-    for (int step = 0; step < request.steps && sourceProblem.empty(); ++step) {
-        if (callbacks.cancelRequested && callbacks.cancelRequested()) {
-            result.cancelled = true;
-            result.stopReason = "cancelled at step " + std::to_string(step);
-            break;
-        }
-        const double lr = detail::scheduledLearningRate(request.learningRate, step, request.steps);
-        static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[0].options()).lr(lr);
-
-        optimizer.zero_grad();
-        const detail::LossTerms terms = detail::lossAndBackward(setup, w, chunk);
-        const auto lossCpu = terms.total.detach().cpu();
-        if (!torch::isfinite(lossCpu).all().item<bool>()) {
-            result.stopReason = "step " + std::to_string(step + 1) +
-                                ": the loss became NaN or Inf; stopped and kept the last good result";
-            log::warn("{}", result.stopReason);
-            break;
-        }
-        lastGood = w.detach().clone();
-        const auto clipCpu = terms.clipLoss.detach().cpu();
-        for (int64_t k = 0; k < L; ++k)
-            lastLoss[size_t(k)] = lossCpu[k].item<float>();
-
+    detail::LossTerms terms; // the last step's
+    detail::LatentOptimization run;
+    run.steps = sourceProblem.empty() ? request.steps : 0;
+    run.learningRate = request.learningRate;
+    run.parameter = start.repeat({L, 1, 1}).clone().set_requires_grad(true);
+    run.lossAndBackward = [&](const torch::Tensor& w, int) {
+        terms = detail::lossAndBackward(setup, w, chunk);
+        return terms.total.detach().cpu();
+    };
+    run.cancelRequested = callbacks.cancelRequested;
+    run.afterLoss = [&](int step) {
         if (callbacks.preview && request.previewEvery > 0 && step % request.previewEvery == 0)
             callbacks.preview(step, detail::previewFrames(terms.images, request.previewSize));
-
-        optimizer.step();
-        if (!torch::isfinite(w).all().item<bool>()) {
-            result.stopReason = "step " + std::to_string(step + 1) +
-                                ": the latent became NaN or Inf; stopped and kept the last good result";
-            log::warn("{}", result.stopReason);
-            break;
+    };
+    run.afterStep = [&](int stepsRun) {
+        if (!callbacks.progress)
+            return;
+        const auto lossCpu = terms.total.detach().cpu();
+        const auto clipCpu = terms.clipLoss.detach().cpu();
+        EditProgress progress;
+        progress.step = stepsRun;
+        progress.steps = request.steps;
+        for (int64_t k = 0; k < L; ++k) {
+            progress.loss.push_back(lossCpu[k].item<float>());
+            progress.clipLoss.push_back(clipCpu[k].item<float>());
         }
-        result.stepsRun = step + 1;
-
-        if (callbacks.progress) {
-            EditProgress progress;
-            progress.step = step + 1;
-            progress.steps = request.steps;
-            progress.loss = lastLoss;
-            for (int64_t k = 0; k < L; ++k)
-                progress.clipLoss.push_back(clipCpu[k].item<float>());
-            progress.elapsedSeconds = elapsed();
-            callbacks.progress(progress);
-        }
-    }
-    const torch::Tensor final = result.stopReason.empty() || result.cancelled ? w.detach() : lastGood;
+        progress.elapsedSeconds = clock.seconds();
+        callbacks.progress(progress);
+    };
+    const detail::OptimizationOutcome outcome = detail::optimizeLatent(run);
+    result.stepsRun = outcome.stepsRun;
+    result.cancelled = outcome.cancelled;
+    result.stopReason = sourceProblem.empty() ? outcome.stopReason : sourceProblem;
+    if (!sourceProblem.empty())
+        log::warn("{}", result.stopReason);
+    const torch::Tensor& final = outcome.latent;
 
     torch::NoGradGuard noGrad;
     // One λ at a time, as ModelSet::render draws a latent: a batch rounds differently in the
@@ -169,10 +149,12 @@ EditResult EditJob::run(const EditRequest& request, const EditCallbacks& callbac
         }
         result.metrics.push_back(metrics);
     }
-    result.seconds = elapsed();
+    result.seconds = clock.seconds();
     if (callbacks.preview && !result.cancelled)
         callbacks.preview(result.stepsRun, detail::previewFrames(images, request.previewSize));
     return result;
+} catch (...) {
+    rethrowForUser("the edit");
 }
 
 } // namespace pae

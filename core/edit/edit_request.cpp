@@ -7,25 +7,6 @@
 
 namespace pae {
 
-EditRequest EditRequest::defaults()
-{
-    EditRequest r;
-    r.corpus = "emotion";
-    r.target = TargetKind::PaePlus;
-    r.basis = BasisKind::Pca;
-    r.pcaComponents = 10;
-    r.lambdas = {8.0f};
-    r.steps = 200;
-    r.learningRate = 0.1f;
-    r.l2Weight = 0.008f;
-    r.idWeight = 0.005f;
-    r.resolution = ResolutionMode::Clip;
-    r.seed = 0;
-    r.previewEvery = 10;
-    r.previewSize = 256;
-    return r;
-}
-
 // ‖w − w0‖² is not scale-free: the built-in generator's W has 16 dimensions and a spread
 // of 7.8 (mean ‖w − w_avg‖² per layer, 4,096 samples), 160 values over its 10 layers,
 // against FFHQ's 18 × 512, so the paper's 0.008 barely holds a SynthFace face back.

@@ -9,29 +9,30 @@
 
 namespace pae {
 
-// Everything one edit needs, by value. Defaults come from defaults(), nowhere else.
+// Everything one edit needs, by value. The initialisers below are the defaults (the paper's
+// settings, DESIGN.md §4); defaults(models) adjusts them for the models, nowhere else.
 struct EditRequest {
-    Latent source;               // the face, as W+
-    Latent start;                // where the optimization starts; empty: the source. The L2
-                                 // term and the PAE target stay those of the source ("refine
-                                 // a preset on this face" starts from source + Δw)
-    std::string prompt;          // "a happy face"
-    std::string corpus;          // a corpus name in prompts/ ("emotion") or a file path
+    Latent source;                  // the face, as W+
+    Latent start;                   // where the optimization starts; empty: the source. The L2
+                                    // term and the PAE target stay those of the source ("refine
+                                    // a preset on this face" starts from source + Δw)
+    std::string prompt;             // "a happy face"
+    std::string corpus = "emotion"; // a corpus name in prompts/ or a file path
     TargetKind target = TargetKind::PaePlus;
     BasisKind basis = BasisKind::Pca;
     int pcaComponents = 10;
-    std::vector<float> lambdas;  // one batch entry per λ
+    std::vector<float> lambdas{8.0f}; // one batch entry per λ
     int steps = 200;
     float learningRate = 0.1f;
     float l2Weight = 0.008f;
-    float idWeight = 0.005f;     // used only when an identity model is loaded
+    float idWeight = 0.005f; // used only when an identity model is loaded
     ResolutionMode resolution = ResolutionMode::Clip;
     uint64_t seed = 0;
-    int previewEvery = 10;       // 0: no previews
-    int previewSize = 256;       // longest side of preview frames
+    int previewEvery = 10; // 0: no previews
+    int previewSize = 256; // longest side of preview frames
 
-    // The paper's settings (DESIGN.md §4).
-    static EditRequest defaults();
+    // The paper's settings (DESIGN.md §4): the initialisers above.
+    static EditRequest defaults() { return EditRequest{}; }
     // The settings for these models: the paper's, except on the built-in SynthFace world,
     // whose W is far smaller than FFHQ's and needs a stronger pull towards the start (kSynthFaceL2Weight).
     static EditRequest defaults(const ModelInfo& models);
@@ -41,17 +42,17 @@ struct EditRequest {
 
 struct EditMetrics {
     float lambda = 0;
-    float clipToTarget = 0;  // cosine between CLIP(G(w*)) and the PAE target
+    float clipToTarget = 0; // cosine between CLIP(G(w*)) and the PAE target
     // Cosine of the identity embeddings of G(w*) and G(w0) (the pSp convention); none
     // without an identity model.
     std::optional<float> idSimilarity;
-    float l2 = 0;            // ‖w* − w0‖², summed over layers and dims
-    float loss = 0;          // final total loss
+    float l2 = 0;   // ‖w* − w0‖², summed over layers and dims
+    float loss = 0; // final total loss
 };
 
 struct EditResult {
     std::vector<float> lambdas;
-    std::vector<Latent> latents; // w* per λ
+    std::vector<Latent> latents;  // w* per λ
     std::vector<ImageRGB> images; // full resolution, per λ
     std::vector<EditMetrics> metrics;
     int stepsRun = 0;
@@ -61,10 +62,10 @@ struct EditResult {
 };
 
 struct EditProgress {
-    int step = 0;  // steps done
+    int step = 0; // steps done
     int steps = 0;
-    std::vector<float> loss;       // per λ
-    std::vector<float> clipLoss;   // per λ: 1 − cos(CLIP image, target)
+    std::vector<float> loss;     // per λ
+    std::vector<float> clipLoss; // per λ: 1 − cos(CLIP image, target)
     double elapsedSeconds = 0;
 };
 

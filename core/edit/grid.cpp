@@ -29,7 +29,7 @@ ImageRGB makeLabelledGrid(const std::vector<ImageRGB>& tiles, const std::vector<
                    cv::Scalar(255, 255, 255));
     for (size_t k = 0; k < tiles.size(); ++k) {
         const ImageRGB& tile = tiles[k];
-        if (tile.empty() || tile.pixels.size() != size_t(tile.width) * size_t(tile.height) * 3)
+        if (!tile.isValid())
             throw Error("grid: image " + std::to_string(k) + " is empty or malformed");
         cv::Mat src(tile.height, tile.width, CV_8UC3, const_cast<uint8_t*>(tile.pixels.data()));
         cv::Mat scaled;

@@ -2,13 +2,14 @@
 
 #include "core/edit/edit_loop.h"
 #include "core/edit/model_set_impl.h"
+#include "core/edit/optimization.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
-#include "core/util/log.h"
+#include "core/util/stopwatch.h"
+#include "core/util/torch_errors.h"
 
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cmath>
 
 namespace pae {
@@ -66,7 +67,7 @@ void InversionRequest::validate() const
     auto bad = [](const std::string& field, const std::string& why) { throw UsageError(field + ": " + why); };
     if (image.empty())
         bad("image", "no image was given");
-    if (image.pixels.size() != size_t(image.width) * size_t(image.height) * 3)
+    if (!image.isValid())
         bad("image", "the pixel buffer does not match " + std::to_string(image.width) + "×" +
                          std::to_string(image.height) + " RGB");
     if (std::min(image.width, image.height) < 16)
@@ -97,12 +98,10 @@ InversionJob::InversionJob(std::shared_ptr<const ModelSet> models) : m_models(st
 }
 
 InversionResult InversionJob::run(const InversionRequest& request, const InversionCallbacks& callbacks)
-{
+try {
     request.validate();
-    torch::AutoGradMode gradients(true); // whatever the caller's mode: the latent is optimized
-    const auto started = std::chrono::steady_clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
-    const detail::ModelSetImpl& M = m_models->impl();
+    const Stopwatch clock;
+    const detail::ModelSetImpl& M = detail::implOf(*m_models);
     const models::StyleGan2& gan = M.gan;
     models::Generator generator = gan.generator;
 
@@ -131,15 +130,12 @@ InversionResult InversionJob::run(const InversionRequest& request, const Inversi
         result.encoded = true;
         result.encodedPsnr =
             psnrOf((detail::generatorToUnit(generator->synthesize(wPlus, stop)) - target).square().mean().cpu());
-        result.encodeSeconds = elapsed();
+        result.encodeSeconds = clock.seconds();
         wPlus.set_requires_grad(true);
         wSteps = 0;
     } else {
         w = closestStart(gan, target, stop, request.starts, M.device).set_requires_grad(true);
     }
-    std::unique_ptr<torch::optim::Adam> optimizer = std::make_unique<torch::optim::Adam>(
-        std::vector<torch::Tensor>{encode ? wPlus : w}, torch::optim::AdamOptions(request.learningRate));
-    auto current = [&]() { return wPlus.defined() ? wPlus : gan.toWPlus(w); };
     // The photo as CLIP sees it, once (the perceptual term compares features with it).
     torch::Tensor targetFeatures;
     if (request.perceptualWeight > 0.f) {
@@ -148,26 +144,26 @@ InversionResult InversionJob::run(const InversionRequest& request, const Inversi
                                                           torch::nn::functional::NormalizeFuncOptions().dim(-1));
     }
     const torch::Tensor meanLatent = gan.latentAvg.to(M.device).reshape({1, 1, -1});
-    torch::Tensor lastGood = current().detach().clone();
 
-    for (int step = 0; step < request.steps; ++step) {
-        if (callbacks.cancelRequested && callbacks.cancelRequested()) {
-            result.cancelled = true;
-            result.stopReason = "cancelled at step " + std::to_string(step);
-            break;
-        }
-        if (step == wSteps && !wPlus.defined()) { // W → W+: every layer continues from the shared w on its own
-            wPlus = gan.toWPlus(w.detach()).clone().set_requires_grad(true);
-            optimizer = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{wPlus},
-                                                             torch::optim::AdamOptions(request.learningRate));
-        }
-        const bool inW = step < wSteps;
-        const double lr = detail::scheduledLearningRate(request.learningRate, inW ? step : step - wSteps,
-                                                        inW ? wSteps : request.steps - wSteps);
-        static_cast<torch::optim::AdamOptions&>(optimizer->param_groups()[0].options()).lr(lr);
-
-        optimizer->zero_grad();
-        const torch::Tensor images = generator->synthesize(current(), stop);
+    // Optimized in W (one w for every layer) for the first wSteps, then in W+, where every
+    // layer continues from the shared w on its own. With the encoder, in W+ from the start.
+    detail::LatentOptimization run;
+    run.steps = request.steps;
+    run.learningRate = request.learningRate;
+    run.parameter = encode ? wPlus : w;
+    if (!encode) {
+        run.switchAt = wSteps < request.steps ? wSteps : -1;
+        run.switchTo = [&gan](const torch::Tensor& shared) {
+            return gan.toWPlus(shared).clone().set_requires_grad(true);
+        };
+        run.latentOf = [&gan](const torch::Tensor& p) { return p.dim() == 2 ? gan.toWPlus(p) : p; };
+    }
+    run.lossName = "pixel error";
+    torch::Tensor images;
+    float psnr = 0;
+    run.lossAndBackward = [&](const torch::Tensor& p, int) {
+        const torch::Tensor latent = run.latentOf ? run.latentOf(p) : p;
+        images = generator->synthesize(latent, stop);
         const torch::Tensor mse = (detail::generatorToUnit(images) - target).square().mean();
         torch::Tensor loss = mse;
         if (request.perceptualWeight > 0.f) {
@@ -176,34 +172,37 @@ InversionResult InversionJob::run(const InversionRequest& request, const Inversi
             loss = loss + request.perceptualWeight * (1.0 - (features * targetFeatures).sum(-1).mean());
         }
         if (request.meanWeight > 0.f)
-            loss = loss + request.meanWeight * (current() - meanLatent).square().mean();
-        const float psnr = psnrOf(mse.detach().cpu());
-        if (!std::isfinite(psnr)) { // psnrOf carries a NaN or Inf error through
-            result.stopReason = "step " + std::to_string(step + 1) +
-                                ": the pixel error became NaN or Inf; stopped and kept the last good latent";
-            log::warn("{}", result.stopReason);
-            break;
-        }
-        lastGood = current().detach().clone();
+            loss = loss + request.meanWeight * (latent - meanLatent).square().mean();
+        psnr = psnrOf(mse.detach().cpu());
+        loss.backward();
+        return torch::tensor(psnr); // psnrOf carries a NaN or Inf error through
+    };
+    run.cancelRequested = callbacks.cancelRequested;
+    run.afterLoss = [&](int step) {
         if (callbacks.preview && request.previewEvery > 0 && step % request.previewEvery == 0)
             callbacks.preview(step, detail::previewFrames(images, request.previewSize)[0]);
-        loss.backward();
-        optimizer->step();
-        result.stepsRun = step + 1;
+    };
+    run.afterStep = [&](int stepsRun) {
         if (callbacks.progress)
-            callbacks.progress({step + 1, request.steps, psnr, elapsed()});
-    }
-    const torch::Tensor final = result.stopReason.empty() || result.cancelled ? current().detach() : lastGood;
+            callbacks.progress({stepsRun, request.steps, psnr, clock.seconds()});
+    };
+    const detail::OptimizationOutcome outcome = detail::optimizeLatent(run);
+    result.stepsRun = outcome.stepsRun;
+    result.cancelled = outcome.cancelled;
+    result.stopReason = outcome.stopReason;
+    const torch::Tensor& final = outcome.latent;
 
     torch::NoGradGuard noGrad;
     result.psnr = psnrOf((detail::generatorToUnit(generator->synthesize(final, stop)) - target).square().mean().cpu());
     const torch::Tensor full = generator->synthesize(final, 0);
     result.latent = M.tensorToLatent(final);
     result.image = io::tensorToImage(detail::generatorToUnit(full).clamp(0, 1).cpu()[0]);
-    result.seconds = elapsed();
+    result.seconds = clock.seconds();
     if (callbacks.preview && !result.cancelled)
         callbacks.preview(result.stepsRun, detail::previewFrames(full, request.previewSize)[0]);
     return result;
+} catch (...) {
+    rethrowForUser("the inversion");
 }
 
 } // namespace pae

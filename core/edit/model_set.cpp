@@ -4,12 +4,14 @@
 #include "core/io/image.h"
 #include "core/io/safetensors.h"
 #include "core/io/tensor_checks.h"
+#include "core/models/clip_preprocess.h"
 #include "core/pae/embedding_cache.h"
 #include "core/pae/targets.h"
 #include "core/util/device.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 #include "core/util/paths.h"
+#include "core/util/torch_errors.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -118,6 +120,8 @@ Latent ModelSetImpl::tensorToLatent(const torch::Tensor& wPlus) const
 ModelSet::ModelSet(std::unique_ptr<detail::ModelSetImpl> impl) : d(std::move(impl)) {}
 ModelSet::~ModelSet() = default;
 
+const detail::ModelSetImpl& detail::implOf(const ModelSet& models) { return *models.d; }
+
 namespace {
 
 // studio.json beside the built-in models: {"first_seed": N, …}, written by
@@ -134,14 +138,15 @@ std::optional<uint64_t> readFirstSeed(const fs::path& file)
     if (!j.contains("first_seed"))
         return std::nullopt;
     if (!j.at("first_seed").is_number_unsigned() || j.at("first_seed").get<uint64_t>() > 0xffffffffULL)
-        throw Error(file.string() + ": first_seed: expected a seed from 0 to 4294967295, found " + j.at("first_seed").dump());
+        throw Error(file.string() + ": first_seed: expected a seed from 0 to 4294967295, found " +
+                    j.at("first_seed").dump());
     return j.at("first_seed").get<uint64_t>();
 }
 
 } // namespace
 
 std::shared_ptr<ModelSet> ModelSet::load(const ModelPaths& paths)
-{
+try {
     configureThreads(paths.threads);
     const torch::Device device = resolveDevice(parseDeviceChoice(paths.device));
 
@@ -202,6 +207,8 @@ std::shared_ptr<ModelSet> ModelSet::load(const ModelPaths& paths)
     log::info("models on {}: CLIP {} ({}), generator {} ({})", impl->device.str(), impl->clipSource,
               impl->clip.config.describe(), impl->generatorSource, impl->gan.config.describe());
     return std::shared_ptr<ModelSet>(new ModelSet(std::move(impl)));
+} catch (...) {
+    rethrowForUser("loading the models");
 }
 
 ModelInfo ModelSet::info() const
@@ -224,7 +231,7 @@ ModelInfo ModelSet::info() const
 }
 
 Latent ModelSet::latentFromSeed(uint64_t seed, float truncation) const
-{
+try {
     if (!(truncation >= 0 && truncation <= 2))
         throw UsageError("truncation: " + std::to_string(truncation) + " is outside [0, 2]");
     torch::NoGradGuard noGrad;
@@ -232,10 +239,12 @@ Latent ModelSet::latentFromSeed(uint64_t seed, float truncation) const
     auto w = d->gan.generator->mapping(z);
     w = d->gan.truncate(w, truncation);
     return d->tensorToLatent(d->gan.toWPlus(w));
+} catch (...) {
+    rethrowForUser("making a face from a seed");
 }
 
 Latent ModelSet::loadLatent(const fs::path& path) const
-{
+try {
     const io::TensorMap tensors = io::loadSafetensors(path);
     const auto& cfg = d->gan.config;
     const std::string file = path.string();
@@ -256,7 +265,8 @@ Latent ModelSet::loadLatent(const fs::path& path) const
             w = w.expand({cfg.numLatents(), cfg.styleDim});
         if (w.dim() != 2 || w.size(0) != cfg.numLatents() || w.size(1) != cfg.styleDim)
             throw Error(file + ": tensor 'w' has shape " + c10::str(it->second.sizes()) + ", expected [1," + n + "," +
-                        dim + "] or [" + n + "," + dim + "] (W+), [1," + dim + "] or [" + dim + "] (W) for this generator");
+                        dim + "] or [" + n + "," + dim + "] (W+), [1," + dim + "] or [" + dim +
+                        "] (W) for this generator");
         return d->tensorToLatent(w);
     }
     if (auto it = tensors.find("z"); it != tensors.end()) {
@@ -269,6 +279,8 @@ Latent ModelSet::loadLatent(const fs::path& path) const
         return d->tensorToLatent(d->gan.toWPlus(d->gan.generator->mapping(z.to(d->device))));
     }
     throw Error(file + ": no tensor 'w' (W or W+) or 'z' in this latent file");
+} catch (...) {
+    rethrowForUser("reading the latent");
 }
 
 void ModelSet::saveLatent(const Latent& latent, const fs::path& path) const
@@ -278,14 +290,16 @@ void ModelSet::saveLatent(const Latent& latent, const fs::path& path) const
 }
 
 ImageRGB ModelSet::render(const Latent& latent) const
-{
+try {
     torch::NoGradGuard noGrad;
     const auto image = d->gan.generator->synthesize(d->latentToTensor(latent));
     return io::tensorToImage(detail::generatorToUnit(image)[0]);
+} catch (...) {
+    rethrowForUser("drawing the face");
 }
 
 ImageRGB ModelSet::renderPreview(const Latent& latent, int maxSize) const
-{
+try {
     const int64_t full = d->gan.config.size;
     int64_t stop = 4;
     while (stop * 2 <= maxSize && stop * 2 <= full)
@@ -295,16 +309,20 @@ ImageRGB ModelSet::renderPreview(const Latent& latent, int maxSize) const
     torch::NoGradGuard noGrad;
     const auto image = d->gan.generator->synthesize(d->latentToTensor(latent), stop);
     return io::tensorToImage(detail::generatorToUnit(image)[0]);
+} catch (...) {
+    rethrowForUser("drawing the preview");
 }
 
 float ModelSet::identitySimilarity(const Latent& a, const Latent& b) const
-{
+try {
     if (!d->identity)
         throw Error("identity similarity: no identity model is loaded (give an ArcFace IR-SE50 file)");
     torch::NoGradGuard noGrad;
     const auto images = d->gan.generator->synthesize(torch::cat({d->latentToTensor(a), d->latentToTensor(b)}));
     const auto e = d->embedIdentity(images);
     return (e[0] * e[1]).sum().item<float>();
+} catch (...) {
+    rethrowForUser("comparing identities");
 }
 
 PromptTokens ModelSet::countTokens(const std::string& prompt) const
@@ -326,7 +344,7 @@ PromptTokens ModelSet::countTokens(const std::string& prompt) const
 
 PromptAnalysis ModelSet::analyzePrompt(const std::string& prompt, const std::string& corpusName, BasisKind basis,
                                        int pcaComponents) const
-{
+try {
     PromptAnalysis analysis;
     const Corpus corpus = d->corpus(corpusName);
     analysis.corpusPrompts = corpus.templatedPrompts();
@@ -364,6 +382,8 @@ PromptAnalysis ModelSet::analyzePrompt(const std::string& prompt, const std::str
     analysis.warn = !fit.usable || membership.warn;
     analysis.warning = !fit.usable ? fit.warning : membership.warning;
     return analysis;
+} catch (...) {
+    rethrowForUser("analysing the prompt");
 }
 
 } // namespace pae

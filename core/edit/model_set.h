@@ -27,8 +27,8 @@ struct ModelInfo {
     int resolution = 0; // the generator's output size
     int numLatents = 0;
     int styleDim = 0;
-    bool builtin = false;             // the SynthFace models
-    std::filesystem::path corpusRoot; // where corpus names are looked up (prompts/ or prompts/synthface/)
+    bool builtin = false;              // the SynthFace models
+    std::filesystem::path corpusRoot;  // where corpus names are looked up (prompts/ or prompts/synthface/)
     std::optional<uint64_t> firstSeed; // the face to show first: the built-in world's neutral face (studio.json)
     std::string identityDescription;   // empty: no identity model (the identity weight does nothing)
     std::string encoderDescription;    // empty: no encoder (photos are inverted by optimization)
@@ -45,11 +45,11 @@ struct PromptAnalysis {
     // no corpus (prompts/null/unrelated.txt) and against the other corpora of the models:
     // the cosine of its nearest prompt in each (see pae::corpusMembership). warn when it
     // is not clearly nearer to this corpus (or cannot be used); warning says why.
-    bool hasReading = false;                // false for an empty prompt: nothing is read
-    float corpusSimilarity = 0;             // nearest prompt of the corpus
+    bool hasReading = false;    // false for an empty prompt: nothing is read
+    float corpusSimilarity = 0; // nearest prompt of the corpus
     std::string nearestPrompt;
-    float unrelatedSimilarity = 0;          // nearest unrelated prompt
-    std::string closerCorpus;               // another corpus with a nearer prompt, if any
+    float unrelatedSimilarity = 0; // nearest unrelated prompt
+    std::string closerCorpus;      // another corpus with a nearer prompt, if any
     bool warn = false;
     std::string warning;
 };
@@ -64,9 +64,13 @@ struct PromptTokens {
     bool fits() const { return tokens <= limit; }
 };
 
+class ModelSet;
 namespace detail {
 struct ModelSetImpl;
-}
+// The engine's own view of the models (core/edit/model_set_impl.h): for the jobs, the
+// benchmark and tests, never for ui/.
+const ModelSetImpl& implOf(const ModelSet& models);
+} // namespace detail
 
 class ModelSet {
 public:
@@ -94,9 +98,8 @@ public:
     PromptAnalysis analyzePrompt(const std::string& prompt, const std::string& corpus, BasisKind basis,
                                  int pcaComponents) const;
 
-    detail::ModelSetImpl& impl() const { return *d; }
-
 private:
+    friend const detail::ModelSetImpl& detail::implOf(const ModelSet& models);
     explicit ModelSet(std::unique_ptr<detail::ModelSetImpl> impl);
     std::unique_ptr<detail::ModelSetImpl> d;
 };

@@ -1,11 +1,13 @@
 #include "core/edit/photo.h"
 
+#include "core/util/torch_errors.h"
+
 namespace pae {
 
 PhotoInversion invertPhoto(const std::shared_ptr<const ModelSet>& models, const FaceAligner& aligner,
                            const ImageRGB& photo, int faceIndex, InversionRequest request,
                            const InversionCallbacks& callbacks, const std::string& what)
-{
+try {
     const int resolution = models->info().resolution;
     PhotoInversion out;
     out.face = aligner.align(photo, alignedSizeFor(resolution), what, faceIndex);
@@ -14,6 +16,8 @@ PhotoInversion invertPhoto(const std::shared_ptr<const ModelSet>& models, const 
     request.validate();
     out.inversion = InversionJob(models).run(request, callbacks);
     return out;
+} catch (...) {
+    rethrowForUser("the photo's inversion");
 }
 
 std::string photoWorldWarning(const ModelInfo& info)

@@ -4,8 +4,8 @@
 // `pae-cli edit --photo`, `pae-cli invert --align` and the studio's photo path, so the three
 // cannot drift apart. The face's place in the photo comes back with the latent: pasteBack()
 // puts an edit of it into the photo.
-#include "core/edit/alignment.h"
 #include "core/edit/inversion.h"
+#include "core/face/alignment.h"
 
 #include <memory>
 #include <string>

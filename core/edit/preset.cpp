@@ -1,5 +1,6 @@
 #include "core/edit/preset.h"
 
+#include "core/edit/request_json.h"
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
 
@@ -62,30 +63,11 @@ EditRequest refineRequest(const EditPreset& preset, const Latent& face, float st
     r.corpus = preset.corpus;
     r.target = parseTargetKind(preset.target);
     r.lambdas = {preset.lambda};
-    r.steps = steps;
     if (!preset.settings.empty()) {
         const auto settings = nlohmann::json::parse(preset.settings, nullptr, false);
-        if (!settings.is_object())
-            throw UsageError("preset '" + preset.name + "': its settings are not a JSON object");
-        try {
-            if (settings.contains("lr"))
-                r.learningRate = settings.at("lr").get<float>();
-            if (settings.contains("l2_weight"))
-                r.l2Weight = settings.at("l2_weight").get<float>();
-            if (settings.contains("id_weight"))
-                r.idWeight = settings.at("id_weight").get<float>();
-            if (settings.contains("basis"))
-                r.basis = parseBasisKind(settings.at("basis").get<std::string>());
-            if (settings.contains("pca_k"))
-                r.pcaComponents = settings.at("pca_k").get<int>();
-            if (settings.contains("resolution"))
-                r.resolution = parseResolutionMode(settings.at("resolution").get<std::string>());
-            if (settings.contains("seed"))
-                r.seed = settings.at("seed").get<uint64_t>();
-        } catch (const nlohmann::json::exception& ex) {
-            throw UsageError("preset '" + preset.name + "': a setting has the wrong type (" + ex.what() + ")");
-        }
+        readSettingsJson(settings, r, "preset '" + preset.name + "'");
     }
+    r.steps = steps; // the refinement's, not those the preset was made with
     r.validate();
     return r;
 }

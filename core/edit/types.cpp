@@ -4,27 +4,6 @@
 
 namespace pae {
 
-TargetKind parseTargetKind(const std::string& text)
-{
-    if (text == "text")
-        return TargetKind::Text;
-    if (text == "pae")
-        return TargetKind::Pae;
-    if (text == "pae+")
-        return TargetKind::PaePlus;
-    throw UsageError("target: '" + text + "' is not one of text, pae, pae+");
-}
-
-std::string toString(TargetKind kind)
-{
-    switch (kind) {
-    case TargetKind::Text: return "text";
-    case TargetKind::Pae: return "pae";
-    case TargetKind::PaePlus: return "pae+";
-    }
-    throw Error("target: invalid TargetKind value " + std::to_string(static_cast<int>(kind)));
-}
-
 ResolutionMode parseResolutionMode(const std::string& text)
 {
     if (text == "clip")
@@ -37,28 +16,12 @@ ResolutionMode parseResolutionMode(const std::string& text)
 std::string toString(ResolutionMode mode)
 {
     switch (mode) {
-    case ResolutionMode::Clip: return "clip";
-    case ResolutionMode::Full: return "full";
+    case ResolutionMode::Clip:
+        return "clip";
+    case ResolutionMode::Full:
+        return "full";
     }
     throw Error("resolution: invalid ResolutionMode value " + std::to_string(static_cast<int>(mode)));
-}
-
-BasisKind parseBasisKind(const std::string& text)
-{
-    if (text == "pca")
-        return BasisKind::Pca;
-    if (text == "gram-schmidt")
-        return BasisKind::GramSchmidt;
-    throw UsageError("basis: '" + text + "' is not one of pca, gram-schmidt");
-}
-
-std::string toString(BasisKind kind)
-{
-    switch (kind) {
-    case BasisKind::Pca: return "pca";
-    case BasisKind::GramSchmidt: return "gram-schmidt";
-    }
-    throw Error("basis: invalid BasisKind value " + std::to_string(static_cast<int>(kind)));
 }
 
 } // namespace pae

@@ -32,7 +32,7 @@ void checkImage(const ImageRGB& image, const std::string& what)
 {
     if (image.width <= 0 || image.height <= 0)
         throw Error(what + ": the image is empty");
-    if (image.pixels.size() != static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * 3)
+    if (!image.isValid())
         throw Error(what + ": the image holds " + std::to_string(image.pixels.size()) + " bytes, not " +
                     std::to_string(image.width) + "x" + std::to_string(image.height) + "x3");
 }
@@ -110,8 +110,8 @@ void writeImage(const ImageRGB& image, const fs::path& path)
 torch::Tensor imageToTensor(const ImageRGB& image)
 {
     checkImage(image, "imageToTensor");
-    const torch::Tensor hwc = torch::from_blob(const_cast<uint8_t*>(image.pixels.data()),
-                                               {image.height, image.width, 3}, torch::kUInt8);
+    const torch::Tensor hwc =
+        torch::from_blob(const_cast<uint8_t*>(image.pixels.data()), {image.height, image.width, 3}, torch::kUInt8);
     return hwc.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32).div_(255.0f).contiguous();
 }
 

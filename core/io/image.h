@@ -1,7 +1,7 @@
 #pragma once
 // 8-bit RGB images on disk and as tensors. Files are decoded and encoded by OpenCV;
 // channels are always RGB here (OpenCV's BGR never leaves image.cpp).
-#include "core/edit/types.h"
+#include "core/util/value_types.h"
 
 #include <torch/types.h>
 

@@ -1,7 +1,7 @@
 #pragma once
 // ImageRGB ↔ cv::Mat for core code that calls OpenCV itself (kept out of image.h, which
 // the UI includes without OpenCV).
-#include "core/edit/types.h"
+#include "core/util/value_types.h"
 
 #include <opencv2/core/mat.hpp>
 

@@ -1,7 +1,7 @@
 #pragma once
 // Exports beyond one image file: scaling a face up or down with a named filter, and videos
 // through OpenCV's VideoWriter. Torch-free, so ui/ can call it.
-#include "core/edit/types.h"
+#include "core/util/value_types.h"
 
 #include <filesystem>
 #include <string>

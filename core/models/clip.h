@@ -2,7 +2,6 @@
 // CLIP (ViT image tower + causal text transformer) with module names equal to the
 // Hugging Face keys, so loading a model.safetensors is a lookup. HF spells the vision
 // pre-norm "pre_layrnorm"; we keep that spelling.
-#include "core/edit/types.h"
 #include "core/io/tensor_map.h"
 #include "core/text/clip_tokenizer.h"
 
@@ -78,13 +77,5 @@ struct Clip {
 // A Hugging Face CLIP folder: config.json, model.safetensors (or pytorch_model.bin),
 // vocab.json, merges.txt. Loading is strict; errors name the file and the key.
 Clip loadClip(const std::filesystem::path& dir, torch::Device device);
-
-// Preprocessing as CLIP's, differentiable: images [N,3,H,W] in [0,1] → shortest side to
-// `size` (bicubic, antialiased), center crop, CLIP mean/std.
-torch::Tensor clipPreprocess(const torch::Tensor& images01, int64_t size);
-
-// The same for an 8-bit image, following CLIP's PIL pipeline (two separable bicubic passes,
-// horizontal first, each rounded to 8 bits as PIL does): [1,3,size,size] float32 on the CPU.
-torch::Tensor clipPreprocessImage(const ImageRGB& image, int64_t size);
 
 } // namespace pae::models

@@ -86,14 +86,25 @@ json towerObject(const json& root, const std::string& name, const std::string& s
     return merged;
 }
 
+// What both towers of config.json spell alike.
+template <typename Tower> void readTowerShape(const FieldReader& fields, Tower& tower)
+{
+    fields.integer("hidden_size", tower.hiddenSize);
+    fields.integer("intermediate_size", tower.intermediateSize);
+    fields.integer("num_hidden_layers", tower.numLayers);
+    fields.integer("num_attention_heads", tower.numHeads);
+    fields.number("layer_norm_eps", tower.layerNormEps);
+    fields.string("hidden_act", tower.hiddenAct);
+}
+
 const torch::Tensor& need(const io::TensorMap& tensors, const std::string& key, int64_t dims)
 {
     const auto it = tensors.find(key);
     if (it == tensors.end())
         throw Error("CLIP weights: missing tensor " + key + " (needed to infer the configuration)");
     if (it->second.dim() != dims)
-        throw Error("CLIP weights: " + key + " has " + std::to_string(it->second.dim()) +
-                    " dimensions, expected " + std::to_string(dims));
+        throw Error("CLIP weights: " + key + " has " + std::to_string(it->second.dim()) + " dimensions, expected " +
+                    std::to_string(dims));
     return it->second;
 }
 
@@ -160,8 +171,8 @@ void checkClipConfig(const ClipConfig& config, const std::string& source)
     if (v.imageSize % v.patchSize != 0)
         throw Error(source + ": vision_config.image_size " + std::to_string(v.imageSize) +
                     " is not a multiple of patch_size " + std::to_string(v.patchSize));
-    for (const auto& [name, act] : {std::pair{"text_config.hidden_act", t.hiddenAct},
-                                    std::pair{"vision_config.hidden_act", v.hiddenAct}}) {
+    for (const auto& [name, act] :
+         {std::pair{"text_config.hidden_act", t.hiddenAct}, std::pair{"vision_config.hidden_act", v.hiddenAct}}) {
         if (act != "quick_gelu" && act != "gelu")
             throw Error(source + ": " + name + " '" + act + "' is not supported (quick_gelu or gelu)");
     }
@@ -194,28 +205,19 @@ ClipConfig ClipConfig::fromJsonFile(const std::filesystem::path& path)
     const json text = towerObject(root, "text_config", source);
     const FieldReader tr(text, source + ": text_config.");
     tr.integer("vocab_size", config.text.vocabSize);
-    tr.integer("hidden_size", config.text.hiddenSize);
-    tr.integer("intermediate_size", config.text.intermediateSize);
-    tr.integer("num_hidden_layers", config.text.numLayers);
-    tr.integer("num_attention_heads", config.text.numHeads);
+    readTowerShape(tr, config.text);
     tr.integer("max_position_embeddings", config.text.maxPositions);
-    tr.number("layer_norm_eps", config.text.layerNormEps);
-    tr.string("hidden_act", config.text.hiddenAct);
 
     const json vision = towerObject(root, "vision_config", source);
     const FieldReader vr(vision, source + ": vision_config.");
-    vr.integer("hidden_size", config.vision.hiddenSize);
-    vr.integer("intermediate_size", config.vision.intermediateSize);
-    vr.integer("num_hidden_layers", config.vision.numLayers);
-    vr.integer("num_attention_heads", config.vision.numHeads);
+    readTowerShape(vr, config.vision);
     vr.integer("image_size", config.vision.imageSize);
     vr.integer("patch_size", config.vision.patchSize);
-    vr.number("layer_norm_eps", config.vision.layerNormEps);
-    vr.string("hidden_act", config.vision.hiddenAct);
     int64_t channels = 3;
     vr.integer("num_channels", channels);
     if (channels != 3)
-        throw Error(source + ": vision_config.num_channels is " + std::to_string(channels) + ", only RGB (3) is supported");
+        throw Error(source + ": vision_config.num_channels is " + std::to_string(channels) +
+                    ", only RGB (3) is supported");
 
     checkClipConfig(config, source);
     return config;
@@ -239,8 +241,8 @@ ClipConfig ClipConfig::fromTensors(const io::TensorMap& tensors)
     const int64_t positions = need(tensors, "vision_model.embeddings.position_embedding.weight", 2).size(0);
     const auto grid = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(positions - 1))));
     if (positions < 2 || grid * grid != positions - 1)
-        throw Error("CLIP weights: vision_model.embeddings.position_embedding.weight has " +
-                    std::to_string(positions) + " positions, which is not a square grid plus the class token");
+        throw Error("CLIP weights: vision_model.embeddings.position_embedding.weight has " + std::to_string(positions) +
+                    " positions, which is not a square grid plus the class token");
     v.imageSize = grid * v.patchSize;
     v.intermediateSize = need(tensors, "vision_model.encoder.layers.0.mlp.fc1.weight", 2).size(0);
     v.numLayers = countLayers(tensors, "vision_model.encoder.layers.");

@@ -1,6 +1,6 @@
 // CLIP's image preprocessing: Resize(size, bicubic) on the shortest side, CenterCrop(size),
 // ToTensor, Normalize(mean, std), as torchvision composes it for CLIP.
-#include "core/models/clip.h"
+#include "core/models/clip_preprocess.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -35,7 +35,8 @@ torch::Tensor centerCrop(const torch::Tensor& x, int64_t size)
 torch::Tensor normalize(const torch::Tensor& x)
 {
     const auto opts = x.options();
-    const auto mean = torch::tensor({kMean[0], kMean[1], kMean[2]}, opts.dtype(torch::kDouble)).to(opts).view({1, 3, 1, 1});
+    const auto mean =
+        torch::tensor({kMean[0], kMean[1], kMean[2]}, opts.dtype(torch::kDouble)).to(opts).view({1, 3, 1, 1});
     const auto std = torch::tensor({kStd[0], kStd[1], kStd[2]}, opts.dtype(torch::kDouble)).to(opts).view({1, 3, 1, 1});
     return (x - mean) / std;
 }
@@ -74,15 +75,16 @@ torch::Tensor clipPreprocess(const torch::Tensor& images01, int64_t size)
 torch::Tensor clipPreprocessImage(const ImageRGB& image, int64_t size)
 {
     checkSize(size);
-    if (image.empty() || image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3)
+    if (!image.isValid())
         throw Error("CLIP preprocessing: the image is empty or its pixel buffer does not match " +
                     std::to_string(image.width) + "x" + std::to_string(image.height));
     torch::NoGradGuard noGrad;
     // [1,3,H,W] with values 0..255, as PIL holds them.
-    auto x = torch::from_blob(const_cast<uint8_t*>(image.pixels.data()), {1, image.height, image.width, 3}, torch::kUInt8)
-                 .permute({0, 3, 1, 2})
-                 .to(torch::kFloat32)
-                 .contiguous();
+    auto x =
+        torch::from_blob(const_cast<uint8_t*>(image.pixels.data()), {1, image.height, image.width, 3}, torch::kUInt8)
+            .permute({0, 3, 1, 2})
+            .to(torch::kFloat32)
+            .contiguous();
     const auto [h, w] = resizedSize(image.height, image.width, size);
     // PIL resamples horizontally, then vertically, storing 8-bit pixels after each pass.
     // LibTorch's antialiased bicubic uses PIL's filter (a = -0.5, support scaled on

@@ -1,6 +1,6 @@
 #pragma once
 // The corpus subspace of DESIGN §4.2: k orthonormal directions in CLIP's joint space.
-#include "core/edit/types.h"
+#include "core/pae/kinds.h"
 
 #include <torch/types.h>
 

@@ -20,7 +20,7 @@
 // wherever the image and the prompt lie on opposite sides of an axis (black hair, "blonde
 // hair") −c_j·b_j pushed the image further from the prompt, and pae+ changed the hair
 // colour in 38% of the benchmark's edits where pae and text did in 86–88%.
-#include "core/edit/types.h"
+#include "core/pae/kinds.h"
 #include "core/pae/subspace.h"
 
 #include <torch/types.h>
@@ -36,8 +36,8 @@ namespace pae {
 constexpr double kMinSubspaceComponent = 1e-3;
 
 struct PaeTargets {
-    torch::Tensor targets; // [L, d] float32, one row per λ, on the device of i
-    float s = 0;           // Σ_j |⟨t, b_j⟩| (0 when no basis was given)
+    torch::Tensor targets;  // [L, d] float32, one row per λ, on the device of i
+    float s = 0;            // Σ_j |⟨t, b_j⟩| (0 when no basis was given)
     float subspaceNorm = 0; // ‖B t‖: how much of t lies in the corpus subspace
 };
 
@@ -46,23 +46,22 @@ struct PaeTargets {
 // pae::Error when shapes disagree, a vector is zero or not finite, lambdas is empty, or
 // (pae+ only) |s| < kMinSubspaceComponent: then the message names the prompt and
 // subspace.corpus and says to pick a corpus the prompt belongs to.
-PaeTargets computeTargets(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t,
-                          const Subspace& subspace, const std::vector<float>& lambdas,
-                          const std::string& prompt = {});
+PaeTargets computeTargets(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t, const Subspace& subspace,
+                          const std::vector<float>& lambdas, const std::string& prompt = {});
 
 // The bare formula for one λ on the vectors exactly as given (no normalization, no
 // checks): computeTargets is this applied to n(i) and n(t). Exposed so its algebraic
 // properties can be tested directly.
-torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t,
-                            const torch::Tensor& basis, double lambda);
+torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t, const torch::Tensor& basis,
+                            double lambda);
 
 // What the corpus subspace says about a prompt before a run, without throwing for a bad
 // fit. usable: computeTargets will accept it for this kind. warning: empty when all is
 // well, else one sentence for the user (the first problem found, worst first).
 struct PromptFit {
-    double s = 0;              // Σ_j |⟨t, b_j⟩|, pae+'s divisor
-    double subspaceNorm = 0;   // ‖B t‖
-    double randomNorm = 0;     // ‖B u‖ expected for a random unit u: sqrt(k/d)
+    double s = 0;            // Σ_j |⟨t, b_j⟩|, pae+'s divisor
+    double subspaceNorm = 0; // ‖B t‖
+    double randomNorm = 0;   // ‖B u‖ expected for a random unit u: sqrt(k/d)
     bool usable = true;
     std::string warning;
 };
@@ -82,20 +81,21 @@ struct NamedEmbeddings {
     std::vector<std::string> prompts; // one per row
 };
 struct CorpusMembership {
-    double similarity = 0;            // cos to the nearest prompt of the corpus
+    double similarity = 0; // cos to the nearest prompt of the corpus
     std::string nearest;
-    double unrelatedSimilarity = 0;   // cos to the nearest unrelated prompt
+    double unrelatedSimilarity = 0; // cos to the nearest unrelated prompt
     std::string nearestUnrelated;
-    std::string closerCorpus;         // another corpus with a nearer prompt; empty when none
+    std::string closerCorpus; // another corpus with a nearer prompt; empty when none
     double closerSimilarity = 0;
     std::string closerPrompt;
     bool warn = false;
-    std::string warning;              // one sentence when warn
+    std::string warning; // one sentence when warn
 };
 constexpr double kUnrelatedRatio = 0.7;
 constexpr double kCloserMargin = 1e-3; // another corpus must be nearer by more than this
 // t: the prompt's unit embedding [d]; others: the other corpora the models know.
-CorpusMembership corpusMembership(const torch::Tensor& t, const NamedEmbeddings& corpus, const NamedEmbeddings& unrelated,
-                                  const std::vector<NamedEmbeddings>& others, const std::string& prompt);
+CorpusMembership corpusMembership(const torch::Tensor& t, const NamedEmbeddings& corpus,
+                                  const NamedEmbeddings& unrelated, const std::vector<NamedEmbeddings>& others,
+                                  const std::string& prompt);
 
 } // namespace pae

@@ -45,12 +45,24 @@ Rgb hsv(double h, double s, double v)
     const double p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
     double r = v, g = t, b = p;
     switch (i) {
-    case 0: r = v, g = t, b = p; break;
-    case 1: r = q, g = v, b = p; break;
-    case 2: r = p, g = v, b = t; break;
-    case 3: r = p, g = q, b = v; break;
-    case 4: r = t, g = p, b = v; break;
-    default: r = v, g = p, b = q; break;
+    case 0:
+        r = v, g = t, b = p;
+        break;
+    case 1:
+        r = q, g = v, b = p;
+        break;
+    case 2:
+        r = p, g = v, b = t;
+        break;
+    case 3:
+        r = p, g = q, b = v;
+        break;
+    case 4:
+        r = t, g = p, b = v;
+        break;
+    default:
+        r = v, g = p, b = q;
+        break;
     }
     return {255 * r, 255 * g, 255 * b};
 }
@@ -66,12 +78,18 @@ Rgb skinColor(double tone)
 Rgb hairColor(HairColorIndex c)
 {
     switch (c) {
-    case HairColorIndex::Black: return {36, 32, 32};
-    case HairColorIndex::Brown: return {112, 68, 38};
-    case HairColorIndex::Blonde: return {240, 204, 108};
-    case HairColorIndex::Red: return {196, 72, 30};
-    case HairColorIndex::Grey: return {178, 180, 188};
-    case HairColorIndex::Count: break;
+    case HairColorIndex::Black:
+        return {36, 32, 32};
+    case HairColorIndex::Brown:
+        return {112, 68, 38};
+    case HairColorIndex::Blonde:
+        return {240, 204, 108};
+    case HairColorIndex::Red:
+        return {196, 72, 30};
+    case HairColorIndex::Grey:
+        return {178, 180, 188};
+    case HairColorIndex::Count:
+        break;
     }
     throw Error("hair colour index out of range");
 }
@@ -217,8 +235,8 @@ Poly scallop(const Poly& path, double amp, double pitch, bool closed)
 // alone, and each attribute moves only its own part (plus what is attached to it:
 // glasses sit on the eyes, which sit on the head).
 struct Layout {
-    double cx = 0.5, cy = 0.52;  // head centre
-    double a = 0.26, b = 0.30;   // head half-width / half-height
+    double cx = 0.5, cy = 0.52; // head centre
+    double a = 0.26, b = 0.30;  // head half-width / half-height
     double eyeY = 0.495, eyeDx = 0.11;
     double mouthY = 0.685;
 };
@@ -290,7 +308,8 @@ void drawHairBack(Canvas& cv, const Layout& L, const Attributes& at, Rgb hair)
             Poly p;
             for (double y = topY; y <= y1; y += 0.006) {
                 const double f = (y - topY) / (bottom - topY);
-                p.push_back({x0 + side * flare * f * f + 0.011 * curl * std::sin(2 * kPi * (y - topY) / 0.045 + k * 2.0), y});
+                p.push_back(
+                    {x0 + side * flare * f * f + 0.011 * curl * std::sin(2 * kPi * (y - topY) / 0.045 + k * 2.0), y});
             }
             cv.stroke(p, 0.006, strand);
         }
@@ -376,7 +395,10 @@ void drawBrows(Canvas& cv, const Layout& L, const Attributes& at, Rgb color)
 void drawNose(Canvas& cv, const Layout& L, Rgb skin)
 {
     const double y = L.eyeY;
-    cv.stroke({{L.cx + 0.004, y + 0.035}, {L.cx + 0.014, y + 0.075}, {L.cx + 0.012, y + 0.088}, {L.cx, y + 0.095},
+    cv.stroke({{L.cx + 0.004, y + 0.035},
+               {L.cx + 0.014, y + 0.075},
+               {L.cx + 0.012, y + 0.088},
+               {L.cx, y + 0.095},
                {L.cx - 0.013, y + 0.09}},
               0.008, shade(skin, 0.72));
 }
@@ -466,8 +488,8 @@ void drawGlasses(Canvas& cv, const Layout& L)
 void checkSize(int size)
 {
     if (size < kMinRenderSize || size > kMaxRenderSize)
-        throw Error("SynthFace render size " + std::to_string(size) + " is outside [" +
-                    std::to_string(kMinRenderSize) + ", " + std::to_string(kMaxRenderSize) + "]");
+        throw Error("SynthFace render size " + std::to_string(size) + " is outside [" + std::to_string(kMinRenderSize) +
+                    ", " + std::to_string(kMaxRenderSize) + "]");
 }
 
 } // namespace
@@ -554,7 +576,7 @@ ImageRGB tileImages(const std::vector<ImageRGB>& images, int columns, int gap)
         throw Error("tiling needs at least one column and a gap of zero or more");
     const int w = images.front().width, h = images.front().height;
     for (const ImageRGB& im : images)
-        if (im.width != w || im.height != h || im.pixels.size() != size_t(w) * h * 3)
+        if (im.width != w || im.height != h || !im.isValid())
             throw Error("images to tile differ in size");
     const int cols = std::min<int>(columns, static_cast<int>(images.size()));
     const int rows = (static_cast<int>(images.size()) + cols - 1) / cols;

@@ -4,6 +4,7 @@
 // shared attribute read-out on both towers speeds up what the contrastive loss learns
 // slowly (see renderTwinFaces and the probe below).
 #include "core/io/safetensors.h"
+#include "core/models/clip_preprocess.h"
 #include "core/synthface/captions.h"
 #include "core/synthface/latent_attributes.h"
 #include "core/synthface/regressor.h"
@@ -33,7 +34,8 @@ void initializeClip(models::ClipModelImpl& model)
         const std::string& name = item.key();
         auto& p = item.value();
         const auto ends = [&](const std::string& suffix) {
-            return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+            return name.size() >= suffix.size() &&
+                   name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
         };
         if (name == "logit_scale")
             p.fill_(std::log(1.0 / 0.07));
@@ -241,12 +243,14 @@ void trainClip(const fs::path& clipDir, const ClipTrainOptions& o, const TrainLo
         (matrix ? decayed : plain).push_back(item.value());
     }
     std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decayed, std::make_unique<torch::optim::AdamWOptions>(
-                                     torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).eps(1e-6).weight_decay(o.weightDecay)));
+    groups.emplace_back(decayed,
+                        std::make_unique<torch::optim::AdamWOptions>(
+                            torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).eps(1e-6).weight_decay(o.weightDecay)));
     groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(
                                    torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).eps(1e-6).weight_decay(0.0)));
-    groups.emplace_back(probe->parameters(), std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).eps(1e-6).weight_decay(0.0)));
+    groups.emplace_back(probe->parameters(),
+                        std::make_unique<torch::optim::AdamWOptions>(
+                            torch::optim::AdamWOptions(o.lr).betas({0.9, 0.98}).eps(1e-6).weight_decay(0.0)));
     torch::optim::AdamW optimizer(groups, torch::optim::AdamWOptions(o.lr));
 
     std::mt19937_64 rng(stageSeed(o.seed, 1));
@@ -303,9 +307,9 @@ void trainClip(const fs::path& clipDir, const ClipTrainOptions& o, const TrainLo
         ++seen;
         if (reporter.due(step)) {
             std::ostringstream v;
-            v << std::fixed << std::setprecision(4) << "loss " << lossSum / seen << " read-out " << probeSum / seen << " acc " << std::setprecision(3)
-              << accSum / seen << " scale " << std::setprecision(1) << logitScale.exp().item<double>() << " lr "
-              << std::scientific << std::setprecision(2) << lr;
+            v << std::fixed << std::setprecision(4) << "loss " << lossSum / seen << " read-out " << probeSum / seen
+              << " acc " << std::setprecision(3) << accSum / seen << " scale " << std::setprecision(1)
+              << logitScale.exp().item<double>() << " lr " << std::scientific << std::setprecision(2) << lr;
             reporter.report(step, v.str());
             lossSum = accSum = probeSum = 0;
             seen = 0;
@@ -325,8 +329,8 @@ void trainClip(const fs::path& clipDir, const ClipTrainOptions& o, const TrainLo
     // What the application does with the folder, so a file it cannot open never ships.
     const auto loaded = models::loadClip(clipDir, torch::kCPU);
     log("clip: wrote " + clipDir.string() + " (" + std::to_string(tensors.size()) + " tensors, " +
-        std::to_string(fs::file_size(clipDir / "model.safetensors") / 1024) + " KiB), reloaded: " +
-        loaded.config.describe());
+        std::to_string(fs::file_size(clipDir / "model.safetensors") / 1024) +
+        " KiB), reloaded: " + loaded.config.describe());
 }
 
 } // namespace pae::synthface

@@ -4,6 +4,7 @@
 #include "core/edit/inversion.h"
 #include "core/edit/model_set.h"
 #include "core/io/image.h"
+#include "core/models/clip_preprocess.h"
 #include "core/synthface/captions.h"
 #include "core/synthface/latent_attributes.h"
 #include "core/synthface/regressor.h"
@@ -51,22 +52,41 @@ std::vector<Pair> zeroShotPairs()
 {
     const auto concept = [](Concept c) { return [c](const Attributes& x) { return has(x, c); }; };
     return {
-        {"happy_sad", {"a happy face", "a smiling face"}, {"a sad face", "an unhappy face"}, concept(Concept::Happy),
+        {"happy_sad",
+         {"a happy face", "a smiling face"},
+         {"a sad face", "an unhappy face"},
+         concept(Concept::Happy),
          concept(Concept::Sad)},
-        {"angry_surprised", {"an angry face", "a furious face"}, {"a surprised face", "an astonished face"},
-         concept(Concept::Angry), concept(Concept::Surprised)},
-        {"blonde_black_hair", {"a person with blonde hair", "a person with blond hair"},
-         {"a person with black hair", "a person with jet black hair"}, concept(Concept::BlondeHair),
+        {"angry_surprised",
+         {"an angry face", "a furious face"},
+         {"a surprised face", "an astonished face"},
+         concept(Concept::Angry),
+         concept(Concept::Surprised)},
+        {"blonde_black_hair",
+         {"a person with blonde hair", "a person with blond hair"},
+         {"a person with black hair", "a person with jet black hair"},
+         concept(Concept::BlondeHair),
          concept(Concept::BlackHair)},
-        {"bald_long_hair", {"a person with a bald head", "a person with a shaved head"},
-         {"a person with long hair", "a person with flowing hair"}, concept(Concept::Bald), concept(Concept::LongHair)},
+        {"bald_long_hair",
+         {"a person with a bald head", "a person with a shaved head"},
+         {"a person with long hair", "a person with flowing hair"},
+         concept(Concept::Bald),
+         concept(Concept::LongHair)},
         // Captions never name an absent feature, so "no glasses" is the plain noun.
-        {"glasses_none", {"a person wearing glasses", "a face with glasses"}, {"a person", "a face"},
-         [](const Attributes& x) { return x.glasses(); }, [](const Attributes& x) { return !x.glasses(); }},
-        {"large_small_eyes", {"a face with big eyes", "a face with large eyes"},
-         {"a face with small eyes", "a face with tiny eyes"}, concept(Concept::BigEyes), concept(Concept::SmallEyes)},
-        {"large_small_mouth", {"a face with a wide mouth", "a face with a big mouth"},
-         {"a face with a small mouth", "a face with a narrow mouth"}, concept(Concept::WideMouth),
+        {"glasses_none",
+         {"a person wearing glasses", "a face with glasses"},
+         {"a person", "a face"},
+         [](const Attributes& x) { return x.glasses(); },
+         [](const Attributes& x) { return !x.glasses(); }},
+        {"large_small_eyes",
+         {"a face with big eyes", "a face with large eyes"},
+         {"a face with small eyes", "a face with tiny eyes"},
+         concept(Concept::BigEyes),
+         concept(Concept::SmallEyes)},
+        {"large_small_mouth",
+         {"a face with a wide mouth", "a face with a big mouth"},
+         {"a face with a small mouth", "a face with a narrow mouth"},
+         concept(Concept::WideMouth),
          concept(Concept::SmallMouth)},
     };
 }
@@ -106,7 +126,10 @@ json pairAccuracy(const Pair& pair, const torch::Tensor& margin, const std::vect
         }
     }
     const double accA = na ? double(ra) / na : 0.0, accB = nb ? double(rb) / nb : 0.0;
-    return json{{"faces_a", na}, {"faces_b", nb}, {"accuracy_a", accA}, {"accuracy_b", accB},
+    return json{{"faces_a", na},
+                {"faces_b", nb},
+                {"accuracy_a", accA},
+                {"accuracy_b", accB},
                 {"accuracy", na && nb ? 0.5 * (accA + accB) : 0.0}};
 }
 
@@ -259,10 +282,11 @@ json measureInversion(const fs::path& dir, const FaceBatch& renders, int64_t cou
             refine.steps = steps;
             const InversionScore score = scoreInversion(withEncoder, refine, renders, count);
             const double db = score.psnr;
-            encoded["refine_" + std::to_string(steps)] = {{"steps", steps}, {"psnr_db", db},
-                                                          {"seconds_per_face", score.secondsPerFace}};
-            log("check: the same renders encoded" + (steps ? " and refined " + std::to_string(steps) + " steps" : std::string()) +
-                ": " + std::to_string(db) + " dB");
+            encoded["refine_" + std::to_string(steps)] = {
+                {"steps", steps}, {"psnr_db", db}, {"seconds_per_face", score.secondsPerFace}};
+            log("check: the same renders encoded" +
+                (steps ? " and refined " + std::to_string(steps) + " steps" : std::string()) + ": " +
+                std::to_string(db) + " dB");
         }
         out["with_encoder"] = encoded;
     }
@@ -296,10 +320,14 @@ json measureSynthFaceModels(const fs::path& dir, const QualityOptions& o, const 
     };
     report["models"] = {{"clip", clip.config.describe()},
                         {"generator", gan.config.describe()},
-                        {"bytes", {{"clip", fileSize(clipDir)}, {"generator", fileSize(generatorFile)},
-                                   {"regressor", fileSize(regressorFile)}}}};
-    report["bars"] = {{"zero_shot_accuracy", kZeroShotBar}, {"generator_psnr_db", kPsnrBar},
-                      {"regressor_r2", kR2Bar}, {"regressor_accuracy", kAccuracyBar}};
+                        {"bytes",
+                         {{"clip", fileSize(clipDir)},
+                          {"generator", fileSize(generatorFile)},
+                          {"regressor", fileSize(regressorFile)}}}};
+    report["bars"] = {{"zero_shot_accuracy", kZeroShotBar},
+                      {"generator_psnr_db", kPsnrBar},
+                      {"regressor_r2", kR2Bar},
+                      {"regressor_accuracy", kAccuracyBar}};
     bool passed = true;
 
     // Held-out faces: renders of the world's sampler and latents, from the check's own seed.
@@ -309,8 +337,8 @@ json measureSynthFaceModels(const fs::path& dir, const QualityOptions& o, const 
     const auto z = torch::randn({scaledCount(512, o.scale, 16), gan.config.styleDim}, gen, torch::kFloat32);
     const FaceBatch targets = renderLatentFaces(z, kTrainImageSize);
     const auto generated = generate(gan, z);
-    log("check: " + std::to_string(renders.attributes.size()) + " held-out renders, " +
-        std::to_string(z.size(0)) + " held-out latents");
+    log("check: " + std::to_string(renders.attributes.size()) + " held-out renders, " + std::to_string(z.size(0)) +
+        " held-out latents");
 
     // Zero-shot.
     const auto renderEmbeddings = embedImages(clip, renders.images);
@@ -377,12 +405,12 @@ std::string summarizeReport(const json& report)
     }
     const json& g = report["generator"];
     out << "generator: " << mark(g["passed"].get<bool>()) << " PSNR " << std::setprecision(2)
-        << g["psnr_db"].get<double>() << " dB on " << g["faces"].get<int64_t>() << " held-out latents (bar "
-        << kPsnrBar << ")\n";
+        << g["psnr_db"].get<double>() << " dB on " << g["faces"].get<int64_t>() << " held-out latents (bar " << kPsnrBar
+        << ")\n";
     if (g.contains("inverted")) {
         const json& v = g["inverted"];
-        out << "generator, held-out renders inverted (" << v["steps"].get<int64_t>() << " steps each): "
-            << mark(v["passed"].get<bool>()) << " PSNR " << v["psnr_db"].get<double>() << " dB on "
+        out << "generator, held-out renders inverted (" << v["steps"].get<int64_t>()
+            << " steps each): " << mark(v["passed"].get<bool>()) << " PSNR " << v["psnr_db"].get<double>() << " dB on "
             << v["faces"].get<int64_t>() << " renders\n";
         if (v.contains("with_encoder"))
             for (const auto& item : v["with_encoder"].items())
@@ -394,8 +422,8 @@ std::string summarizeReport(const json& report)
     out << "regressor on " << r["faces"].get<int64_t>() << " held-out renders (R² bar " << kR2Bar << ", accuracy bar "
         << kAccuracyBar << "; on generator images in brackets):\n";
     for (const auto& item : r["r2"].items())
-        out << "  " << mark(item.value().get<double>() >= kR2Bar) << " R² " << std::left << std::setw(16)
-            << item.key() << std::right << std::setprecision(3) << item.value().get<double>() << "  ("
+        out << "  " << mark(item.value().get<double>() >= kR2Bar) << " R² " << std::left << std::setw(16) << item.key()
+            << std::right << std::setprecision(3) << item.value().get<double>() << "  ("
             << r["on_generator"]["r2"][item.key()].get<double>() << ")\n";
     for (const auto& item : r["accuracy"].items())
         out << "  " << mark(item.value().get<double>() >= kAccuracyBar) << " acc " << std::left << std::setw(15)

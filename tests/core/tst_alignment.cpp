@@ -2,7 +2,7 @@
 // dlib's detector and landmarks on a real photo (NASA's portrait of Eileen Collins, public
 // domain): the aligned face, searched again, sits level in the middle of the frame.
 #include "TestSupport.h"
-#include "core/edit/alignment.h"
+#include "core/face/alignment.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 

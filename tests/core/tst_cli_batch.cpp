@@ -1,17 +1,17 @@
 // pae-cli batch and batch-report end to end on the built-in SynthFace models: shards,
 // error records, skipping finished items, and a batch killed mid-item then re-run.
 #include "TestSupport.h"
-#include "core/edit/alignment.h"
 #include "core/edit/batch.h"
 #include "core/edit/model_set.h"
+#include "core/face/alignment.h"
 
 #include <nlohmann/json.hpp>
 
-#include <QImage>
 #include <QElapsedTimer>
+#include <QImage>
 #include <QProcess>
-#include <QThread>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest/QtTest>
 
 #include <signal.h>
@@ -253,8 +253,10 @@ private Q_SLOTS:
         QVERIFY(fs::exists(out / "good" / "metrics.json"));
         QVERIFY(!fs::exists(out / "good" / "error.json"));
         // The broken line's id cannot be read: its folder is the hash of the line.
-        const std::map<std::string, std::pair<int, std::string>> expected{
-            {"no-file", {3, "latent"}}, {"preset", {4, "preset"}}, {"no-corpus", {5, "edit"}}, {"bad-latent", {6, "latent"}}};
+        const std::map<std::string, std::pair<int, std::string>> expected{{"no-file", {3, "latent"}},
+                                                                          {"preset", {4, "preset"}},
+                                                                          {"no-corpus", {5, "edit"}},
+                                                                          {"bad-latent", {6, "latent"}}};
         for (const auto& [id, where] : expected) {
             QCOMPARE(status.at(id), std::string("failed"));
             std::ifstream in(out / id / "error.json");
@@ -268,10 +270,12 @@ private Q_SLOTS:
                      error.c_str());
             QVERIFY(!fs::exists(out / id / "metrics.json"));
         }
-        QVERIFY(QString::fromStdString(json::parse(readBytes(out / "no-corpus" / "error.json"))["error"].get<std::string>())
-                    .contains("no-such-corpus"));
-        QVERIFY(QString::fromStdString(json::parse(readBytes(out / "preset" / "error.json"))["error"].get<std::string>())
-                    .contains("not supported"));
+        QVERIFY(
+            QString::fromStdString(json::parse(readBytes(out / "no-corpus" / "error.json"))["error"].get<std::string>())
+                .contains("no-such-corpus"));
+        QVERIFY(
+            QString::fromStdString(json::parse(readBytes(out / "preset" / "error.json"))["error"].get<std::string>())
+                .contains("not supported"));
         int brokenRecords = 0;
         for (const auto& e : fs::directory_iterator(out))
             if (fs::exists(e.path() / "error.json") &&
@@ -398,7 +402,8 @@ private Q_SLOTS:
         writeText(m, "{\"id\": \"p0\", \"photo\": \"" + photo +
                          "\", \"align\": true, \"face\": 0, \"invert_steps\": 5, \"prompt\": \"a happy face\", "
                          "\"steps\": 5}\n"
-                         "{\"id\": \"p3\", \"photo\": \"" + photo +
+                         "{\"id\": \"p3\", \"photo\": \"" +
+                         photo +
                          "\", \"align\": true, \"face\": 3, \"invert_steps\": 5, \"prompt\": \"a happy face\", "
                          "\"steps\": 5}\n");
         const fs::path out = dir() / "photo-out";
@@ -408,7 +413,8 @@ private Q_SLOTS:
         QCOMPARE(QImage(QString::fromStdString((out / "p0" / "image-0.png").string())).size(), QSize(64, 64));
         const json e = json::parse(readBytes(out / "p3" / "error.json"));
         QCOMPARE(e["field"].get<std::string>(), std::string("face"));
-        QVERIFY2(QString::fromStdString(e["error"]).contains("face 3 asked for, but only one face was found"), e.dump().c_str());
+        QVERIFY2(QString::fromStdString(e["error"]).contains("face 3 asked for, but only one face was found"),
+                 e.dump().c_str());
     }
 
     void shouldLeaveAnItemAlone_whileAnotherProcessHoldsItsLock()
@@ -440,7 +446,8 @@ private Q_SLOTS:
                               QString::fromStdString((dir() / "x").string()), "--shard", "3/3"});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.stdErr.startsWith("error: --shard"), qPrintable(r.stdErr));
-        const Result missing = run({"batch", "/no/such/manifest.jsonl", "--out", QString::fromStdString((dir() / "x").string())});
+        const Result missing =
+            run({"batch", "/no/such/manifest.jsonl", "--out", QString::fromStdString((dir() / "x").string())});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY2(missing.stdErr.contains("/no/such/manifest.jsonl"), qPrintable(missing.stdErr));
     }

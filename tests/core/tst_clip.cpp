@@ -2,6 +2,7 @@
 // (tests/fixtures/make_tiny_clip.py wrote expected.json).
 #include "core/io/safetensors.h"
 #include "core/models/clip.h"
+#include "core/models/clip_preprocess.h"
 #include "core/models/strict_load.h"
 #include "core/util/error.h"
 
@@ -240,10 +241,18 @@ private Q_SLOTS:
         QTest::addColumn<QString>("tower");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("value");
-        QTest::newRow("string width") << "text_config" << "hidden_size" << "\"32\"";
-        QTest::newRow("float layers") << "vision_config" << "num_hidden_layers" << "2.5";
-        QTest::newRow("numeric act") << "text_config" << "hidden_act" << "1";
-        QTest::newRow("string eps") << "vision_config" << "layer_norm_eps" << "\"1e-5\"";
+        QTest::newRow("string width") << "text_config"
+                                      << "hidden_size"
+                                      << "\"32\"";
+        QTest::newRow("float layers") << "vision_config"
+                                      << "num_hidden_layers"
+                                      << "2.5";
+        QTest::newRow("numeric act") << "text_config"
+                                     << "hidden_act"
+                                     << "1";
+        QTest::newRow("string eps") << "vision_config"
+                                    << "layer_norm_eps"
+                                    << "\"1e-5\"";
     }
     void shouldRejectConfig_whenAFieldHasTheWrongType()
     {
@@ -355,8 +364,8 @@ private Q_SLOTS:
 
     void shouldPreprocessLikePil_whenGivenAnImage()
     {
-        const QImage rgb =
-            QImage(QString::fromStdString((kFixture / "test_image.png").string())).convertToFormat(QImage::Format_RGB888);
+        const QImage rgb = QImage(QString::fromStdString((kFixture / "test_image.png").string()))
+                               .convertToFormat(QImage::Format_RGB888);
         pae::ImageRGB image;
         image.width = rgb.width();
         image.height = rgb.height();

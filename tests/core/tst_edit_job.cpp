@@ -2,8 +2,8 @@
 // previews arrive, cancel stops, a sweep equals separate runs, NaN is caught.
 #include "core/edit/edit_job.h"
 #include "core/edit/edit_loop.h"
-#include "core/edit/model_set_impl.h"
 #include "core/edit/model_set.h"
+#include "core/edit/model_set_impl.h"
 #include "core/io/safetensors.h"
 #include "core/io/weights.h"
 #include "core/util/error.h"
@@ -126,10 +126,9 @@ private Q_SLOTS:
                 maxMove = std::max(maxMove, double(std::abs(b[i] - w0[i])));
             }
             QVERIFY(maxMove > 1e-3);
-            QVERIFY2(maxDiff < 0.02 * maxMove, qPrintable(QString("λ %1 differs by %2 (moved %3)")
-                                                              .arg(sweep.lambdas[k])
-                                                              .arg(maxDiff)
-                                                              .arg(maxMove)));
+            QVERIFY2(
+                maxDiff < 0.02 * maxMove,
+                qPrintable(QString("λ %1 differs by %2 (moved %3)").arg(sweep.lambdas[k]).arg(maxDiff).arg(maxMove)));
         }
         // Different λ must give different edits, or the sweep shows nothing.
         double spread = 0;
@@ -142,7 +141,7 @@ private Q_SLOTS:
     {
         // On CPU a sweep of real-size models runs its λ in turn (lambdaChunkFor); that must
         // change nothing but speed.
-        const auto& M = m_models->impl();
+        const auto& M = pae::detail::implOf(*m_models);
         torch::manual_seed(3);
         pae::detail::LossSetup setup;
         setup.generator = M.gan.generator;

@@ -132,7 +132,7 @@ private Q_SLOTS:
         const auto perceptual = pae::InversionJob(m_models).run(seen);
         const auto clipCos = [&](const pae::ImageRGB& image) {
             torch::NoGradGuard noGrad;
-            const auto& M = m_models->impl();
+            const auto& M = pae::detail::implOf(*m_models);
             const auto embed = [&](const pae::ImageRGB& i) {
                 return M.embedGeneratorImages(pae::io::imageToTensor(i).to(M.device) * 2.0 - 1.0);
             };
@@ -155,7 +155,8 @@ private Q_SLOTS:
     {
         const pae::ImageRGB face = m_models->render(m_models->latentFromSeed(13));
         // The face with a 16-pixel band of grey on each side.
-        pae::ImageRGB wide{face.width + 32, face.height, std::vector<uint8_t>(size_t(face.width + 32) * face.height * 3, 128)};
+        pae::ImageRGB wide{face.width + 32, face.height,
+                           std::vector<uint8_t>(size_t(face.width + 32) * face.height * 3, 128)};
         for (int y = 0; y < face.height; ++y)
             std::copy_n(&face.pixels[size_t(y) * face.width * 3], size_t(face.width) * 3,
                         &wide.pixels[(size_t(y) * wide.width + 16) * 3]);
@@ -243,7 +244,8 @@ private Q_SLOTS:
         QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
         QVERIFY(QFileInfo::exists(dir.filePath("edited.png")));
 
-        cli.start(PAE_CLI_PATH, {"invert", "--image", dir.filePath("missing.png"), "--latent-out", dir.filePath("x.safetensors")});
+        cli.start(PAE_CLI_PATH,
+                  {"invert", "--image", dir.filePath("missing.png"), "--latent-out", dir.filePath("x.safetensors")});
         QVERIFY(cli.waitForFinished(120000));
         QCOMPARE(cli.exitCode(), 1);
         const QByteArray err = cli.readAllStandardError();

@@ -5,8 +5,8 @@
 #include "TestSupport.h"
 #include "core/edit/inversion.h"
 #include "core/edit/model_set.h"
-#include "core/edit/paste_back.h"
 #include "core/edit/photo.h"
+#include "core/face/paste_back.h"
 #include "core/io/image.h"
 #include "core/util/error.h"
 
@@ -96,17 +96,18 @@ std::vector<uint8_t> readBytes(const fs::path& path)
 void insertExifOrientation(const fs::path& jpeg, int orientation)
 {
     std::vector<uint8_t> bytes = readBytes(jpeg);
-    const std::vector<uint8_t> tiff = {'I', 'I', 42, 0, 8, 0, 0, 0, // header, IFD0 at 8
-                                       1, 0,                        // one entry
-                                       0x12, 0x01, 3, 0, 1, 0, 0, 0, uint8_t(orientation), 0, 0, 0,
-                                       0, 0, 0, 0}; // no next IFD
+    const std::vector<uint8_t> tiff = {'I',  'I',  42, 0, 8, 0, 0, 0, // header, IFD0 at 8
+                                       1,    0,                       // one entry
+                                       0x12, 0x01, 3,  0, 1, 0, 0, 0, uint8_t(orientation),
+                                       0,    0,    0,  0, 0, 0, 0}; // no next IFD
     std::vector<uint8_t> app1 = {'E', 'x', 'i', 'f', 0, 0};
     app1.insert(app1.end(), tiff.begin(), tiff.end());
     const size_t length = app1.size() + 2;
     std::vector<uint8_t> segment = {0xFF, 0xE1, uint8_t(length >> 8), uint8_t(length & 0xFF)};
     segment.insert(segment.end(), app1.begin(), app1.end());
     bytes.insert(bytes.begin() + 2, segment.begin(), segment.end());
-    std::ofstream(jpeg, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    std::ofstream(jpeg, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
 }
 
 } // namespace
@@ -191,9 +192,11 @@ private Q_SLOTS:
         QCOMPARE(mask.size(), size_t(size * size));
         // The nose tip and the mouth in crop coordinates: the aligned face is centred, the nose
         // near the middle.
-        QVERIFY2(mask[size_t(size / 2) * size + size / 2] > 0.99f, qPrintable(QString::number(mask[size * size / 2 + size / 2])));
+        QVERIFY2(mask[size_t(size / 2) * size + size / 2] > 0.99f,
+                 qPrintable(QString::number(mask[size * size / 2 + size / 2])));
         // The forehead, a quarter down the middle column: inside.
-        QVERIFY2(mask[size_t(size / 4) * size + size / 2] > 0.9f, qPrintable(QString::number(mask[size * size / 4 + size / 2])));
+        QVERIFY2(mask[size_t(size / 4) * size + size / 2] > 0.9f,
+                 qPrintable(QString::number(mask[size * size / 4 + size / 2])));
         // The top corners (background) and the whole outer 2% ring: nothing.
         for (int y = 0; y < size; ++y)
             for (int x = 0; x < size; ++x)
@@ -236,10 +239,12 @@ private Q_SLOTS:
         float steepest = 0;
         for (int y = 0; y < b[3]; ++y)
             for (int x = 0; x + 1 < b[2]; ++x)
-                steepest = std::max(steepest, std::abs(r.mask[size_t(y) * b[2] + x + 1] - r.mask[size_t(y) * b[2] + x]));
+                steepest =
+                    std::max(steepest, std::abs(r.mask[size_t(y) * b[2] + x + 1] - r.mask[size_t(y) * b[2] + x]));
         for (int y = 0; y + 1 < b[3]; ++y)
             for (int x = 0; x < b[2]; ++x)
-                steepest = std::max(steepest, std::abs(r.mask[size_t(y + 1) * b[2] + x] - r.mask[size_t(y) * b[2] + x]));
+                steepest =
+                    std::max(steepest, std::abs(r.mask[size_t(y + 1) * b[2] + x] - r.mask[size_t(y) * b[2] + x]));
         qInfo("the mask's steepest step between neighbours: %.4f", double(steepest));
         QVERIFY2(steepest <= 0.15f, qPrintable(QString("the mask steps by %1 between neighbours").arg(steepest)));
         QVERIFY2(steepest >= 0.01f, "the mask never changes: nothing was pasted");
@@ -328,8 +333,9 @@ private Q_SLOTS:
         for (auto& p : face.landmarks.points)
             p = {p[0] * 0.5, p[1] * 0.5};
         const std::string message = errorOf([&] { pae::requireEditable(face, 1024, "a.jpg"); });
-        const std::string expected = "a.jpg: face 0 is too small to edit: " + std::to_string(int(std::lround(span * 0.5))) +
-                                     " pixels between the eyes' outer corners, at least 48 for a 1024² generator";
+        const std::string expected =
+            "a.jpg: face 0 is too small to edit: " + std::to_string(int(std::lround(span * 0.5))) +
+            " pixels between the eyes' outer corners, at least 48 for a 1024² generator";
         QCOMPARE(message, expected);
     }
 
@@ -399,8 +405,8 @@ private Q_SLOTS:
         QCOMPARE(psnr(out, two, secondIsRight ? left : right), 99.0);
         QVERIFY(psnr(out, two, secondIsRight ? right : left) < 99.0);
 
-        r = cli({"edit", "--photo", path("two.png"), "--face", "2", "--prompt", "a happy face", "--steps", "3",
-                 "--out", path("three.png")});
+        r = cli({"edit", "--photo", path("two.png"), "--face", "2", "--prompt", "a happy face", "--steps", "3", "--out",
+                 path("three.png")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("face 2 asked for, but 2 faces were found"), qPrintable(r.err));
         QVERIFY(!QFile::exists(path("three.png")));

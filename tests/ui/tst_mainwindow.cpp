@@ -1,6 +1,7 @@
 #include "StudioTestModels.h"
 
 #include "ui/EditHistory.h"
+#include "ui/ExportController.h"
 #include "ui/ImageCanvas.h"
 #include "ui/PhotoFaces.h"
 #include "ui/PhotoPlacement.h"
@@ -163,7 +164,7 @@ private Q_SLOTS:
         QCOMPARE(canvas->shownImage().size(), original.size());
         QCOMPARE(window.currentImage().size(), entry.image.size()); // the face itself is unchanged
         QTemporaryDir dir;
-        window.exportImage(dir.filePath(QStringLiteral("in-photo.png")), false);
+        window.exports()->exportImage(dir.filePath(QStringLiteral("in-photo.png")), false);
         const QImage exported = QImage(dir.filePath(QStringLiteral("in-photo.png"))).convertToFormat(QImage::Format_RGB888);
         QCOMPARE(exported.size(), original.size());
         QCOMPARE(exported.copy(0, 0, 60, 60), original.copy(0, 0, 60, 60));
@@ -177,7 +178,7 @@ private Q_SLOTS:
         toggle->trigger();
         QVERIFY(!window.showsInPhoto());
         QCOMPARE(canvas->shownImage().size(), entry.image.size());
-        window.exportImage(dir.filePath(QStringLiteral("face.png")), false);
+        window.exports()->exportImage(dir.filePath(QStringLiteral("face.png")), false);
         QCOMPARE(QImage(dir.filePath(QStringLiteral("face.png"))).size(), entry.image.size());
         toggle->trigger();
         QCOMPARE(canvas->shownImage().size(), original.size());
@@ -215,7 +216,7 @@ private Q_SLOTS:
         const double firstX = first->quad.centre()[0];
         // Exported in its photo, the picture keeps the photo's colour profile (PNG and JPEG).
         for (const QString& name : {QStringLiteral("export.png"), QStringLiteral("export.jpg")}) {
-            window.exportImage(dir.filePath(name), false);
+            window.exports()->exportImage(dir.filePath(name), false);
             const QImage exported(dir.filePath(name));
             QCOMPARE(exported.size(), two.size());
             QVERIFY2(exported.colorSpace() == QColorSpace(QColorSpace::DisplayP3),
@@ -237,7 +238,7 @@ private Q_SLOTS:
         QVERIFY(window.runEdit());
         QVERIFY2(edits.wait(120000), qPrintable(window.lastError()));
         QCOMPARE(window.history()->count(), 2);
-        window.exportImage(dir.filePath(QStringLiteral("face0.png")), false);
+        window.exports()->exportImage(dir.filePath(QStringLiteral("face0.png")), false);
         const QImage face0 = QImage(dir.filePath(QStringLiteral("face0.png"))).convertToFormat(QImage::Format_RGB888);
         // The inner half of each face's box: no other face's mask reaches it.
         const auto inner = [](const std::array<int, 4>& b) {
@@ -276,7 +277,7 @@ private Q_SLOTS:
         QCOMPARE(canvas->marks()[0].label, QStringLiteral("Face 0 · 1 edit(s)"));
         QCOMPARE(canvas->marks()[1].label, QStringLiteral("Face 1 · editing"));
         // Both faces go back into the one photo: face 0 as edited, face 1 as now.
-        window.exportImage(dir.filePath(QStringLiteral("both.png")), false);
+        window.exports()->exportImage(dir.filePath(QStringLiteral("both.png")), false);
         const QImage both = QImage(dir.filePath(QStringLiteral("both.png"))).convertToFormat(QImage::Format_RGB888);
         QCOMPARE(both.copy(inner0), face0.copy(inner0));
         QVERIFY(both.copy(inner1) != original.copy(inner1));

@@ -6,7 +6,7 @@
 #include "ui/ImageConversion.h"
 #include "ui/PhotoPlacement.h"
 
-#include "core/edit/alignment.h"
+#include "core/face/alignment.h"
 #include "core/io/image.h"
 
 #include <QtTest/QtTest>
@@ -61,12 +61,13 @@ private Q_SLOTS:
     {
         pae::ui::ImageCanvas canvas;
         canvas.resize(1200, 800);
-        auto composer = std::make_shared<pae::ui::PhotoComposer>(
-            std::make_shared<const pae::ui::PhotoPlacement>(m_placement));
+        auto composer =
+            std::make_shared<pae::ui::PhotoComposer>(std::make_shared<const pae::ui::PhotoPlacement>(m_placement));
         canvas.setComposer([composer](const QImage& face) { return composer->compose(face); });
         canvas.setImage(m_face);
         QImage shot;
-        QBENCHMARK {
+        QBENCHMARK
+        {
             canvas.setFrame(m_face);
             shot = canvas.grab().toImage();
         }

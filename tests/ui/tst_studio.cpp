@@ -11,6 +11,7 @@
 #include "ui/CorpusPicker.h"
 #include "ui/Document.h"
 #include "ui/EditHistory.h"
+#include "ui/ExportController.h"
 #include "ui/Exporter.h"
 #include "ui/FaceSourcePanel.h"
 #include "ui/ImageCanvas.h"
@@ -320,7 +321,7 @@ private Q_SLOTS:
         QVERIFY(finishEdit(w.get()));
         QTemporaryDir dir;
         const QString path = dir.filePath("face.png");
-        w->exportImage(path, false);
+        w->exports()->exportImage(path, false);
         QImageReader reader(path);
         QCOMPARE(reader.format(), QByteArray("png"));
         const QImage written = reader.read();
@@ -332,7 +333,7 @@ private Q_SLOTS:
             f.open(QIODevice::ReadOnly);
             return f.readAll();
         }();
-        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exportImage(path, false));
+        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exports()->exportImage(path, false));
         QCOMPARE(
             [&] {
                 QFile f(path);
@@ -342,16 +343,16 @@ private Q_SLOTS:
             before);
         // The optimization as an animated GIF: its preview frames, then the result.
         const QString gif = dir.filePath("edit.gif");
-        QSignalSpy animated(w.get(), &MainWindow::animationExported);
-        w->exportAnimation(gif, false); // encoded off the GUI thread
+        QSignalSpy animated(w->exports(), &ExportController::animationExported);
+        w->exports()->exportAnimation(gif, false); // encoded off the GUI thread
         QVERIFY(animated.wait(kEditTimeoutMs));
         QImageReader gifReader(gif);
         QCOMPARE(gifReader.format(), QByteArray("gif"));
         QVERIFY(gifReader.imageCount() >= 2);
         // The latent round-trips to the same face.
         const QString latent = dir.filePath("face.safetensors");
-        w->exportLatent(latent, false);
-        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exportLatent(latent, false));
+        w->exports()->exportLatent(latent, false);
+        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exports()->exportLatent(latent, false));
         {
             // The edit is unsaved work: opening the latent asks first.
             pae::test::MessageBoxAnswer discard(QMessageBox::Discard);
@@ -371,28 +372,28 @@ private Q_SLOTS:
         QVERIFY(w);
         QTemporaryDir dir;
         const QString gif = dir.filePath("interpolation.gif");
-        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exportInterpolation(gif, false)); // nothing has run
+        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exports()->exportInterpolation(gif, false)); // nothing has run
         const QImage source = w->currentImage();
         w->promptBox()->setText(QStringLiteral("a happy face"));
         QVERIFY(w->runSweep({8.f, 2.f, 5.f}));
         QVERIFY(finishEdit(w.get()));
-        QSignalSpy exported(w.get(), &MainWindow::interpolationExported);
-        w->exportInterpolation(gif, false);
+        QSignalSpy exported(w->exports(), &ExportController::interpolationExported);
+        w->exports()->exportInterpolation(gif, false);
         QVERIFY(exported.wait(kEditTimeoutMs));
         QCOMPARE(exported.first().first().toString(), gif);
         QImageReader reader(gif);
         QCOMPARE(reader.format(), QByteArray("gif"));
-        QCOMPARE(reader.imageCount(), 1 + 3 * MainWindow::interpolationStepsPerLambda);
+        QCOMPARE(reader.imageCount(), 1 + 3 * ExportController::interpolationStepsPerLambda);
         QCOMPARE(reader.size(), source.size());
-        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exportInterpolation(gif, false));
+        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exports()->exportInterpolation(gif, false));
 
         // As PNG frames: the first is the source face, the last the largest λ's result.
         exported.clear();
-        w->exportInterpolation(dir.filePath("lerp.png"), false);
+        w->exports()->exportInterpolation(dir.filePath("lerp.png"), false);
         QVERIFY(exported.wait(kEditTimeoutMs));
         const QImage first(dir.filePath("lerp_0000.png"));
         const QImage last(dir.filePath(
-            QStringLiteral("lerp_%1.png").arg(3 * MainWindow::interpolationStepsPerLambda, 4, 10, QLatin1Char('0'))));
+            QStringLiteral("lerp_%1.png").arg(3 * ExportController::interpolationStepsPerLambda, 4, 10, QLatin1Char('0'))));
         QCOMPARE(first.convertToFormat(QImage::Format_RGB888), source);
         int largest = 0;
         for (int i = 1; i < 3; ++i)
@@ -962,9 +963,9 @@ private Q_SLOTS:
         QVERIFY(w->runEdit());
         QVERIFY(finishEdit(w.get()));
         QTemporaryDir dir;
-        w->setExportSize(256, QStringLiteral("nearest"));
+        w->exports()->setExportSize(256, QStringLiteral("nearest"));
         const QString path = dir.filePath(QStringLiteral("big.png"));
-        w->exportImage(path, false);
+        w->exports()->exportImage(path, false);
         const QImage big = QImage(path).convertToFormat(QImage::Format_RGB888);
         QCOMPARE(big.size(), QSize(256, 256));
         // Nearest: every source pixel becomes a block of that pixel.
@@ -972,17 +973,17 @@ private Q_SLOTS:
         for (int y = 0; y < 256; y += block)
             for (int x = 0; x < 256; x += block)
                 QCOMPARE(big.pixel(x + block - 1, y + block - 1), w->currentImage().pixel(x / block, y / block));
-        w->setExportSize(0, QStringLiteral("lanczos"));
-        w->exportImage(dir.filePath(QStringLiteral("native.png")), false);
+        w->exports()->setExportSize(0, QStringLiteral("lanczos"));
+        w->exports()->exportImage(dir.filePath(QStringLiteral("native.png")), false);
         QCOMPARE(QImage(dir.filePath(QStringLiteral("native.png"))).size(), w->currentImage().size());
 
         QVERIFY2(Exporter::videoFileFilter().contains(QStringLiteral("*.mp4")), "this OpenCV build writes no MP4");
-        QSignalSpy exported(w.get(), &MainWindow::animationExported);
+        QSignalSpy exported(w->exports(), &ExportController::animationExported);
         const QString video = dir.filePath(QStringLiteral("edit.mp4"));
-        w->exportAnimation(video, false);
+        w->exports()->exportAnimation(video, false);
         QVERIFY(exported.wait(kEditTimeoutMs));
         QVERIFY(QFileInfo(video).size() > 0);
-        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exportAnimation(video, false));
+        QVERIFY_THROWS_EXCEPTION(pae::Error, w->exports()->exportAnimation(video, false));
     }
 
     void shouldRefuseAUserCorpus_whenItHasNoPrompts()

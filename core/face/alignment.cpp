@@ -1,4 +1,4 @@
-#include "core/edit/alignment.h"
+#include "core/face/alignment.h"
 
 #include "core/io/image_mat.h"
 #include "core/util/error.h"
@@ -50,10 +50,11 @@ void requireEditable(const AlignedFace& face, int generatorResolution, const std
     const double span = eyeSpan(face.landmarks);
     const double least = minimumEyeSpan(generatorResolution);
     if (span < least)
-        throw FaceChoiceError(what + ": face " + std::to_string(face.index) + " is too small to edit: " +
-                    std::to_string(int(std::lround(span))) + " pixels between the eyes' outer corners, at least " +
-                    std::to_string(int(std::ceil(least))) + " for a " + std::to_string(generatorResolution) +
-                    "² generator");
+        throw FaceChoiceError(what + ": face " + std::to_string(face.index) +
+                              " is too small to edit: " + std::to_string(int(std::lround(span))) +
+                              " pixels between the eyes' outer corners, at least " +
+                              std::to_string(int(std::ceil(least))) + " for a " + std::to_string(generatorResolution) +
+                              "² generator");
 }
 
 double FaceQuad::side() const { return length(corners[3] - corners[0]); }
@@ -223,13 +224,14 @@ AlignedFace FaceAligner::align(const ImageRGB& image, int size, const std::strin
 {
     const std::vector<FaceLandmarks> faces = detect(image);
     if (faces.empty())
-        throw FaceChoiceError(what + ": no face found (the detector needs a frontal face at least about 70 pixels wide, "
-                           "in photos longer than 1024 pixels about 7% of the longer side)");
+        throw FaceChoiceError(what +
+                              ": no face found (the detector needs a frontal face at least about 70 pixels wide, "
+                              "in photos longer than 1024 pixels about 7% of the longer side)");
     if (index < 0 || index >= int(faces.size()))
-        throw FaceChoiceError(what + ": face " + std::to_string(index) + " asked for, but " +
-                              (faces.size() == 1 ? std::string("only one face was")
-                                                 : std::to_string(faces.size()) + " faces were") +
-                              " found (faces are numbered from 0, the largest first)");
+        throw FaceChoiceError(
+            what + ": face " + std::to_string(index) + " asked for, but " +
+            (faces.size() == 1 ? std::string("only one face was") : std::to_string(faces.size()) + " faces were") +
+            " found (faces are numbered from 0, the largest first)");
     AlignedFace out;
     out.facesFound = int(faces.size());
     out.index = index;

@@ -2,8 +2,10 @@
 // Where the time of one optimization step goes. Used by `pae-cli bench`; speed targets are
 // checked with it, never with timed assertions in tests.
 #include "core/edit/edit_loop.h"
+#include "core/edit/model_set.h"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,7 +26,11 @@ struct BenchModels {
     int64_t projectionDim = 0;
     torch::Device device{torch::kCPU};
     std::string description;
+    std::shared_ptr<const ModelSet> owner; // keeps loaded models alive while the handles above are used
 };
+
+// The loaded models, as the benchmark drives them.
+BenchModels benchModelsOf(std::shared_ptr<const ModelSet> models);
 
 // Median per-phase times over `steps` timed steps (after one warm-up step) of the W+
 // optimization at the given generator resolution (0 = full) with `lambdas` batch entries,

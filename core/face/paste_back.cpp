@@ -1,4 +1,4 @@
-#include "core/edit/paste_back.h"
+#include "core/face/paste_back.h"
 
 #include "core/io/image_mat.h"
 #include "core/util/error.h"

@@ -1,9 +1,10 @@
-#include "core/edit/bench.h"
+#include "core/diagnostics/bench.h"
 
 #include "core/edit/model_set_impl.h"
-
 #include "core/models/clip.h"
+#include "core/models/clip_preprocess.h"
 #include "core/models/irse.h"
+#include "core/util/error.h"
 
 #include <torch/torch.h>
 
@@ -158,7 +159,8 @@ FaceNetTimes benchFaceNets(torch::Device device, int repeats)
     const auto units = models::irse50Units();
     models::ArcFace arcface(64, units, 512);
     models::E4eEncoder encoder(64, units, 18, 512, 128, 256);
-    for (torch::nn::Module* m : {static_cast<torch::nn::Module*>(arcface.get()), static_cast<torch::nn::Module*>(encoder.get())}) {
+    for (torch::nn::Module* m :
+         {static_cast<torch::nn::Module*>(arcface.get()), static_cast<torch::nn::Module*>(encoder.get())}) {
         for (auto& p : m->parameters())
             p.set_requires_grad(false);
         m->eval();
@@ -185,6 +187,22 @@ FaceNetTimes benchFaceNets(torch::Device device, int repeats)
     }
     return FaceNetTimes{*std::min_element(identity.begin(), identity.end()), median(identity),
                         *std::min_element(encode.begin(), encode.end()), median(encode)};
+}
+
+BenchModels benchModelsOf(std::shared_ptr<const ModelSet> models)
+{
+    if (!models)
+        throw Error("bench: no models are loaded");
+    const ModelSetImpl& M = implOf(*models);
+    BenchModels bm;
+    bm.generator = M.gan.generator;
+    bm.generatorConfig = M.gan.config;
+    bm.projectionDim = M.clip.config.projectionDim;
+    bm.device = M.device;
+    bm.embedImages = [&M](const torch::Tensor& images) { return M.embedGeneratorImages(images); };
+    bm.description = models->info().clipDescription + "; " + models->info().generatorDescription;
+    bm.owner = std::move(models);
+    return bm;
 }
 
 BenchModels randomRealShapeModels(torch::Device device)

@@ -7,8 +7,8 @@
 //
 // The geometry (ffhqQuad, warpQuad) is plain code; FaceAligner needs dlib, and a build
 // without it throws an Error saying so from its constructor.
-#include "core/edit/types.h"
 #include "core/util/error.h"
+#include "core/util/value_types.h"
 
 #include <array>
 #include <filesystem>
@@ -63,7 +63,7 @@ struct AlignedFace {
     FaceLandmarks landmarks; // in the input photo
     FaceQuad quad;           // in the input photo
     int facesFound = 0;
-    int index = 0;           // which of them, 0 the largest
+    int index = 0;                         // which of them, 0 the largest
     std::vector<std::array<int, 4>> boxes; // every face's detector box, largest first
 };
 

@@ -4,7 +4,7 @@
 // landmarks (face outline and forehead, feathered, zero before the crop's border), with the
 // edit's colours matched to the photo around the face. Pixels outside the mask are the
 // photo's own bytes.
-#include "core/edit/alignment.h"
+#include "core/face/alignment.h"
 
 #include <array>
 #include <string>
@@ -33,8 +33,8 @@ struct PasteOptions {
 };
 
 struct PasteResult {
-    ImageRGB image;                        // the photo's size
-    std::array<float, 3> colourShift{};    // added to the crop's R, G, B (0 without matching)
+    ImageRGB image;                     // the photo's size
+    std::array<float, 3> colourShift{}; // added to the crop's R, G, B (0 without matching)
     // The blend weight of each photo pixel in maskBox (left, top, width, height; row-major,
     // width × height values): 0 keeps the photo's byte, 1 takes the edit's. Outside the box,
     // every pixel is the photo's own.
@@ -66,10 +66,10 @@ public:
 
 private:
     int m_photoWidth = 0, m_photoHeight = 0, m_size = 0;
-    int m_side = 0;                    // the face's side in the photo: the crop is shrunk to it when larger
+    int m_side = 0;                        // the face's side in the photo: the crop is shrunk to it when larger
     std::array<double, 6> m_roiToSource{}; // photo pixel (left + x, top + y) → shrunk-crop coordinates
     bool m_matchColours = true;
-    std::vector<float> m_band;         // colour-match weights 4m(1−m) in crop coordinates, ×3 channels
+    std::vector<float> m_band; // colour-match weights 4m(1−m) in crop coordinates, ×3 channels
     double m_bandWeight = 0;
     std::array<double, 3> m_photoBandSum{}; // the photo's own crop, weighted by the band
     std::array<int, 4> m_box{};
@@ -80,7 +80,7 @@ private:
 // resolution, or the aligned crop itself). The photo comes back at its own size; the crop is
 // area-averaged first when the face is smaller in the photo than the crop (no aliasing) and
 // bicubic otherwise. Throws Error when an image is empty or the crop is not square.
-PasteResult pasteBack(const ImageRGB& photo, const FaceLandmarks& landmarks, const FaceQuad& quad,
-                      const ImageRGB& crop, const PasteOptions& options = {});
+PasteResult pasteBack(const ImageRGB& photo, const FaceLandmarks& landmarks, const FaceQuad& quad, const ImageRGB& crop,
+                      const PasteOptions& options = {});
 
 } // namespace pae

@@ -1,0 +1,18 @@
+#pragma once
+// What a target is made of (text, PAE, PAE+) and how a corpus basis is built: the PAE
+// layer's two choices, as names for requests, sessions and the command line.
+#include <string>
+
+namespace pae {
+
+enum class TargetKind { Text, Pae, PaePlus };
+enum class BasisKind { Pca, GramSchmidt };
+
+// "text", "pae", "pae+"; UsageError otherwise.
+TargetKind parseTargetKind(const std::string& text);
+std::string toString(TargetKind kind);
+// "pca", "gram-schmidt"
+BasisKind parseBasisKind(const std::string& text);
+std::string toString(BasisKind kind);
+
+} // namespace pae
