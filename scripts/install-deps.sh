@@ -8,6 +8,7 @@ packages=(
   libopencv-dev libspdlog-dev nlohmann-json3-dev libcli11-dev libzip-dev libpcre2-dev libjpeg-dev zlib1g-dev
   libdlib-dev libdlib-data            # photo alignment: face detector and 68-point landmark model
   xvfb xauth
+  clang-format-14                     # scripts/check-format.sh (CI checks the layout of changed files)
 )
 missing=()
 for p in "${packages[@]}"; do
