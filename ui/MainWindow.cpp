@@ -26,21 +26,16 @@
 #include "ui/SettingsKeys.h"
 #include "ui/StrengthPanel.h"
 
-#include "core/edit/latent_path.h"
 #include "core/face/alignment.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 #include "core/util/paths.h"
 
 #include <QAction>
-#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
-
-#include <QBuffer>
-#include <QCryptographicHash>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QImageReader>
@@ -54,17 +49,15 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
-#include <QTemporaryFile>
 #include <QThreadPool>
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
-#include <functional>
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
+#include <functional>
 
 namespace pae::ui {
 
@@ -1009,40 +1002,6 @@ void MainWindow::setPlacement(std::shared_ptr<const PhotoPlacement> placement)
     updateComposer();
 }
 
-std::shared_ptr<const PhotoPlacement> MainWindow::reattachPhoto(const PhotoPlacement& saved, QString& problem)
-{
-    const QString name = QFileInfo(saved.path).fileName();
-    const auto alone = [&](const QString& why) -> std::shared_ptr<const PhotoPlacement> {
-        problem = tr("The photo %1 %2; the face is shown alone, not in its photo.").arg(saved.path, why);
-        pae::log::warn("{}", problem.toStdString());
-        return nullptr;
-    };
-    QFile file(saved.path);
-    if (!file.open(QIODevice::ReadOnly))
-        return alone(tr("is no longer there"));
-    const QByteArray bytes = file.readAll();
-    if (!saved.sha256.isEmpty() && QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex() != saved.sha256)
-        return alone(tr("has changed since the face was taken from it"));
-    QBuffer buffer;
-    buffer.setData(bytes);
-    QImageReader reader(&buffer);
-    reader.setAutoTransform(true);
-    const QImage image = reader.read();
-    if (image.isNull())
-        return alone(tr("cannot be read (%1)").arg(reader.errorString()));
-    if (image.width() != saved.photo.width || image.height() != saved.photo.height)
-        return alone(tr("is %1×%2, not %3×%4 as when the face was taken from it")
-                         .arg(image.width())
-                         .arg(image.height())
-                         .arg(saved.photo.width)
-                         .arg(saved.photo.height));
-    auto placement = std::make_shared<PhotoPlacement>(saved);
-    placement->photo = toImageRGB(image.convertToFormat(QImage::Format_RGB888));
-    placement->colorSpace = image.colorSpace();
-    pae::log::info("the face is shown in its photo {} again", name.toStdString());
-    return placement;
-}
-
 void MainWindow::chooseFaceInPhoto()
 {
     if (!m_placement || m_placement->facesFound < 2)
@@ -1640,39 +1599,33 @@ bool MainWindow::restoreSession(const SessionData& data, const QString& origin, 
     FaceRequest request;
     request.kind = FaceRequest::Kind::Latents;
     const pae::ModelInfo info = m_models->info();
-    for (const HistoryEntry& e : data.entries) {
-        if (e.latent.numLatents != info.numLatents || e.latent.styleDim != info.styleDim) {
-            reportError(tr("Cannot open the session"), tr("%1: latent “%2” is %3×%4, the loaded generator takes %5×%6; "
-                                                          "open the models this session was made with")
-                                                           .arg(origin, e.label)
-                                                           .arg(e.latent.numLatents)
-                                                           .arg(e.latent.styleDim)
-                                                           .arg(info.numLatents)
-                                                           .arg(info.styleDim));
-            return false;
-        }
-        request.latents.push_back(e.latent);
-    }
-    for (const HistoryEntry& e : data.comparison.results) {
-        if (e.latent.numLatents != info.numLatents || e.latent.styleDim != info.styleDim) {
-            reportError(tr("Cannot open the session"),
-                        tr("%1: the comparison's latent “%2” does not fit the loaded generator").arg(origin, e.label));
-            return false;
-        }
-        request.latents.push_back(e.latent);
-    }
-    for (int k = 0; k < data.otherFaces.size(); ++k)
-        for (const HistoryEntry& e : data.otherFaces[k].entries) {
-            if (e.latent.numLatents != info.numLatents || e.latent.styleDim != info.styleDim) {
-                reportError(tr("Cannot open the session"),
-                            tr("%1: otherFaces[%2]: latent “%3” does not fit the loaded generator")
-                                .arg(origin)
-                                .arg(k)
-                                .arg(e.label));
-                return false;
-            }
+    // Every latent of the session (history, comparison, the photo's other faces) must fit
+    // the loaded generator; `where` names the one that does not.
+    const auto add = [&](const HistoryEntry& e, const QString& where) {
+        if (e.latent.numLatents == info.numLatents && e.latent.styleDim == info.styleDim) {
             request.latents.push_back(e.latent);
+            return true;
         }
+        reportError(tr("Cannot open the session"),
+                    tr("%1: %2latent “%3” is %4×%5, the loaded generator takes %6×%7; open the models this session "
+                       "was made with")
+                        .arg(origin, where, e.label)
+                        .arg(e.latent.numLatents)
+                        .arg(e.latent.styleDim)
+                        .arg(info.numLatents)
+                        .arg(info.styleDim));
+        return false;
+    };
+    for (const HistoryEntry& e : data.entries)
+        if (!add(e, QString()))
+            return false;
+    for (const HistoryEntry& e : data.comparison.results)
+        if (!add(e, tr("the comparison's ")))
+            return false;
+    for (int k = 0; k < data.otherFaces.size(); ++k)
+        for (const HistoryEntry& e : data.otherFaces[k].entries)
+            if (!add(e, QStringLiteral("otherFaces[%1]: ").arg(k)))
+                return false;
     PendingFace pending;
     pending.path = origin;
     pending.session = data;

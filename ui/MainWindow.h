@@ -220,9 +220,6 @@ private:
     // view is on and no photo is waiting to be inverted.
     void setPlacement(std::shared_ptr<const PhotoPlacement> placement);
     void updateComposer();
-    // A saved placement with its photo read again (EXIF orientation applied); null, with
-    // `problem` naming the file, when the photo is gone, changed (hash or size) or unreadable.
-    std::shared_ptr<const PhotoPlacement> reattachPhoto(const PhotoPlacement& saved, QString& problem);
     void applySession(SessionData data, const QVector<QImage>& images, const QVector<QImage>& thumbnails,
                       const QString& origin, bool fromAutosave);
     void updateTitle();
@@ -272,14 +269,14 @@ private:
     QAction* m_recoverAction = nullptr; // File › Recover previous work
     QAction* m_redoAction = nullptr;
     QAction* m_splitAction = nullptr;
-    QAction* m_alignAction = nullptr; // Settings › Align faces in photos
-    QAction* m_photoViewAction = nullptr; // View › Show in photo
-    QAction* m_otherFaceAction = nullptr; // File › Another face in this photo…
-    QAction* m_markFacesAction = nullptr; // View › Mark faces in the photo
-    std::unique_ptr<PhotoFaces> m_photoFaces; // the other faces of the current face's photo
+    QAction* m_alignAction = nullptr;                  // Settings › Align faces in photos
+    QAction* m_photoViewAction = nullptr;              // View › Show in photo
+    QAction* m_otherFaceAction = nullptr;              // File › Another face in this photo…
+    QAction* m_markFacesAction = nullptr;              // View › Mark faces in the photo
+    std::unique_ptr<PhotoFaces> m_photoFaces;          // the other faces of the current face's photo
     std::shared_ptr<const PhotoPlacement> m_placement; // the current face's place in its photo
-    QList<QAction*> m_needModels;     // enabled once models are loaded
-    QList<QAction*> m_needResult;     // enabled when there is a face to export
+    QList<QAction*> m_needModels;                      // enabled once models are loaded
+    QList<QAction*> m_needResult;                      // enabled when there is a face to export
     QList<QAction*> m_dockMenuActions;
     QAction* m_exportGridAction = nullptr;
     quint64 m_sessionParse = 0; // the session file being read off the GUI thread (0: none)
@@ -298,7 +295,7 @@ private:
     // The request of the job in flight (for labelling its history entries).
     pae::EditRequest m_runningRequest;
     QString m_runningCorpus;
-    QString m_runningLabelSuffix; // ", refined" for a preset refined on the face
+    QString m_runningLabelSuffix;  // ", refined" for a preset refined on the face
     bool m_seedFromModels = false; // no seed saved yet: the first face is the models' (ModelInfo::firstSeed)
     quint64 m_historyGeneration = 0;
     quint64 m_runningGeneration = 0;

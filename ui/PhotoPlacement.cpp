@@ -1,7 +1,16 @@
 #include "ui/PhotoPlacement.h"
 
-#include "core/face/paste_back.h"
 #include "ui/ImageConversion.h"
+
+#include "core/face/paste_back.h"
+#include "core/util/log.h"
+
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
+#include <QImageReader>
+#include <QObject>
 
 namespace pae::ui {
 
@@ -63,6 +72,40 @@ QImage PhotoComposer::compose(const QImage& face) const
         plan = std::make_shared<const pae::PastePlan>(toImageRGB(m_base), m_placement->landmarks, m_placement->quad,
                                                       face.width());
     return pasteOnto(m_base, *plan, face);
+}
+
+std::shared_ptr<const PhotoPlacement> reattachPhoto(const PhotoPlacement& saved, QString& problem)
+{
+    const QString name = QFileInfo(saved.path).fileName();
+    const auto alone = [&](const QString& why) -> std::shared_ptr<const PhotoPlacement> {
+        problem = QObject::tr("The photo %1 %2; the face is shown alone, not in its photo.").arg(saved.path, why);
+        pae::log::warn("{}", problem.toStdString());
+        return nullptr;
+    };
+    QFile file(saved.path);
+    if (!file.open(QIODevice::ReadOnly))
+        return alone(QObject::tr("is no longer there"));
+    const QByteArray bytes = file.readAll();
+    if (!saved.sha256.isEmpty() && QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex() != saved.sha256)
+        return alone(QObject::tr("has changed since the face was taken from it"));
+    QBuffer buffer;
+    buffer.setData(bytes);
+    QImageReader reader(&buffer);
+    reader.setAutoTransform(true);
+    const QImage image = reader.read();
+    if (image.isNull())
+        return alone(QObject::tr("cannot be read (%1)").arg(reader.errorString()));
+    if (image.width() != saved.photo.width || image.height() != saved.photo.height)
+        return alone(QObject::tr("is %1×%2, not %3×%4 as when the face was taken from it")
+                         .arg(image.width())
+                         .arg(image.height())
+                         .arg(saved.photo.width)
+                         .arg(saved.photo.height));
+    auto placement = std::make_shared<PhotoPlacement>(saved);
+    placement->photo = toImageRGB(image.convertToFormat(QImage::Format_RGB888));
+    placement->colorSpace = image.colorSpace();
+    pae::log::info("the face is shown in its photo {} again", name.toStdString());
+    return placement;
 }
 
 } // namespace pae::ui

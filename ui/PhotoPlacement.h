@@ -35,6 +35,11 @@ struct PhotoPlacement {
 // of another size: the photo itself.
 QImage composeInPhoto(const PhotoPlacement& placement, const QImage& face, const pae::ImageRGB* backdrop = nullptr);
 
+// A saved placement (a session's) with its photo read again, EXIF orientation applied; null,
+// with `problem` saying why in a sentence naming the file, when the photo is gone, changed
+// (hash or size) or unreadable.
+std::shared_ptr<const PhotoPlacement> reattachPhoto(const PhotoPlacement& saved, QString& problem);
+
 // composeInPhoto for every frame of one face: the photo (or backdrop) converted once and a
 // paste plan made once per face size, so a preview frame costs the face's region and one
 // copy of the photo instead of the whole paste-back.

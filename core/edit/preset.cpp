@@ -90,7 +90,8 @@ Latent scaleEdit(const Latent& source, const Latent& result, float alpha)
     return out;
 }
 
-Latent applyPresets(const Latent& face, const std::vector<const EditPreset*>& presets, const std::vector<float>& strengths)
+Latent applyPresets(const Latent& face, const std::vector<const EditPreset*>& presets,
+                    const std::vector<float>& strengths)
 {
     if (presets.size() != strengths.size())
         throw UsageError("presets: " + std::to_string(presets.size()) + " presets but " +
@@ -113,9 +114,12 @@ Latent applyPresets(const Latent& face, const std::vector<const EditPreset*>& pr
 void savePreset(const EditPreset& preset, const fs::path& path)
 {
     requireSameShape(preset.source, preset.delta, path.string());
-    std::map<std::string, std::string> meta{{"format", kFormat},       {"version", kVersion},
-                                            {"name", preset.name},     {"prompt", preset.prompt},
-                                            {"corpus", preset.corpus}, {"target", preset.target},
+    std::map<std::string, std::string> meta{{"format", kFormat},
+                                            {"version", kVersion},
+                                            {"name", preset.name},
+                                            {"prompt", preset.prompt},
+                                            {"corpus", preset.corpus},
+                                            {"target", preset.target},
                                             {"lambda", nlohmann::json(preset.lambda).dump()},
                                             {"generator", preset.generator},
                                             {"settings", preset.settings.empty() ? "{}" : preset.settings}};

@@ -3,18 +3,18 @@
 #include "ui/EditHistory.h"
 #include "ui/ExportController.h"
 #include "ui/ImageCanvas.h"
+#include "ui/MainWindow.h"
 #include "ui/PhotoFaces.h"
 #include "ui/PhotoPlacement.h"
-#include "ui/StrengthPanel.h"
-#include "ui/SliderSpinBox.h"
-#include "ui/MainWindow.h"
 #include "ui/PromptBox.h"
+#include "ui/SliderSpinBox.h"
+#include "ui/StrengthPanel.h"
 
 #include <QColorSpace>
 #include <QPainter>
-#include <QStatusBar>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -165,7 +165,8 @@ private Q_SLOTS:
         QCOMPARE(window.currentImage().size(), entry.image.size()); // the face itself is unchanged
         QTemporaryDir dir;
         window.exports()->exportImage(dir.filePath(QStringLiteral("in-photo.png")), false);
-        const QImage exported = QImage(dir.filePath(QStringLiteral("in-photo.png"))).convertToFormat(QImage::Format_RGB888);
+        const QImage exported =
+            QImage(dir.filePath(QStringLiteral("in-photo.png"))).convertToFormat(QImage::Format_RGB888);
         QCOMPARE(exported.size(), original.size());
         QCOMPARE(exported.copy(0, 0, 60, 60), original.copy(0, 0, 60, 60));
         QVERIFY(exported != original); // her face is the generator's now

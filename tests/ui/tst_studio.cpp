@@ -3,8 +3,8 @@
 // corpus subspaces, the optimizer loop, rendering). The models get retrained now and then,
 // so these tests check behaviour (previews arrive, results land in the history, cancel and
 // undo work, files round-trip), never particular pixels or how good an edit looks.
-#include "TestSupport.h"
 #include "StudioTestModels.h"
+#include "TestSupport.h"
 
 #include "ui/ComparePanel.h"
 #include "ui/CompareTile.h"
@@ -33,7 +33,6 @@
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QThreadPool>
 #include <QImageReader>
 #include <QLabel>
 #include <QLineEdit>
@@ -45,6 +44,7 @@
 #include <QSignalSpy>
 #include <QTabBar>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QUndoStack>
 #include <QtTest/QtTest>
 
@@ -392,8 +392,9 @@ private Q_SLOTS:
         w->exports()->exportInterpolation(dir.filePath("lerp.png"), false);
         QVERIFY(exported.wait(kEditTimeoutMs));
         const QImage first(dir.filePath("lerp_0000.png"));
-        const QImage last(dir.filePath(
-            QStringLiteral("lerp_%1.png").arg(3 * ExportController::interpolationStepsPerLambda, 4, 10, QLatin1Char('0'))));
+        const QImage last(
+            dir.filePath(QStringLiteral("lerp_%1.png")
+                             .arg(3 * ExportController::interpolationStepsPerLambda, 4, 10, QLatin1Char('0'))));
         QCOMPARE(first.convertToFormat(QImage::Format_RGB888), source);
         int largest = 0;
         for (int i = 1; i < 3; ++i)
@@ -445,6 +446,34 @@ private Q_SLOTS:
             QCOMPARE(w->history()->at(i).label, saved.entries[i].label);
         }
         QCOMPARE(w->currentImage(), saved.entries[saved.current].image);
+    }
+
+    // A session made with other models: refused, naming the file, the latent and both shapes;
+    // the work on screen stays.
+    void shouldRefuseASession_whoseLatentsDoNotFitTheModels()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        QTemporaryDir dir;
+        SessionData data = w->sessionData();
+        QVERIFY(!data.entries.isEmpty());
+        data.entries[0].label = QStringLiteral("from elsewhere");
+        data.entries[0].latent = pae::Latent{2, 3, std::vector<float>(6, 0.5f)};
+        const QString path = dir.filePath(QStringLiteral("other-models.paesession"));
+        Session::save(data, path, false);
+        const QImage before = w->currentImage();
+        const int count = w->history()->count();
+        QSignalSpy failed(w.get(), &MainWindow::faceFailed);
+        QVERIFY(w->openSession(path));
+        QVERIFY(failed.wait(kModelTimeoutMs));
+        const pae::ModelInfo info = w->models()->info();
+        const QString expected = QStringLiteral("%1: latent “from elsewhere” is 2×3, the loaded generator takes %2×%3")
+                                     .arg(path)
+                                     .arg(info.numLatents)
+                                     .arg(info.styleDim);
+        QVERIFY2(w->lastError().contains(expected), qPrintable(w->lastError()));
+        QCOMPARE(w->history()->count(), count);
+        QCOMPARE(w->currentImage(), before);
     }
 
     // "Another face" returns at once; the face is made on another thread and lands later.
@@ -536,7 +565,8 @@ private Q_SLOTS:
         // stall like the 617 ms of a history panel rebuilt once per step, not to time
         // anything on a busy machine.
         if (pae::test::kTimingChecks)
-            QVERIFY2(probe.worst < 150, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
+            QVERIFY2(probe.worst < 150,
+                     qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(probe.worst)));
     }
 
     // The window goes away without a close event, as in a crash; the next start offers the
@@ -647,7 +677,8 @@ private Q_SLOTS:
         dialog.setPaths(wrong);
         QTRY_VERIFY_WITH_TIMEOUT(!dialog.isValidating(), kModelTimeoutMs);
         QVERIFY(!dialog.isAcceptable());
-        QVERIFY2(dialog.statusText().contains(QStringLiteral("no ArcFace IR-SE network")), qPrintable(dialog.statusText()));
+        QVERIFY2(dialog.statusText().contains(QStringLiteral("no ArcFace IR-SE network")),
+                 qPrintable(dialog.statusText()));
     }
 
     // Every control says what it does; every shortcut does one thing.
