@@ -5,10 +5,10 @@
 // strength on the right, λ comparison and log below. Owns the loaded models, the edit
 // chain and the edit thread; every user-facing error ends up in a message box and the log.
 #include "core/edit/model_set.h"
-#include "ui/EditWorker.h"
-#include "ui/FaceRenderer.h"
-#include "ui/LastRun.h"
-#include "ui/Session.h"
+#include "ui/jobs/EditWorker.h"
+#include "ui/jobs/FaceRenderer.h"
+#include "ui/session/LastRun.h"
+#include "ui/session/Session.h"
 
 #include <QMainWindow>
 #include <QPointer>

@@ -62,7 +62,7 @@ def tokenizer_seeds(out):
 
 
 def session_seeds(out):
-    """Sessions as ui/Session.cpp writes them: a seed face and one edit of 2×4 latents."""
+    """Sessions as ui/session/Session.cpp writes them: a seed face and one edit of 2×4 latents."""
     os.makedirs(out, exist_ok=True)
     settings = {"target": "pae+", "basis": "pca", "pcaComponents": 10, "lambdas": [2.0, 5.0], "steps": 40,
                 "learningRate": 0.1, "l2Weight": 0.1, "idWeight": 0.005, "resolution": "clip", "seed": "0",

@@ -1,5 +1,5 @@
-#include "ui/ComparePanel.h"
-#include "ui/CompareTile.h"
+#include "ui/panels/ComparePanel.h"
+#include "ui/panels/CompareTile.h"
 
 #include <QLabel>
 #include <QLineEdit>

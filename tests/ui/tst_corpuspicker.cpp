@@ -1,4 +1,4 @@
-#include "ui/CorpusPicker.h"
+#include "ui/panels/CorpusPicker.h"
 
 #include <QComboBox>
 #include <QSignalSpy>

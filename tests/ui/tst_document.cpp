@@ -2,12 +2,12 @@
 // the two autosave generations that keep replaced work recoverable.
 #include "StudioTestModels.h"
 
-#include "ui/Document.h"
-#include "ui/EditHistory.h"
+#include "ui/session/Document.h"
+#include "ui/session/EditHistory.h"
 
 #include <QFile>
-#include <QUndoStack>
 #include <QSignalSpy>
+#include <QUndoStack>
 #include <QtTest/QtTest>
 
 using namespace pae::ui;

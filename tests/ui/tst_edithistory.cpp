@@ -1,5 +1,5 @@
-#include "ui/EditHistory.h"
-#include "ui/HistoryPanel.h"
+#include "ui/panels/HistoryPanel.h"
+#include "ui/session/EditHistory.h"
 
 #include <QListWidget>
 #include <QSignalSpy>

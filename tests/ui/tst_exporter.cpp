@@ -1,5 +1,5 @@
-#include "ui/Exporter.h"
-#include "ui/GifEncoder.h"
+#include "ui/export/Exporter.h"
+#include "ui/export/GifEncoder.h"
 
 #include "core/util/error.h"
 
@@ -27,8 +27,9 @@ QImage smooth(int w, int h, int shift)
     QImage img(w, h, QImage::Format_RGB888);
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x)
-            img.setPixelColor(x, y, QColor(int(128 + 100 * std::sin((x + shift) / 20.0)), int(110 + 80 * std::cos(y / 15.0)),
-                                           (x + y + shift) / 4 % 256));
+            img.setPixelColor(x, y,
+                              QColor(int(128 + 100 * std::sin((x + shift) / 20.0)), int(110 + 80 * std::cos(y / 15.0)),
+                                     (x + y + shift) / 4 % 256));
     return img;
 }
 
@@ -156,7 +157,8 @@ private Q_SLOTS:
                     }
                 }
             const double mean = sum / n;
-            QVERIFY2(mean < 6 && worst < 64, qPrintable(QStringLiteral("frame %1: mean error %2, max %3").arg(i).arg(mean).arg(worst)));
+            QVERIFY2(mean < 6 && worst < 64,
+                     qPrintable(QStringLiteral("frame %1: mean error %2, max %3").arg(i).arg(mean).arg(worst)));
             if (i == 3)
                 QCOMPARE(worst, 0.0);
         }

@@ -1,11 +1,11 @@
 // Faces made off the GUI thread on the built-in SynthFace models: the right face comes back,
 // a newer request always wins over an older one, errors come back as messages, and the
 // event loop keeps running while a long list of faces renders.
-#include "TestSupport.h"
 #include "StudioTestModels.h"
+#include "TestSupport.h"
 
-#include "ui/FaceRenderer.h"
-#include "ui/ImageConversion.h"
+#include "ui/canvas/ImageConversion.h"
+#include "ui/jobs/FaceRenderer.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

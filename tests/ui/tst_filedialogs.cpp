@@ -2,7 +2,7 @@
 // on the real dialog the user gets, not on the remembered setting alone.
 #include "StudioTestModels.h"
 
-#include "ui/FileDialogs.h"
+#include "ui/dialogs/FileDialogs.h"
 
 #include <QDir>
 #include <QFileDialog>

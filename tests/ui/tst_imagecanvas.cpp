@@ -1,4 +1,4 @@
-#include "ui/ImageCanvas.h"
+#include "ui/canvas/ImageCanvas.h"
 
 #include <QMimeData>
 #include <QSignalSpy>
@@ -18,8 +18,8 @@ QImage gradient(int w, int h)
 
 void wheel(QWidget* w, const QPointF& pos, int delta)
 {
-    QWheelEvent e(pos, w->mapToGlobal(pos), QPoint(), QPoint(0, delta), Qt::NoButton, Qt::NoModifier,
-                  Qt::NoScrollPhase, false);
+    QWheelEvent e(pos, w->mapToGlobal(pos), QPoint(), QPoint(0, delta), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
+                  false);
     QApplication::sendEvent(w, &e);
 }
 } // namespace

@@ -1,6 +1,6 @@
 // LatestRunner: the one "newest request wins" runner under the prompt analysis and model
 // loading.
-#include "ui/LatestRunner.h"
+#include "ui/jobs/LatestRunner.h"
 
 #include <QSemaphore>
 #include <QSignalSpy>

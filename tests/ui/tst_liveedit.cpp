@@ -2,14 +2,14 @@
 // screen, and presets saved from one face and applied to another.
 #include "StudioTestModels.h"
 
-#include "ui/EditHistory.h"
-#include "ui/ImageConversion.h"
-#include "ui/LiveEditController.h"
-#include "ui/LiveEditPanel.h"
 #include "ui/MainWindow.h"
-#include "ui/PromptBox.h"
-#include "ui/SliderSpinBox.h"
-#include "ui/StrengthPanel.h"
+#include "ui/canvas/ImageConversion.h"
+#include "ui/jobs/LiveEditController.h"
+#include "ui/panels/LiveEditPanel.h"
+#include "ui/panels/PromptBox.h"
+#include "ui/panels/SliderSpinBox.h"
+#include "ui/panels/StrengthPanel.h"
+#include "ui/session/EditHistory.h"
 
 #include "core/edit/preset.h"
 
@@ -92,7 +92,8 @@ private Q_SLOTS:
         QTest::mouseClick(w->liveEditPanel()->findChild<QPushButton*>(QStringLiteral("applyStrength")), Qt::LeftButton);
         QVERIFY(applied.wait(kTimeoutMs));
         QCOMPARE(w->history()->count(), 3);
-        QVERIFY2(w->history()->current().label.contains(QStringLiteral("×1.5")), qPrintable(w->history()->current().label));
+        QVERIFY2(w->history()->current().label.contains(QStringLiteral("×1.5")),
+                 qPrintable(w->history()->current().label));
         QCOMPARE(w->currentImage(), frames.last().at(0).value<QImage>());
         QVERIFY(w->isWindowModified());
     }
@@ -145,7 +146,8 @@ private Q_SLOTS:
         QTest::mouseClick(w->liveEditPanel()->findChild<QPushButton*>(QStringLiteral("applyPresets")), Qt::LeftButton);
         QVERIFY(applied.wait(kTimeoutMs));
         QCOMPARE(w->history()->count(), 2);
-        QVERIFY2(w->history()->current().label.contains(QStringLiteral("happy ×0.5")), qPrintable(w->history()->current().label));
+        QVERIFY2(w->history()->current().label.contains(QStringLiteral("happy ×0.5")),
+                 qPrintable(w->history()->current().label));
     }
 
     // "Refine on this face": the ticked preset on the face, then a short optimization of
@@ -210,7 +212,8 @@ private Q_SLOTS:
         w->liveEditPanel()->setPresetLayer(imported, true, 1.0);
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), kTimeoutMs);
         const QString message = errors.last().at(0).toString();
-        QVERIFY2(message.contains(QStringLiteral("18×512")) && message.contains(QStringLiteral("10×16")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("18×512")) && message.contains(QStringLiteral("10×16")),
+                 qPrintable(message));
         QCOMPARE(w->history()->count(), 2);
         w->liveEdit()->removePreset(imported);
     }

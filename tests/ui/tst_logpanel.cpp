@@ -1,4 +1,4 @@
-#include "ui/LogPanel.h"
+#include "ui/panels/LogPanel.h"
 
 #include "core/util/log.h"
 

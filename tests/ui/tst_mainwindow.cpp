@@ -1,14 +1,14 @@
 #include "StudioTestModels.h"
 
-#include "ui/EditHistory.h"
-#include "ui/ExportController.h"
-#include "ui/ImageCanvas.h"
 #include "ui/MainWindow.h"
-#include "ui/PhotoFaces.h"
-#include "ui/PhotoPlacement.h"
-#include "ui/PromptBox.h"
-#include "ui/SliderSpinBox.h"
-#include "ui/StrengthPanel.h"
+#include "ui/canvas/ImageCanvas.h"
+#include "ui/export/ExportController.h"
+#include "ui/panels/PromptBox.h"
+#include "ui/panels/SliderSpinBox.h"
+#include "ui/panels/StrengthPanel.h"
+#include "ui/photo/PhotoFaces.h"
+#include "ui/photo/PhotoPlacement.h"
+#include "ui/session/EditHistory.h"
 
 #include <QColorSpace>
 #include <QPainter>

@@ -2,9 +2,9 @@
 // photo is large. The astronaut is enlarged to 24 megapixels (4896²); a 1024² face is pasted
 // back into it (composeInPhoto), and the canvas takes the frame and draws it.
 // Run: ctest --test-dir build -L bench -R photo_view -V
-#include "ui/ImageCanvas.h"
-#include "ui/ImageConversion.h"
-#include "ui/PhotoPlacement.h"
+#include "ui/canvas/ImageCanvas.h"
+#include "ui/canvas/ImageConversion.h"
+#include "ui/photo/PhotoPlacement.h"
 
 #include "core/face/alignment.h"
 #include "core/io/image.h"

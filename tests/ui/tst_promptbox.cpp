@@ -1,4 +1,4 @@
-#include "ui/PromptBox.h"
+#include "ui/panels/PromptBox.h"
 
 #include <QCompleter>
 #include <QSignalSpy>

@@ -8,17 +8,17 @@
 // fixtures (which only show the layout). Labelled slow: it writes into the source tree.
 #include "StudioTestModels.h"
 
-#include "ui/CorpusPicker.h"
-#include "ui/EditHistory.h"
-#include "ui/Exporter.h"
-#include "ui/ImageCanvas.h"
-#include "ui/LiveEditController.h"
-#include "ui/LiveEditPanel.h"
 #include "ui/MainWindow.h"
-#include "ui/ModelsDialog.h"
-#include "ui/PromptBox.h"
-#include "ui/SliderSpinBox.h"
-#include "ui/StrengthPanel.h"
+#include "ui/canvas/ImageCanvas.h"
+#include "ui/dialogs/ModelsDialog.h"
+#include "ui/export/Exporter.h"
+#include "ui/jobs/LiveEditController.h"
+#include "ui/panels/CorpusPicker.h"
+#include "ui/panels/LiveEditPanel.h"
+#include "ui/panels/PromptBox.h"
+#include "ui/panels/SliderSpinBox.h"
+#include "ui/panels/StrengthPanel.h"
+#include "ui/session/EditHistory.h"
 
 #include "core/io/image.h"
 #include "core/synthface/attributes.h"
@@ -30,9 +30,9 @@
 #include <QPushButton>
 #include <QSignalSpy>
 
-#include <memory>
 #include <QUndoStack>
 #include <QtTest/QtTest>
+#include <memory>
 
 using namespace pae::ui;
 

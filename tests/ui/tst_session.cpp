@@ -1,4 +1,4 @@
-#include "ui/Session.h"
+#include "ui/session/Session.h"
 
 #include "core/util/error.h"
 
@@ -275,10 +275,13 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("from");
         QTest::addColumn<QByteArray>("to");
         QTest::addColumn<QString>("mentions");
-        QTest::newRow("target") << QByteArray("\"target\": \"pae\"") << QByteArray("\"target\": \"magic\"") << "settings.target";
+        QTest::newRow("target") << QByteArray("\"target\": \"pae\"") << QByteArray("\"target\": \"magic\"")
+                                << "settings.target";
         QTest::newRow("current") << QByteArray("\"current\": 1") << QByteArray("\"current\": 9") << "current";
-        QTest::newRow("format") << QByteArray("pae-studio-session") << QByteArray("something-else") << "not a PAE Studio session";
-        QTest::newRow("latent size") << QByteArray("\"styleDim\": 8") << QByteArray("\"styleDim\": 9") << "history[0].latent";
+        QTest::newRow("format") << QByteArray("pae-studio-session") << QByteArray("something-else")
+                                << "not a PAE Studio session";
+        QTest::newRow("latent size") << QByteArray("\"styleDim\": 8") << QByteArray("\"styleDim\": 9")
+                                     << "history[0].latent";
         QTest::newRow("json") << QByteArray("{") << QByteArray("[[") << "not valid JSON";
         // The fuzzer's finding (tests/fuzz/findings/session-steps-8.9e116.paesession): a number
         // no int holds is an error, not undefined behaviour in a cast.

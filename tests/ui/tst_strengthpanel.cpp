@@ -1,5 +1,5 @@
-#include "ui/SliderSpinBox.h"
-#include "ui/StrengthPanel.h"
+#include "ui/panels/SliderSpinBox.h"
+#include "ui/panels/StrengthPanel.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
