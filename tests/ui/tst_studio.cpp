@@ -33,6 +33,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileDialog>
 #include <QImageReader>
 #include <QLabel>
 #include <QLineEdit>
@@ -42,9 +43,11 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTabBar>
 #include <QTemporaryDir>
 #include <QThreadPool>
+#include <QTimer>
 #include <QUndoStack>
 #include <QtTest/QtTest>
 
@@ -983,6 +986,37 @@ private Q_SLOTS:
         QTest::mouseClick(other->comparePanel()->tile(2), Qt::LeftButton);
         QCOMPARE(other->history()->count(), 2);
         QCOMPARE(other->history()->current().lambda, 8.f);
+    }
+
+    // File › Export image… (Ctrl+E) in the running window, as a user does it: the save
+    // dialog, a name typed in it, the file written, the status bar saying so.
+    void shouldExportTheImage_fromTheFileMenu()
+    {
+        QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs); // Qt's own dialog: reachable here
+        auto w = readyWindow();
+        QVERIFY(w);
+        w->exports()->setExportSize(0, QStringLiteral("lanczos"));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("from-menu.png"));
+        QString title;
+        QTimer poll;
+        poll.setInterval(10);
+        QObject::connect(&poll, &QTimer::timeout, [&] {
+            if (auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget())) {
+                title = dialog->windowTitle();
+                dialog->selectFile(path);
+                QMetaObject::invokeMethod(dialog, "accept"); // the Save button
+            }
+        });
+        poll.start();
+        QTest::keySequence(w.get(), QKeySequence(QStringLiteral("Ctrl+E")));
+        poll.stop();
+        QCOMPARE(title, QStringLiteral("Export image"));
+        QVERIFY(QFileInfo::exists(path));
+        QCOMPARE(QImage(path).convertToFormat(QImage::Format_RGB888),
+                 w->history()->current().image.convertToFormat(QImage::Format_RGB888));
+        QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("from-menu.png")),
+                 qPrintable(w->statusBar()->currentMessage()));
     }
 
     // Export image at a chosen size with a named filter; an animation as a video.
