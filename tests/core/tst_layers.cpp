@@ -105,15 +105,15 @@ QStringList violations(const QString& root, const QList<Layer>& layers)
         depends[l.name] = l.depends;
     for (const Layer& l : layers) {
         QSet<QString> seen{l.name};
-        QStringList todo = l.depends;
-        while (!todo.isEmpty()) {
-            const QString d = todo.takeLast();
+        QStringList pending = l.depends;
+        while (!pending.isEmpty()) {
+            const QString d = pending.takeLast();
             if (d == l.name)
                 problems << QStringLiteral("%1 links to itself through %2 (a cycle)").arg(l.name, d);
             if (seen.contains(d))
                 continue;
             seen.insert(d);
-            todo << depends.value(d);
+            pending << depends.value(d);
         }
         reach[l.name] = seen;
     }
