@@ -1,14 +1,14 @@
 #pragma once
 
 #include <functional>
-// The studio: canvas in the middle, the face source and history on the left, corpus and
-// strength on the right, λ comparison and log below. Owns the loaded models, the edit
-// chain and the edit thread; every user-facing error ends up in a message box and the log.
+// The studio's window: composition only. It lays out the widgets (StudioLayout), makes the
+// controllers — faces (FaceController), edits (EditRuns), sessions (SessionController), the
+// corpus analysis (CorpusAnalysis), exports (ExportController), live edits and presets — and
+// the actions (StudioActions), owns the loaded models and the settings, and is where every
+// user-facing error ends up (a message box, the log and the status bar).
 #include "core/edit/model_set.h"
-#include "ui/jobs/EditWorker.h"
-#include "ui/jobs/FaceRenderer.h"
-#include "ui/session/LastRun.h"
 #include "ui/session/Session.h"
+#include "ui/window/Studio.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -25,22 +25,14 @@ class QTimer;
 
 namespace pae::ui {
 
-class ComparePanel;
-class CorpusPicker;
-class Document;
-class EditController;
-class EditHistory;
+class CorpusAnalysis;
+class EditRuns;
 class ExportController;
-class FaceSourcePanel;
-class HistoryPanel;
-class ImageCanvas;
+class FaceController;
 class LiveEditController;
-class LiveEditPanel;
-class LogPanel;
 class ModelLoader;
-class PromptAnalyzer;
-class PromptBox;
-class StrengthPanel;
+class SessionController;
+class StudioActions;
 
 struct PhotoPlacement;
 class PhotoFaces;
@@ -73,7 +65,7 @@ public:
     // its way, or when there is no such face.
     bool editFaceInPhoto(int face);
     // The other faces of the current face's photo kept with their histories.
-    const PhotoFaces& otherFacesInPhoto() const { return *m_photoFaces; }
+    const PhotoFaces& otherFacesInPhoto() const;
     // A file from the command line, a drop or a dialog: a session, a latent or a photo by its
     // suffix. A missing file or a folder is an error naming it.
     bool openFile(const QString& path);
@@ -92,7 +84,7 @@ public:
     bool showsInPhoto() const;
     void setShowInPhoto(bool on);
     // Where the current face sits in its photo; null for faces not taken from a photo.
-    const PhotoPlacement* photoPlacement() const { return m_placement.get(); }
+    const PhotoPlacement* photoPlacement() const;
 
     // Models ------------------------------------------------------------------------------
     void loadModels(const pae::ModelPaths& paths);
@@ -115,7 +107,7 @@ public:
     // short optimization of the preset's own prompt from there (pae::kDefaultRefineSteps).
     bool refinePreset();
     bool isEditing() const;
-    bool isReferenceMode() const { return m_referenceMode; }
+    bool isReferenceMode() const;
     void chooseSweepResult(int index);
 
     // File › Export … (image, grid, latent, animation, λ interpolation) and the export size.
@@ -133,18 +125,18 @@ public:
     bool autosave();
 
     // For tests and scripting
-    ImageCanvas* canvas() const { return m_canvas; }
-    PromptBox* promptBox() const { return m_prompt; }
-    StrengthPanel* strengthPanel() const { return m_strength; }
-    CorpusPicker* corpusPicker() const { return m_corpus; }
-    ComparePanel* comparePanel() const { return m_compare; }
-    FaceSourcePanel* faceSourcePanel() const { return m_source; }
-    EditHistory* history() const { return m_history; }
-    LogPanel* logPanel() const { return m_log; }
-    LiveEditPanel* liveEditPanel() const { return m_live; }
+    ImageCanvas* canvas() const { return m_w.canvas; }
+    PromptBox* promptBox() const { return m_w.prompt; }
+    StrengthPanel* strengthPanel() const { return m_w.strength; }
+    CorpusPicker* corpusPicker() const { return m_w.corpus; }
+    ComparePanel* comparePanel() const { return m_w.compare; }
+    FaceSourcePanel* faceSourcePanel() const { return m_w.source; }
+    EditHistory* history() const { return m_studio.history; }
+    LogPanel* logPanel() const { return m_w.log; }
+    LiveEditPanel* liveEditPanel() const { return m_w.live; }
     LiveEditController* liveEdit() const { return m_liveEdit; }
     QString lastError() const { return m_lastError; }
-    QProgressBar* progressBar() const { return m_progress; }
+    QProgressBar* progressBar() const { return m_w.progress; }
 
 Q_SIGNALS:
     void modelsReady();
@@ -164,143 +156,30 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
-    void buildActions();
-    void buildLayout();
-    void buildExports();
     void restoreSettings();
     void saveSettings() const;
     void updateActions();
-    void reportError(const QString& title, const QString& message);
-    void showCurrentEntry();
-    QString analysisKey() const;
-    void scheduleAnalysis();
-    void updateTokenCount();
-    void analyze();
-    void onAnalyzed(const pae::PromptAnalysis& analysis);
-    bool startJob(const std::vector<float>& lambdas, bool sweep);
-    bool canStartEdit();
-    void launchEdit(pae::EditRequest request, bool sweep, const QString& corpus, const QString& note);
-    void onProgress(const pae::EditProgress& progress);
-    void onPreview(int step, const QVector<QImage>& frames);
-    void onFinished(const EditOutcome& outcome);
-    void onFailed(const QString& message);
-    void offerAutosaveRestore();
-    bool confirmReplace(const QString& what);
-    bool openSessionFile(const QString& path, bool fromAutosave);
-    bool restoreSession(const SessionData& data, const QString& origin, bool fromAutosave);
-    // The face that was asked for last; nothing changes until it arrives.
-    struct PendingFace {
-        quint64 id = 0;
-        FaceRequest::Kind kind = FaceRequest::Kind::Seed;
-        quint64 seed = 0;
-        QString path;        // latent file or session file
-        SessionData session; // Kind::Latents: everything but the images
-        bool fromAutosave = false;
-        QString status;       // shown in the status bar until the face arrives
-        bool aligned = false; // Kind::Photo: the photo was aligned before inversion
-        bool cartoon = false; // Kind::Photo: a photo inverted into the built-in cartoon world
-        // Kind::Photo: another face of the current face's photo; the current face is kept.
-        std::shared_ptr<const PhotoPlacement> switchFrom;
-    };
-    void requestFace(FaceRequest request, PendingFace pending);
-    void onFaceRendered(quint64 id, const FaceResult& result);
-    void onFaceFailed(quint64 id, const QString& message);
-    // A new source face: the history, the comparison and the last run start over. New work
-    // (a seed, a file, a session) also lets go of the photo's other faces; `switchingFace`
-    // (another face of the same photo) keeps them and the document's file.
-    void adoptFace(const HistoryEntry& source, bool switchingFace = false);
-    // Shows `photo` and asks for its face `face` to be inverted (aligned when `align`).
-    void requestPhotoFace(const QString& path, const QImage& photo, int face, bool align, bool cartoon,
-                          std::shared_ptr<const PhotoPlacement> switchFrom);
-    // The current face and its history go to the photo's other faces.
-    void keepCurrentFace();
-    // The canvas's boxes around the photo's faces (View › Mark faces in the photo).
-    void updateMarks();
-    // The current face's photo (null: none); the canvas composes through it when the photo
-    // view is on and no photo is waiting to be inverted.
-    void setPlacement(std::shared_ptr<const PhotoPlacement> placement);
-    void updateComposer();
-    void applySession(SessionData data, const QVector<QImage>& images, const QVector<QImage>& thumbnails,
-                      const QString& origin, bool fromAutosave);
     void updateTitle();
-    // A new face replaces the history: the running job's result no longer applies.
-    void startNewHistory();
-    QString corpusRootFor(const pae::ModelInfo& info) const;
-    void saveSessionDialog(bool saveAs);
-    void openSessionDialog();
+    void reportError(const QString& title, const QString& message);
+    void connectControllers();
     void openFileDialog();
     void showModelsDialog();
-    void connectLiveEdit();
 
     Options m_options;
     std::shared_ptr<pae::ModelSet> m_models;
+    Studio m_studio;
+    StudioWidgets& m_w = m_studio.w;
     ModelLoader* m_loader = nullptr;
-    PromptAnalyzer* m_analyzer = nullptr;
-    EditController* m_editor = nullptr;
-    FaceRenderer* m_faces = nullptr;
-    PendingFace m_pendingFace;
+    FaceController* m_faces = nullptr;
+    EditRuns* m_runs = nullptr;
+    SessionController* m_sessions = nullptr;
+    CorpusAnalysis* m_analysis = nullptr;
     ExportController* m_exports = nullptr;
-    Document* m_doc = nullptr;
-    EditHistory* m_history = nullptr; // the document's
-
-    ImageCanvas* m_canvas = nullptr;
-    PromptBox* m_prompt = nullptr;
-    QLabel* m_tokens = nullptr; // the prompt's tokens against the text encoder's limit
-    QPushButton* m_runButton = nullptr;
-    QPushButton* m_cancelButton = nullptr;
-    FaceSourcePanel* m_source = nullptr;
-    HistoryPanel* m_historyPanel = nullptr;
-    CorpusPicker* m_corpus = nullptr;
-    StrengthPanel* m_strength = nullptr;
-    ComparePanel* m_compare = nullptr;
-    LogPanel* m_log = nullptr;
-    LiveEditPanel* m_live = nullptr;
     LiveEditController* m_liveEdit = nullptr; // live strength and presets
-    QLabel* m_statusZoom = nullptr;
-    QLabel* m_statusEta = nullptr;
-    QProgressBar* m_progress = nullptr;
-    QTimer* m_analysisTimer = nullptr;
+    StudioActions* m_actions = nullptr;
     QTimer* m_autosaveTimer = nullptr;
-
-    QAction* m_runAction = nullptr;
-    QAction* m_sweepAction = nullptr;
-    QAction* m_cancelAction = nullptr;
-    QAction* m_undoAction = nullptr;
-    QAction* m_recoverAction = nullptr; // File › Recover previous work
-    QAction* m_redoAction = nullptr;
-    QAction* m_splitAction = nullptr;
-    QAction* m_alignAction = nullptr;                  // Settings › Align faces in photos
-    QAction* m_photoViewAction = nullptr;              // View › Show in photo
-    QAction* m_otherFaceAction = nullptr;              // File › Another face in this photo…
-    QAction* m_markFacesAction = nullptr;              // View › Mark faces in the photo
-    std::unique_ptr<PhotoFaces> m_photoFaces;          // the other faces of the current face's photo
-    std::shared_ptr<const PhotoPlacement> m_placement; // the current face's place in its photo
-    QList<QAction*> m_needModels;                      // enabled once models are loaded
-    QList<QAction*> m_needResult;                      // enabled when there is a face to export
-    QList<QAction*> m_dockMenuActions;
-    QAction* m_exportGridAction = nullptr;
-    quint64 m_sessionParse = 0; // the session file being read off the GUI thread (0: none)
-    quint64 m_sessionSerial = 0;
-    QAction* m_exportAnimAction = nullptr;
-    QAction* m_exportInterpolationAction = nullptr;
-
-    // A photo is on the canvas that is not a face of the history: while it is being
-    // inverted, or when its inversion failed and there is no face to go back to.
-    bool m_referenceMode = false;
-    bool m_sweepRunning = false;
     QString m_lastError;
-    LastRun m_lastRun; // the last finished run, for tile clicks and the exports
-    pae::Latent m_runningSource;
-    quint64 m_nextSweepId = 1;
-    // The request of the job in flight (for labelling its history entries).
-    pae::EditRequest m_runningRequest;
-    QString m_runningCorpus;
-    QString m_runningLabelSuffix;  // ", refined" for a preset refined on the face
     bool m_seedFromModels = false; // no seed saved yet: the first face is the models' (ModelInfo::firstSeed)
-    quint64 m_historyGeneration = 0;
-    quint64 m_runningGeneration = 0;
-    bool m_analysisDeferred = false;
-    QString m_analyzedKey; // the question of the analysis on screen (or on its way)
 };
 
 } // namespace pae::ui
