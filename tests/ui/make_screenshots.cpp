@@ -5,7 +5,8 @@
 // docs/screenshot-models.png (Models…: the built-in set with its identity network and encoder),
 // docs/screenshot-photo-round-trip.png and docs/screenshot-photo-faces.png (two faces of one photo).
 // On the built-in SynthFace models when this checkout has them, else on the tiny random
-// fixtures (which only show the layout). Labelled slow: it writes into the source tree.
+// fixtures (which only show the layout). Not a test: it writes into docs/ (or
+// $PAE_SCREENSHOT_DIR), so CTest does not run it; scripts/screenshots.sh does.
 #include "StudioTestModels.h"
 
 #include "ui/MainWindow.h"
@@ -37,6 +38,9 @@
 using namespace pae::ui;
 
 namespace {
+// Where the pictures go: the README's docs/ unless $PAE_SCREENSHOT_DIR says elsewhere.
+QString docsDir() { return qEnvironmentVariable("PAE_SCREENSHOT_DIR", QStringLiteral(PAE_SOURCE_DIR "/docs")); }
+
 // The window at the screenshots' size once its models and its first face are in (spies made
 // right after the window, before the event loop runs); `face` is cleared for what follows.
 bool shownWhenReady(MainWindow& w, QSignalSpy& ready, QSignalSpy& face)
@@ -89,7 +93,7 @@ private Q_SLOTS:
         QVERIFY2(dialog.statusText().contains(QStringLiteral("Identity: ")) &&
                      dialog.statusText().contains(QStringLiteral("Encoder: ")),
                  qPrintable(dialog.statusText()));
-        const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
+        const QString docs = docsDir();
         QDir().mkpath(docs);
         Exporter::writeImage(dialog.grab().toImage(), docs + QStringLiteral("/screenshot-models.png"), true);
     }
@@ -115,7 +119,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QVERIFY(analyzed.wait(120000));
         QVERIFY(!face.isEmpty() || face.wait(120000));
-        const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
+        const QString docs = docsDir();
         QDir().mkpath(docs);
 
         // Mid-edit the comparison strip is empty: give its room to the canvas.
@@ -214,7 +218,7 @@ private Q_SLOTS:
         QVERIFY(done.wait(180000));
         w.canvas()->setSplitEnabled(true);
         QTest::qWait(50);
-        const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
+        const QString docs = docsDir();
         Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-photo.png"), true);
     }
 
@@ -237,7 +241,7 @@ private Q_SLOTS:
         QVERIFY(w.showsInPhoto());
         w.canvas()->setSplitEnabled(true);
         QTest::qWait(50);
-        const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
+        const QString docs = docsDir();
         Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-photo-round-trip.png"), true);
     }
 
@@ -268,7 +272,7 @@ private Q_SLOTS:
         QVERIFY(w.runEdit());
         QVERIFY(done.wait(180000));
         QTest::qWait(50);
-        const QString docs = QStringLiteral(PAE_SOURCE_DIR "/docs");
+        const QString docs = docsDir();
         Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-photo-faces.png"), true);
     }
 
@@ -277,4 +281,4 @@ private:
 };
 
 QTEST_MAIN(TestScreenshots)
-#include "tst_screenshots.moc"
+#include "make_screenshots.moc"
