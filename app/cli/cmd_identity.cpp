@@ -6,6 +6,7 @@
 #include "core/edit/inversion.h"
 #include "core/face/alignment.h"
 #include "core/io/image.h"
+#include "core/io/latent_file.h"
 #include "core/io/safetensors.h"
 #include "core/io/tensor_checks.h"
 #include "core/models/irse.h"
@@ -124,7 +125,7 @@ void runEncode(const EncodeOptions& o)
         const auto input = readFacePixels(o.pixels, encoder.inputSize);
         torch::NoGradGuard noGrad;
         const auto w = encoder.encode(input.to(device)).cpu().contiguous();
-        io::saveSafetensors(latentFile, {{"w", w}}, {{"format", "pae-studio latent"}, {"space", "W+"}});
+        io::writeLatentFile(latentFile, w);
         outputs.commit();
         return;
     }

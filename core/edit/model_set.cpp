@@ -2,8 +2,7 @@
 
 #include "core/edit/model_set_impl.h"
 #include "core/io/image.h"
-#include "core/io/safetensors.h"
-#include "core/io/tensor_checks.h"
+#include "core/io/latent_file.h"
 #include "core/models/clip_preprocess.h"
 #include "core/pae/embedding_cache.h"
 #include "core/pae/targets.h"
@@ -245,48 +244,19 @@ try {
 
 Latent ModelSet::loadLatent(const fs::path& path) const
 try {
-    const io::TensorMap tensors = io::loadSafetensors(path);
     const auto& cfg = d->gan.config;
-    const std::string file = path.string();
-    const std::string n = std::to_string(cfg.numLatents()), dim = std::to_string(cfg.styleDim);
-    if (auto it = tensors.find("w"); it != tensors.end()) {
-        io::checkTensorValues(it->second, file, "w", io::kMaxLatentMagnitude);
-        auto w = it->second.to(torch::kFloat32);
-        const int64_t batch = w.dim() == 3 ? w.size(0) : 1;
-        if (batch > 1)
-            throw Error(file + ": tensor 'w' holds " + std::to_string(batch) + " latents (shape " +
-                        c10::str(w.sizes()) + "); one face is edited at a time: give [1," + n + "," + dim + "] or [" +
-                        n + "," + dim + "] (W+), [1," + dim + "] or [" + dim + "] (W)");
-        if (w.dim() == 3 && w.size(0) == 1)
-            w = w[0];
-        if (w.dim() == 1)
-            w = w.unsqueeze(0);
-        if (w.dim() == 2 && w.size(0) == 1 && w.size(1) == cfg.styleDim)
-            w = w.expand({cfg.numLatents(), cfg.styleDim});
-        if (w.dim() != 2 || w.size(0) != cfg.numLatents() || w.size(1) != cfg.styleDim)
-            throw Error(file + ": tensor 'w' has shape " + c10::str(it->second.sizes()) + ", expected [1," + n + "," +
-                        dim + "] or [" + n + "," + dim + "] (W+), [1," + dim + "] or [" + dim +
-                        "] (W) for this generator");
-        return d->tensorToLatent(w);
-    }
-    if (auto it = tensors.find("z"); it != tensors.end()) {
-        io::checkTensorValues(it->second, file, "z", io::kMaxLatentMagnitude);
-        if (it->second.numel() != cfg.styleDim)
-            throw Error(file + ": tensor 'z' has shape " + c10::str(it->second.sizes()) + ", expected one latent: [1," +
-                        dim + "] or [" + dim + "]");
-        auto z = it->second.to(torch::kFloat32).reshape({1, cfg.styleDim});
-        torch::NoGradGuard noGrad;
-        return d->tensorToLatent(d->gan.toWPlus(d->gan.generator->mapping(z.to(d->device))));
-    }
-    throw Error(file + ": no tensor 'w' (W or W+) or 'z' in this latent file");
+    const io::LatentFile file = io::readLatentFile(path, cfg.numLatents(), cfg.styleDim);
+    if (!file.isZ)
+        return d->tensorToLatent(file.values);
+    torch::NoGradGuard noGrad;
+    return d->tensorToLatent(d->gan.toWPlus(d->gan.generator->mapping(file.values.to(d->device))));
 } catch (...) {
     rethrowForUser("reading the latent");
 }
 
 void ModelSet::saveLatent(const Latent& latent, const fs::path& path) const
 {
-    const auto w = d->latentToTensor(latent).cpu();
-    io::saveSafetensors(path, {{"w", w}}, {{"format", "pae-studio latent"}, {"space", "W+"}});
+    io::writeLatentFile(path, d->latentToTensor(latent));
 }
 
 ImageRGB ModelSet::render(const Latent& latent) const

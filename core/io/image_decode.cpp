@@ -14,12 +14,12 @@
 #include <cstring>
 #include <iostream>
 #include <mutex>
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <utility>
 
-#include <jpeglib.h>
 #include <jerror.h>
+#include <jpeglib.h>
 #include <zlib.h>
 
 namespace pae::io {
@@ -82,8 +82,7 @@ void checkPngChunks(const uint8_t* d, size_t n, const std::string& source)
         const std::string type(reinterpret_cast<const char*>(d + pos + 4), 4);
         if (length > 0x7fffffffu || length > n - pos - 12)
             throw Error(source + ": the PNG is truncated or damaged (chunk at byte " + std::to_string(pos) +
-                        " claims " + std::to_string(length) + " bytes, " + std::to_string(n - pos - 12) +
-                        " are left)");
+                        " claims " + std::to_string(length) + " bytes, " + std::to_string(n - pos - 12) + " are left)");
         const uint32_t stored = be32(d + pos + 8 + length);
         const uint32_t computed = uint32_t(crc32(crc32(0L, Z_NULL, 0), d + pos + 4, length + 4));
         if (stored != computed)
@@ -204,9 +203,9 @@ cv::Mat decodeQuietly(const uint8_t* data, size_t size, const std::string& sourc
     cv::Mat bgr;
     try {
         // IMREAD_COLOR: 8-bit, 3 channels, whatever the file stores (grey, 16-bit, alpha).
-        bgr = cv::imdecode(cv::Mat(1, static_cast<int>(std::min<size_t>(size, INT32_MAX)), CV_8U,
-                                   const_cast<uint8_t*>(data)),
-                           cv::IMREAD_COLOR);
+        bgr = cv::imdecode(
+            cv::Mat(1, static_cast<int>(std::min<size_t>(size, INT32_MAX)), CV_8U, const_cast<uint8_t*>(data)),
+            cv::IMREAD_COLOR);
     } catch (const cv::Exception& e) {
         std::cerr.rdbuf(previous);
         throw Error(source + ": cannot decode the image: " + e.msg);
@@ -245,9 +244,19 @@ ImageRGB decodeImage(const uint8_t* data, size_t size, const std::string& source
 {
     if (size == 0)
         throw Error(source + ": the file is empty");
-    if (!readableFormat(data, size))
+    const char* format = readableFormat(data, size);
+    if (!format)
         throw Error(source + ": not an image in a format that can be read (PNG, JPEG, WebP, BMP or TIFF)" +
                     std::string(startsWith(data, size, "DICM", 128) ? "; it is a DICOM file" : ""));
+    // OpenCV picks a decoder by signature, and one that turns the file down passes it on to
+    // the next whose signature matches: a file that starts as WebP but is not one, and carries
+    // DICOM's "DICM" at byte 128, went on to GDCM's reader, which aborts the process (found
+    // by fuzz_image after 7.6 M runs). DICOM (byte 128) and DTED (GDAL, byte 140) are the
+    // signatures OpenCV looks for past the start, so a file that carries either is refused.
+    if (startsWith(data, size, "DICM", 128) || startsWith(data, size, "DTED", 140))
+        throw Error(source + ": not a " + format + " image that can be read: it starts as " + format +
+                    " but also carries a " + (startsWith(data, size, "DICM", 128) ? "DICOM" : "DTED") +
+                    " signature; re-save the picture as PNG or JPEG");
     if (startsWith(data, size, "\xff\xd8\xff")) {
         checkJpeg(data, size, source);
     } else {

@@ -86,9 +86,27 @@ private Q_SLOTS:
         std::ofstream(scan, std::ios::binary) << dicom;
         const QString said = QString::fromStdString(errorOf([&] { pae::io::readImage(scan); }));
         QVERIFY2(said.endsWith(QStringLiteral("; it is a DICOM file")), qPrintable(said));
+        // Starting as WebP is not enough: a broken WebP with "DICM" at byte 128 went on from
+        // OpenCV's WebP decoder to the DICOM one (fuzz_image; seeds/image/webp-dicom-abort).
+        std::ifstream in(PAE_SOURCE_DIR "/tests/fuzz/seeds/image/webp-dicom-abort", std::ios::binary);
+        const std::string polyglot((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        QVERIFY(polyglot.size() > 132 && polyglot.compare(0, 4, "RIFF") == 0);
+        const fs::path both = path.parent_path() / "both.webp";
+        std::ofstream(both, std::ios::binary) << polyglot;
+        const QString refused = QString::fromStdString(errorOf([&] { pae::io::readImage(both); }));
+        QCOMPARE(refused, QString::fromStdString(both.string()) +
+                              ": not a WebP image that can be read: it starts as WebP but also carries a DICOM "
+                              "signature; re-save the picture as PNG or JPEG");
+        // And DTED's signature at byte 140 (GDAL's reader) in a file that starts as PNG.
+        std::string dted = "\x89PNG\r\n\x1a\n" + std::string(132, '\0') + "DTED" + std::string(16, '\0');
+        const fs::path gdal = path.parent_path() / "gdal.png";
+        std::ofstream(gdal, std::ios::binary) << dted;
+        QVERIFY2(QString::fromStdString(errorOf([&] { pae::io::readImage(gdal); })).contains(QStringLiteral("DTED")),
+                 qPrintable(QString::fromStdString(errorOf([&] { pae::io::readImage(gdal); }))));
         const fs::path absent = path.parent_path() / "absent.png";
-        QVERIFY(QString::fromStdString(errorOf([&] { pae::io::readImage(absent); }))
-                    .startsWith(QString::fromStdString(absent.string() + ": cannot open")));
+        QVERIFY(QString::fromStdString(errorOf([&] {
+                    pae::io::readImage(absent);
+                })).startsWith(QString::fromStdString(absent.string() + ": cannot open")));
     }
 
     void shouldRefuseUnknownExtensions_andLeaveNoFile()
@@ -99,7 +117,8 @@ private Q_SLOTS:
         QVERIFY2(message.contains("face.tga: cannot tell the image format from the extension '.tga'"),
                  qPrintable(message));
         QVERIFY(!fs::exists(path));
-        QVERIFY_THROWS_EXCEPTION(pae::Error, pae::io::writeImage(ImageRGB{3, 3, {1, 2, 3}}, path.parent_path() / "x.png"));
+        QVERIFY_THROWS_EXCEPTION(pae::Error,
+                                 pae::io::writeImage(ImageRGB{3, 3, {1, 2, 3}}, path.parent_path() / "x.png"));
     }
 
     void shouldConvertToTensor_inUnitRange()
@@ -119,15 +138,16 @@ private Q_SLOTS:
 
     void shouldClampAndRound_whenConvertingBack()
     {
-        const torch::Tensor t = torch::tensor({-0.5f, 1.7f, 0.5f / 255.0f + 1e-4f, 0.4f / 255.0f, NAN, 0.5f})
-                                    .reshape({3, 1, 2});
+        const torch::Tensor t =
+            torch::tensor({-0.5f, 1.7f, 0.5f / 255.0f + 1e-4f, 0.4f / 255.0f, NAN, 0.5f}).reshape({3, 1, 2});
         const ImageRGB image = pae::io::tensorToImage(t);
         QCOMPARE(image.width, 2);
         QCOMPARE(image.height, 1);
         // Channel-major input, pixel-major output: pixel 0 = (c0[0], c1[0], c2[0]).
         QVERIFY((image.pixels == std::vector<uint8_t>{0, 1, 0, 255, 0, 128}));
-        QVERIFY(QString::fromStdString(errorOf([] { pae::io::tensorToImage(torch::zeros({4, 2, 2})); }))
-                    .contains("expected [3,H,W] or [1,3,H,W], got [4, 2, 2]"));
+        QVERIFY(QString::fromStdString(errorOf([] {
+                    pae::io::tensorToImage(torch::zeros({4, 2, 2}));
+                })).contains("expected [3,H,W] or [1,3,H,W], got [4, 2, 2]"));
         QVERIFY_THROWS_EXCEPTION(pae::Error, pae::io::tensorToImage(torch::zeros({2, 3, 2, 2})));
     }
 
