@@ -33,11 +33,8 @@ struct BenchOptions {
 
 nlohmann::json phasesJson(const detail::PhaseTimes& p)
 {
-    return {{"generator_ms", p.generatorMs},
-            {"clip_ms", p.clipMs},
-            {"backward_ms", p.backwardMs},
-            {"optimizer_ms", p.optimizerMs},
-            {"step_ms", p.stepMs}};
+    return {{"generator_ms", p.generatorMs}, {"clip_ms", p.clipMs},           {"identity_ms", p.identityMs},
+            {"backward_ms", p.backwardMs},   {"optimizer_ms", p.optimizerMs}, {"step_ms", p.stepMs}};
 }
 
 void runBench(const BenchOptions& o)
@@ -79,6 +76,7 @@ void runBench(const BenchOptions& o)
     j["threads"] = torch::get_num_threads();
     j["steps_timed"] = o.steps;
     j["generator_size"] = bm.generatorConfig.size;
+    j["identity_term"] = bool(bm.embedIdentity); // the loaded identity model's term, in every step mode
     j["clip_resolution"] = clipRes == 0 ? bm.generatorConfig.size : clipRes;
     j["full_ms_per_step"] = full.stepMs;
     j["clip_ms_per_step"] = clip.stepMs;
@@ -142,10 +140,11 @@ void runBench(const BenchOptions& o)
         std::cout << j.dump() << "\n";
         return;
     }
-    std::printf("%-22s %10s %10s %10s %10s %10s\n", "mode", "step ms", "generator", "clip", "backward", "optimizer");
+    std::printf("%-22s %10s %10s %10s %10s %10s %10s\n", "mode", "step ms", "generator", "clip", "identity", "backward",
+                "optimizer");
     auto row = [](const char* name, const detail::PhaseTimes& p) {
-        std::printf("%-22s %10.1f %10.1f %10.1f %10.1f %10.1f\n", name, p.stepMs, p.generatorMs, p.clipMs, p.backwardMs,
-                    p.optimizerMs);
+        std::printf("%-22s %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f\n", name, p.stepMs, p.generatorMs, p.clipMs,
+                    p.identityMs, p.backwardMs, p.optimizerMs);
     };
     row("full", full);
     row(("clip (" + std::to_string(j["clip_resolution"].get<int64_t>()) + "²)").c_str(), clip);

@@ -1,5 +1,6 @@
 #include "core/diagnostics/bench.h"
 
+#include "core/edit/edit_request.h"
 #include "core/edit/model_set_impl.h"
 #include "core/models/clip.h"
 #include "core/models/clip_preprocess.h"
@@ -48,10 +49,17 @@ PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lam
     setup.targets = targets / targets.norm(2, -1, true);
     setup.l2Weight = 0.008;
     setup.stopResolution = stopResolution;
+    if (models.embedIdentity) {
+        torch::NoGradGuard noGrad;
+        models::Generator generator = models.generator;
+        setup.embedIdentity = models.embedIdentity;
+        setup.identitySource = models.embedIdentity(generator->synthesize(setup.w0, stopResolution));
+        setup.identityWeight = models.identityWeight;
+    }
 
     torch::Tensor w = setup.w0.repeat({lambdas, 1, 1}).clone().set_requires_grad(true);
     torch::optim::Adam optimizer({w}, torch::optim::AdamOptions(0.01));
-    std::vector<double> gen, clip, backward, opt, total;
+    std::vector<double> gen, clip, identity, backward, opt, total;
     for (int step = 0; step <= steps; ++step) {
         StepTimes times;
         const auto start = std::chrono::steady_clock::now();
@@ -66,11 +74,12 @@ PhaseTimes benchSteps(const BenchModels& models, int64_t stopResolution, int lam
             continue; // warm-up: allocator and caches
         gen.push_back(times.generatorMs);
         clip.push_back(times.clipMs);
+        identity.push_back(times.identityMs);
         backward.push_back(times.backwardMs);
         opt.push_back(times.optimizerMs);
         total.push_back(msSince(start));
     }
-    return PhaseTimes{median(gen), median(clip), median(backward), median(opt), median(total)};
+    return PhaseTimes{median(gen), median(clip), median(identity), median(backward), median(opt), median(total)};
 }
 
 InversionStepTimes benchInversionSteps(const BenchModels& models, int64_t stopResolution, bool perceptual, int steps)
@@ -200,6 +209,10 @@ BenchModels benchModelsOf(std::shared_ptr<const ModelSet> models)
     bm.projectionDim = M.clip.config.projectionDim;
     bm.device = M.device;
     bm.embedImages = [&M](const torch::Tensor& images) { return M.embedGeneratorImages(images); };
+    if (M.identity && EditRequest::defaults(models->info()).idWeight > 0) {
+        bm.embedIdentity = [&M](const torch::Tensor& images) { return M.embedIdentity(images); };
+        bm.identityWeight = EditRequest::defaults(models->info()).idWeight;
+    }
     bm.description = models->info().clipDescription + "; " + models->info().generatorDescription;
     bm.owner = std::move(models);
     return bm;

@@ -14,6 +14,7 @@ namespace pae::detail {
 struct PhaseTimes {
     double generatorMs = 0;
     double clipMs = 0;
+    double identityMs = 0;
     double backwardMs = 0;
     double optimizerMs = 0;
     double stepMs = 0;
@@ -24,6 +25,10 @@ struct BenchModels {
     std::function<torch::Tensor(const torch::Tensor&)> embedImages;
     models::StyleGan2Config generatorConfig;
     int64_t projectionDim = 0;
+    // The identity term as an edit runs it (an identity model loaded, the default weight);
+    // empty when there is none.
+    std::function<torch::Tensor(const torch::Tensor&)> embedIdentity;
+    double identityWeight = 0;
     torch::Device device{torch::kCPU};
     std::string description;
     std::shared_ptr<const ModelSet> owner; // keeps loaded models alive while the handles above are used

@@ -28,16 +28,19 @@ LossTerms computeLoss(const LossSetup& setup, const torch::Tensor& w, StepTimes*
         times->generatorMs += msSince(start);
     start = std::chrono::steady_clock::now();
     const auto features = setup.embedImages(terms.images);
-    terms.clipLoss = 1.0 - torch::nn::functional::cosine_similarity(
-                               features, setup.targets,
-                               torch::nn::functional::CosineSimilarityFuncOptions().dim(1).eps(1e-8));
+    terms.clipLoss =
+        1.0 - torch::nn::functional::cosine_similarity(
+                  features, setup.targets, torch::nn::functional::CosineSimilarityFuncOptions().dim(1).eps(1e-8));
     if (times)
         times->clipMs += msSince(start);
     terms.l2 = (w - setup.w0).pow(2).sum({1, 2});
     terms.total = terms.clipLoss + setup.l2Weight * terms.l2;
     if (setup.embedIdentity && setup.identityWeight > 0) {
+        start = std::chrono::steady_clock::now();
         terms.identity = 1.0 - (setup.embedIdentity(terms.images) * setup.identitySource).sum(1);
         terms.total = terms.total + setup.identityWeight * terms.identity;
+        if (times)
+            times->identityMs += msSince(start);
     }
     return terms;
 }
@@ -99,10 +102,9 @@ std::vector<ImageRGB> previewFrames(const torch::Tensor& images, int previewSize
     auto unit = generatorToUnit(images.detach()).clamp(0, 1);
     const int64_t side = unit.size(-1);
     if (side > previewSize)
-        unit = torch::nn::functional::interpolate(
-            unit, torch::nn::functional::InterpolateFuncOptions()
-                      .size(std::vector<int64_t>{previewSize, previewSize})
-                      .mode(torch::kArea));
+        unit = torch::nn::functional::interpolate(unit, torch::nn::functional::InterpolateFuncOptions()
+                                                            .size(std::vector<int64_t>{previewSize, previewSize})
+                                                            .mode(torch::kArea));
     unit = unit.cpu();
     std::vector<ImageRGB> frames;
     for (int64_t i = 0; i < unit.size(0); ++i)

@@ -14,6 +14,7 @@ namespace pae::detail {
 struct StepTimes {
     double generatorMs = 0;
     double clipMs = 0;
+    double identityMs = 0; // the identity net's forward, when the term is on
     double backwardMs = 0;
     double optimizerMs = 0;
 };
@@ -29,13 +30,13 @@ struct LossTerms {
 struct LossSetup {
     models::Generator generator{nullptr};
     std::function<torch::Tensor(const torch::Tensor&)> embedImages; // generator images → CLIP features
-    torch::Tensor w0;       // [1,n,d]
-    torch::Tensor targets;  // [L,d], normalized
+    torch::Tensor w0;                                               // [1,n,d]
+    torch::Tensor targets;                                          // [L,d], normalized
     double l2Weight = 0;
     int64_t stopResolution = 0; // 0: full resolution
     // The identity term, when an identity model is loaded and its weight is > 0.
     std::function<torch::Tensor(const torch::Tensor&)> embedIdentity; // generator images → unit embeddings
-    torch::Tensor identitySource; // [1,e]: R(G(w0)) at stopResolution
+    torch::Tensor identitySource;                                     // [1,e]: R(G(w0)) at stopResolution
     double identityWeight = 0;
 };
 

@@ -28,8 +28,7 @@ std::string shapeString(at::IntArrayRef sizes)
 
 torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, bool bias)
 {
-    return torch::nn::Conv2d(
-        torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
+    return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
 }
 
 // Squeeze-excitation: the channel mean, a 1×1 bottleneck (no bias), ReLU, 1×1 back, sigmoid.
@@ -52,10 +51,9 @@ struct IrseUnitImpl : torch::nn::Module {
     explicit IrseUnitImpl(const IrseUnitShape& shape) : stride(shape.stride)
     {
         if (shape.in != shape.depth) {
-            shortcut = register_module(
-                "shortcut_layer",
-                torch::nn::Sequential(conv(shape.in, shape.depth, 1, shape.stride, 0, false),
-                                      torch::nn::BatchNorm2d(shape.depth)));
+            shortcut = register_module("shortcut_layer",
+                                       torch::nn::Sequential(conv(shape.in, shape.depth, 1, shape.stride, 0, false),
+                                                             torch::nn::BatchNorm2d(shape.depth)));
         }
         res = register_module(
             "res_layer",
@@ -92,8 +90,7 @@ std::vector<int> stageUnits(size_t count)
     return {};
 }
 
-const torch::Tensor& need(const io::TensorMap& tensors, const std::string& key, const std::string& source,
-                          int64_t dims)
+const torch::Tensor& need(const io::TensorMap& tensors, const std::string& key, const std::string& source, int64_t dims)
 {
     const auto it = tensors.find(key);
     if (it == tensors.end())
@@ -187,9 +184,8 @@ IrseTrunk IrseTrunk::registerOn(torch::nn::Module& owner, int64_t inputWidth, co
 {
     IrseTrunk trunk;
     trunk.input = owner.register_module(
-        "input_layer",
-        torch::nn::Sequential(conv(3, inputWidth, 3, 1, 1, false), torch::nn::BatchNorm2d(inputWidth),
-                              torch::nn::PReLU(torch::nn::PReLUOptions().num_parameters(inputWidth))));
+        "input_layer", torch::nn::Sequential(conv(3, inputWidth, 3, 1, 1, false), torch::nn::BatchNorm2d(inputWidth),
+                                             torch::nn::PReLU(torch::nn::PReLUOptions().num_parameters(inputWidth))));
     torch::nn::Sequential body;
     for (const auto& shape : units)
         body->push_back(IrseUnit(shape));
@@ -208,10 +204,10 @@ ArcFaceImpl::ArcFaceImpl(int64_t inputWidth, const std::vector<IrseUnitShape>& u
     m_trunk = IrseTrunk::registerOn(*this, inputWidth, units);
     const int64_t width = units.back().depth;
     // BatchNorm2d, Dropout, Flatten, Linear(width·7·7), BatchNorm1d: indices 0–4 as in the file.
-    m_output = register_module(
-        "output_layer",
-        torch::nn::Sequential(torch::nn::BatchNorm2d(width), torch::nn::Dropout(0.0), torch::nn::Flatten(),
-                              torch::nn::Linear(width * 7 * 7, embeddingDim), torch::nn::BatchNorm1d(embeddingDim)));
+    m_output = register_module("output_layer", torch::nn::Sequential(torch::nn::BatchNorm2d(width),
+                                                                     torch::nn::Dropout(0.0), torch::nn::Flatten(),
+                                                                     torch::nn::Linear(width * 7 * 7, embeddingDim),
+                                                                     torch::nn::BatchNorm1d(embeddingDim)));
 }
 
 torch::Tensor ArcFaceImpl::forward(const torch::Tensor& faces112)
@@ -244,8 +240,8 @@ IdentityNet loadArcFace(const io::TensorMap& tensors, const std::string& source,
     loadStrict(*model.net, withBatchCounters(tensors, *model.net, ""), source);
     freeze(*model.net, device);
     const int layers = units.size() == 24 ? 50 : units.size() == 49 ? 100 : 152;
-    model.description = "ArcFace IR-SE" + std::to_string(layers) + " (" + std::to_string(linear.size(0)) +
-                        "-d embedding)";
+    model.description =
+        "ArcFace IR-SE" + std::to_string(layers) + " (" + std::to_string(linear.size(0)) + "-d embedding)";
     return model;
 }
 
@@ -254,13 +250,44 @@ IdentityNet loadArcFace(const std::filesystem::path& path, torch::Device device)
     return loadArcFace(io::loadWeights(path), path.string(), device);
 }
 
+namespace {
+
+// Adaptive average pooling of one axis from `in` to `out` samples as a matrix [out, in]:
+// output i averages inputs [⌊i·in/out⌋, ⌈(i+1)·in/out⌉), as adaptive_avg_pool2d does.
+torch::Tensor adaptivePoolMatrix(int64_t in, int64_t out)
+{
+    auto m = torch::zeros({out, in});
+    auto a = m.accessor<float, 2>();
+    for (int64_t i = 0; i < out; ++i) {
+        const int64_t first = (i * in) / out, last = ((i + 1) * in + out - 1) / out;
+        for (int64_t r = first; r < last; ++r)
+            a[i][r] = 1.0f / float(last - first);
+    }
+    return m;
+}
+
+// One axis of the identity crop: `in` samples pooled to 256, [from, to) kept, pooled to 112.
+torch::Tensor identityCropAxis(int64_t in, int64_t from, int64_t to)
+{
+    return adaptivePoolMatrix(to - from, 112).mm(adaptivePoolMatrix(in, 256).slice(0, from, to));
+}
+
+} // namespace
+
 torch::Tensor identityCrop(const torch::Tensor& images)
 {
     auto x = images;
-    if (x.size(2) != 256 || x.size(3) != 256)
+    // Larger images are first averaged down to 256² (cheap); then pooling, crop and pooling
+    // are one linear map per axis, applied as two small matrix products. Area pooling is
+    // separable, so this is the convention exactly, and it spares images smaller than 256²
+    // the 256² copy and the slow backward of a non-integer adaptive pooling (most of the
+    // identity term's cost in an edit step of a 64² generator).
+    if (x.size(2) > 256 || x.size(3) > 256)
         x = F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions({256, 256}));
-    x = x.index({Slice(), Slice(), Slice(35, 223), Slice(32, 220)});
-    return F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions({112, 112}));
+    const auto options = x.options();
+    const auto rows = identityCropAxis(x.size(2), 35, 223).to(options);
+    const auto columns = identityCropAxis(x.size(3), 32, 220).to(options);
+    return torch::matmul(torch::matmul(rows, x), columns.t());
 }
 
 namespace {
@@ -414,8 +441,7 @@ Encoder loadE4e(const io::TensorMap& tensors, const std::string& source, torch::
     const bool allRows = t.dim() == 2 && t.size(0) == rows && t.size(1) == styleDim;
     if (!oneRow && !allRows)
         throw Error(source + ": latent_avg has shape " + shapeString(t.sizes()) + ", expected [" +
-                    std::to_string(rows) + "," + std::to_string(styleDim) + "] or [" + std::to_string(styleDim) +
-                    "]");
+                    std::to_string(rows) + "," + std::to_string(styleDim) + "] or [" + std::to_string(styleDim) + "]");
     model.latentAvg = t.to(torch::kFloat32).reshape({-1, styleDim}).expand({rows, styleDim}).contiguous().to(device);
     if (!torch::isfinite(model.latentAvg).all().item<bool>())
         throw Error(source + ": latent_avg holds NaN or Inf");

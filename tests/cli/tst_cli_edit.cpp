@@ -26,18 +26,24 @@ class TestCliEdit : public QObject {
 
     static QStringList models()
     {
-        return {"--clip", PAE_TEST_DATA_DIR "/tiny-clip", "--generator", PAE_TEST_DATA_DIR "/tiny-stylegan2/generator.pt",
-                "--device", "cpu"};
+        return {"--clip",      PAE_TEST_DATA_DIR "/tiny-clip",
+                "--generator", PAE_TEST_DATA_DIR "/tiny-stylegan2/generator.pt",
+                "--device",    "cpu"};
     }
 
 private Q_SLOTS:
     void shouldWriteImageLatentAndMetrics_whenEditing()
     {
-        const Result r = run(QStringList{"edit"} + models() +
-                             QStringList{"--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "8",
-                                         "--lambda", "5", "--out", path("edit.png"), "--latent-out",
-                                         path("edit.safetensors"), "--metrics-out", path("edit.json"), "--preview-dir",
-                                         path("previews"), "--preview-every", "4"});
+        const Result r = run(QStringList{"edit"} + models() + QStringList{"--seed",          "3",
+                                                                          "--prompt",        "a happy face",
+                                                                          "--corpus",        "emotion",
+                                                                          "--steps",         "8",
+                                                                          "--lambda",        "5",
+                                                                          "--out",           path("edit.png"),
+                                                                          "--latent-out",    path("edit.safetensors"),
+                                                                          "--metrics-out",   path("edit.json"),
+                                                                          "--preview-dir",   path("previews"),
+                                                                          "--preview-every", "4"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QImage image(path("edit.png"));
         QCOMPARE(image.size(), QSize(32, 32));
@@ -87,14 +93,30 @@ private Q_SLOTS:
         const Result r = run(QStringList{"bench"} + models() + QStringList{"--steps", "1", "--lambdas", "2", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto j = nlohmann::json::parse(r.out.toStdString());
-        for (const char* key : {"full_ms_per_step", "clip_ms_per_step", "sweep_ms_per_step", "sweep_batched_ms_per_step",
-                                "sweep_in_turn_ms_per_step", "render_ms", "render_preview_ms", "invert_ms_per_step",
-                                "invert_perceptual_ms_per_step"})
+        for (const char* key : {"full_ms_per_step", "clip_ms_per_step", "sweep_ms_per_step",
+                                "sweep_batched_ms_per_step", "sweep_in_turn_ms_per_step", "render_ms",
+                                "render_preview_ms", "invert_ms_per_step", "invert_perceptual_ms_per_step"})
             QVERIFY2(j.contains(key) && j[key].get<double>() > 0, key);
         QCOMPARE(j["lambdas"].get<int>(), 2);
         // The tiny models are small: on CPU their λ run batched, and the reported sweep is that one.
         QCOMPARE(QString::fromStdString(j["sweep_strategy"].get<std::string>()), QStringLiteral("batched"));
         QCOMPARE(j["sweep_ms_per_step"].get<double>(), j["sweep_batched_ms_per_step"].get<double>());
+        // No identity model: no identity term in the timed steps.
+        QCOMPARE(j["identity_term"].get<bool>(), false);
+        QCOMPARE(j["full"]["identity_ms"].get<double>(), 0.0);
+    }
+
+    // With an identity model the timed steps are the edit's: the identity term is in them.
+    void shouldTimeTheIdentityTerm_whenBenchmarkingWithAnIdentityModel()
+    {
+        const Result r = run(
+            QStringList{"bench"} + models() +
+            QStringList{"--arcface", PAE_TEST_DATA_DIR "/tiny-arcface/model_ir_se50.pth", "--steps", "1", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j["identity_term"].get<bool>(), true);
+        for (const char* mode : {"full", "clip", "sweep"})
+            QVERIFY2(j[mode]["identity_ms"].get<double>() > 0, mode);
     }
 
     // An edit saved as a preset and applied again: strength 1 is the edit's own result,
@@ -134,13 +156,13 @@ private Q_SLOTS:
 
         // Refine on this face: the preset, then a short optimization of its prompt from there.
         r = run(QStringList{"apply"} + models() +
-                QStringList{"--preset", path("happy.preset"), "--seed", "5", "--refine", "3", "--out", path("p-refined.png"),
-                            "--latent-out", path("p-refined.safetensors")});
+                QStringList{"--preset", path("happy.preset"), "--seed", "5", "--refine", "3", "--out",
+                            path("p-refined.png"), "--latent-out", path("p-refined.safetensors")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("3 optimization steps"), qPrintable(r.out));
         r = run(QStringList{"apply"} + models() +
-                QStringList{"--preset", path("happy.preset"), "--seed", "5", "--out", path("p-plain.png"), "--latent-out",
-                            path("p-plain.safetensors")});
+                QStringList{"--preset", path("happy.preset"), "--seed", "5", "--out", path("p-plain.png"),
+                            "--latent-out", path("p-plain.safetensors")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto refined = pae::io::loadSafetensors(path("p-refined.safetensors").toStdString()).at("w");
         const auto plain = pae::io::loadSafetensors(path("p-plain.safetensors").toStdString()).at("w");
@@ -148,25 +170,26 @@ private Q_SLOTS:
         // It starts from the applied preset: three small steps stay near it.
         QVERIFY((refined - plain).abs().max().item<double>() < 1.0);
         r = run(QStringList{"apply"} + models() +
-                QStringList{"--preset", path("happy.preset"), "--preset", path("happy.preset"), "--seed", "5", "--refine",
-                            "3", "--out", path("p-two.png")});
+                QStringList{"--preset", path("happy.preset"), "--preset", path("happy.preset"), "--seed", "5",
+                            "--refine", "3", "--out", path("p-two.png")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("exactly one --preset"), qPrintable(r.err));
         QVERIFY(!QFileInfo::exists(path("p-two.png")));
 
         // A sweep writes one preset per λ into a folder.
         r = run(QStringList{"sweep"} + models() +
-                QStringList{"--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "4", "--lambdas",
-                            "2,5", "--out", path("p-grid.png"), "--preset-out", path("presets")});
+                QStringList{"--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "4",
+                            "--lambdas", "2,5", "--out", path("p-grid.png"), "--preset-out", path("presets")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        QVERIFY(QFileInfo::exists(path("presets/lambda-2.preset")) && QFileInfo::exists(path("presets/lambda-5.preset")));
+        QVERIFY(QFileInfo::exists(path("presets/lambda-2.preset")) &&
+                QFileInfo::exists(path("presets/lambda-5.preset")));
     }
 
     void shouldRefuseAPresetOfAnotherGenerator()
     {
         // Made on the built-in SynthFace generator, applied on the tiny fixture generator.
-        Result r = run({"edit", "--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "2", "--out",
-                        path("b-edit.png"), "--preset-out", path("builtin.preset")});
+        Result r = run({"edit", "--seed", "3", "--prompt", "a happy face", "--corpus", "emotion", "--steps", "2",
+                        "--out", path("b-edit.png"), "--preset-out", path("builtin.preset")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         r = run(QStringList{"apply"} + models() +
                 QStringList{"--preset", path("builtin.preset"), "--seed", "3", "--out", path("b-apply.png")});
@@ -182,24 +205,35 @@ private Q_SLOTS:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("mentions");
         const QStringList m = models();
-        QTest::newRow("unknown corpus") << (QStringList{"edit"} + m + QStringList{"--seed", "1", "--prompt", "x",
-                                                                                   "--corpus", "nope", "--out", "o.png"})
+        QTest::newRow("unknown corpus") << (QStringList{"edit"} + m +
+                                            QStringList{"--seed", "1", "--prompt", "x", "--corpus", "nope", "--out",
+                                                        "o.png"})
                                         << 1 << "nope";
-        QTest::newRow("bad target") << (QStringList{"edit"} + m + QStringList{"--seed", "1", "--prompt", "x", "--target",
-                                                                               "best", "--out", "o.png"})
+        QTest::newRow("bad target") << (QStringList{"edit"} + m +
+                                        QStringList{"--seed", "1", "--prompt", "x", "--target", "best", "--out",
+                                                    "o.png"})
                                     << 2 << "best";
-        QTest::newRow("bad lambdas") << (QStringList{"sweep"} + m + QStringList{"--seed", "1", "--prompt", "x",
-                                                                                 "--lambdas", "1,x", "--out", "o.png"})
+        QTest::newRow("bad lambdas") << (QStringList{"sweep"} + m +
+                                         QStringList{"--seed", "1", "--prompt", "x", "--lambdas", "1,x", "--out",
+                                                     "o.png"})
                                      << 2 << "'x'";
-        QTest::newRow("missing clip folder")
-            << QStringList{"edit", "--clip", "/nonexistent/clip", "--generator",
-                           PAE_TEST_DATA_DIR "/tiny-stylegan2/generator.pt", "--seed", "1", "--prompt", "x", "--out", "o.png"}
-            << 1 << "/nonexistent/clip";
-        QTest::newRow("no face source") << (QStringList{"edit"} + m + QStringList{"--prompt", "x", "--out", "o.png"}) << 2
-                                        << "";
-        QTest::newRow("steps out of range") << (QStringList{"edit"} + m + QStringList{"--seed", "1", "--prompt", "x",
-                                                                                       "--steps", "0", "--out", "o.png"})
-                                            << 2 << "steps";
+        QTest::newRow("missing clip folder") << QStringList{"edit",
+                                                            "--clip",
+                                                            "/nonexistent/clip",
+                                                            "--generator",
+                                                            PAE_TEST_DATA_DIR "/tiny-stylegan2/generator.pt",
+                                                            "--seed",
+                                                            "1",
+                                                            "--prompt",
+                                                            "x",
+                                                            "--out",
+                                                            "o.png"}
+                                             << 1 << "/nonexistent/clip";
+        QTest::newRow("no face source") << (QStringList{"edit"} + m + QStringList{"--prompt", "x", "--out", "o.png"})
+                                        << 2 << "";
+        QTest::newRow("steps out of range")
+            << (QStringList{"edit"} + m + QStringList{"--seed", "1", "--prompt", "x", "--steps", "0", "--out", "o.png"})
+            << 2 << "steps";
     }
 
     void shouldFailWithOneErrorLine()

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -40,7 +41,10 @@ torch::Tensor expected(const char* folder, const std::string& name)
     return pae::io::loadSafetensors(fixture(folder) / "expected.safetensors").at(name);
 }
 
-torch::Tensor pixels(const char* folder) { return pae::io::loadSafetensors(fixture(folder) / "test_pixels.safetensors").at("pixels"); }
+torch::Tensor pixels(const char* folder)
+{
+    return pae::io::loadSafetensors(fixture(folder) / "test_pixels.safetensors").at("pixels");
+}
 
 double relativeError(const torch::Tensor& got, const torch::Tensor& want)
 {
@@ -48,10 +52,7 @@ double relativeError(const torch::Tensor& got, const torch::Tensor& want)
 }
 
 using Cli = pae::test::CliResult;
-Cli runCli(const QStringList& args)
-{
-    return pae::test::runCli(args, pae::test::CliOptions::timeout(300000));
-}
+Cli runCli(const QStringList& args) { return pae::test::runCli(args, pae::test::CliOptions::timeout(300000)); }
 
 QString str(const fs::path& p) { return QString::fromStdString(p.string()); }
 
@@ -104,6 +105,38 @@ private Q_SLOTS:
         const float similarity = (e[0] * e[1]).sum().item<float>();
         QVERIFY2(std::abs(similarity - expected("tiny-arcface", "similarity").item<float>()) < 1e-4,
                  qPrintable(QString::number(similarity)));
+    }
+
+    void identityCropShouldEqualPoolingCropPooling()
+    {
+        // The convention written out as pSp does it (pool to 256², crop, pool to 112²),
+        // against identityCrop's matrix products: values and gradients, for sizes below,
+        // at and above 256 and for non-square images.
+        namespace F = torch::nn::functional;
+        using torch::indexing::Slice;
+        auto reference = [](const torch::Tensor& images) {
+            auto x = images;
+            if (x.size(2) != 256 || x.size(3) != 256)
+                x = F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions({256, 256}));
+            x = x.index({Slice(), Slice(), Slice(35, 223), Slice(32, 220)});
+            return F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions({112, 112}));
+        };
+        torch::manual_seed(3);
+        for (auto [h, w] : std::vector<std::pair<int64_t, int64_t>>{{64, 64}, {100, 120}, {256, 256}, {300, 512}}) {
+            // The generator's images are channels-last.
+            const auto images = torch::randn({2, 3, h, w}).contiguous(at::MemoryFormat::ChannelsLast);
+            auto a = images.clone().set_requires_grad(true);
+            auto b = images.clone().set_requires_grad(true);
+            const auto got = pae::models::identityCrop(a);
+            const auto want = reference(b);
+            QCOMPARE(got.sizes(), want.sizes());
+            const auto weights = torch::randn(want.sizes());
+            (got * weights).sum().backward();
+            (want * weights).sum().backward();
+            const QString size = QString("%1x%2").arg(h).arg(w);
+            QVERIFY2(relativeError(got, want) < 1e-5, qPrintable(size));
+            QVERIFY2(relativeError(a.grad(), b.grad()) < 1e-5, qPrintable(size));
+        }
     }
 
     void e4eShouldMatchTheReference()
@@ -195,15 +228,33 @@ private Q_SLOTS:
         r.steps = 25;
         r.l2Weight = 0.0f;
         r.previewEvery = 0;
-        r.idWeight = 0.0f;
-        const pae::EditResult free = pae::EditJob(set).run(r);
-        r.idWeight = 2.0f;
-        const pae::EditResult kept = pae::EditJob(set).run(r);
-        QVERIFY(free.metrics[0].idSimilarity && kept.metrics[0].idSimilarity);
-        const float a = *free.metrics[0].idSimilarity, b = *kept.metrics[0].idSimilarity;
-        qInfo("identity similarity to the source: %.4f without the term, %.4f with weight 2", double(a), double(b));
+        // The tiny random identity net has cliffs (an embedding can flip sign in one step),
+        // so a single face can go either way by rounding: the claim is checked as the median
+        // over four faces.
+        std::vector<float> without, with;
+        pae::EditResult free;
+        for (int seed : {11, 12, 13, 14}) {
+            r.source = set->latentFromSeed(seed);
+            r.idWeight = 0.0f;
+            const pae::EditResult a = pae::EditJob(set).run(r);
+            r.idWeight = 1.0f;
+            const pae::EditResult b = pae::EditJob(set).run(r);
+            QVERIFY(a.metrics[0].idSimilarity && b.metrics[0].idSimilarity);
+            without.push_back(*a.metrics[0].idSimilarity);
+            with.push_back(*b.metrics[0].idSimilarity);
+            if (seed == 11)
+                free = a;
+        }
+        auto median = [](std::vector<float> v) {
+            std::sort(v.begin(), v.end());
+            return 0.5f * (v[1] + v[2]);
+        };
+        const float a = median(without), b = median(with);
+        qInfo("identity similarity to the source, median of 4 faces: %.4f without the term, %.4f with weight 1",
+              double(a), double(b));
         QVERIFY2(b > a + 0.01f, qPrintable(QStringLiteral("%1 vs %2").arg(a).arg(b)));
-        QVERIFY(std::abs(set->identitySimilarity(free.latents[0], r.source) - a) < 1e-4);
+        r.source = set->latentFromSeed(11);
+        QVERIFY(std::abs(set->identitySimilarity(free.latents[0], r.source) - without[0]) < 1e-4);
         QVERIFY(std::abs(set->identitySimilarity(r.source, r.source) - 1.0f) < 1e-5);
     }
 
@@ -233,7 +284,8 @@ private Q_SLOTS:
         const pae::EditResult kept = pae::EditJob(set).run(r);
         const float a = *free.metrics[0].idSimilarity, b = *kept.metrics[0].idSimilarity;
         qInfo("built-in world, 'a bald person' λ 8, 60 steps, L2 0: identity similarity %.4f without the term, "
-              "%.4f with weight 0.5", double(a), double(b));
+              "%.4f with weight 0.5",
+              double(a), double(b));
         QVERIFY2(b > a + 0.01f, qPrintable(QStringLiteral("%1 vs %2").arg(a).arg(b)));
 
         pae::InversionRequest invert;
@@ -279,9 +331,12 @@ private Q_SLOTS:
         torch::Tensor w;
         {
             torch::NoGradGuard noGrad;
-            const auto face = torch::nn::functional::interpolate(
-            pae::io::imageToTensor(request.image),
-            torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{256, 256}).mode(torch::kBicubic).align_corners(false)).clamp(0, 1);
+            const auto face = torch::nn::functional::interpolate(pae::io::imageToTensor(request.image),
+                                                                 torch::nn::functional::InterpolateFuncOptions()
+                                                                     .size(std::vector<int64_t>{256, 256})
+                                                                     .mode(torch::kBicubic)
+                                                                     .align_corners(false))
+                                  .clamp(0, 1);
             w = encoder.encode(face * 2.0 - 1.0)[0];
         }
         const auto got = torch::from_blob(const_cast<float*>(encoded.latent.values.data()), {8, 32}).clone();
@@ -292,9 +347,9 @@ private Q_SLOTS:
         const pae::InversionResult refined = pae::InversionJob(set).run(request);
         QVERIFY(refined.encoded);
         QCOMPARE(refined.stepsRun, 30);
-        QVERIFY2(refined.psnr > refined.encodedPsnr, qPrintable(QStringLiteral("%1 dB after 30 steps, %2 dB encoded")
-                                                                    .arg(refined.psnr)
-                                                                    .arg(refined.encodedPsnr)));
+        QVERIFY2(refined.psnr > refined.encodedPsnr,
+                 qPrintable(
+                     QStringLiteral("%1 dB after 30 steps, %2 dB encoded").arg(refined.psnr).arg(refined.encodedPsnr)));
 
         request.steps = 0;
         const std::string message = errorOf([&] { pae::InversionJob(models(false, false)).run(request); });
@@ -303,7 +358,8 @@ private Q_SLOTS:
 
     void cliIdentityShouldPrintEmbeddingsAndSimilarity()
     {
-        Cli r = runCli({"identity", "--arcface", str(kArcFace), "--pixels", str(fixture("tiny-arcface/test_pixels.safetensors"))});
+        Cli r = runCli(
+            {"identity", "--arcface", str(kArcFace), "--pixels", str(fixture("tiny-arcface/test_pixels.safetensors"))});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 2);
@@ -313,8 +369,8 @@ private Q_SLOTS:
             QCOMPARE(int64_t(row.size()), want.size(1));
             QVERIFY(relativeError(torch::tensor(row), want[i]) < 1e-4);
         }
-        r = runCli({"identity", "--arcface", str(kArcFace), "--image", str(fixture("tiny-arcface/face_a.png")), "--image",
-                    str(fixture("tiny-arcface/face_b.png")), "--json"});
+        r = runCli({"identity", "--arcface", str(kArcFace), "--image", str(fixture("tiny-arcface/face_a.png")),
+                    "--image", str(fixture("tiny-arcface/face_b.png")), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto j = nlohmann::json::parse(r.out.toStdString());
         QVERIFY(std::abs(j["similarity"].get<float>() - expected("tiny-arcface", "similarity").item<float>()) < 1e-4);
@@ -322,10 +378,12 @@ private Q_SLOTS:
         r = runCli({"identity", "--arcface", str(kArcFace), "--image", str(fixture("tiny-arcface/face_a.png"))});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("exactly two images"), qPrintable(r.err));
-        r = runCli({"identity", "--arcface", str(kE4e), "--pixels", str(fixture("tiny-arcface/test_pixels.safetensors"))});
+        r = runCli(
+            {"identity", "--arcface", str(kE4e), "--pixels", str(fixture("tiny-arcface/test_pixels.safetensors"))});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(str(kE4e)) && r.err.contains("not an ArcFace"), qPrintable(r.err));
-        r = runCli({"identity", "--arcface", str(kArcFace), "--pixels", str(fixture("tiny-e4e/test_pixels.safetensors"))});
+        r = runCli(
+            {"identity", "--arcface", str(kArcFace), "--pixels", str(fixture("tiny-e4e/test_pixels.safetensors"))});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("expected [N,3,112,112]"), qPrintable(r.err));
     }
