@@ -10,6 +10,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
 
 namespace pae::models {
 namespace {
@@ -267,9 +271,23 @@ torch::Tensor adaptivePoolMatrix(int64_t in, int64_t out)
 }
 
 // One axis of the identity crop: `in` samples pooled to 256, [from, to) kept, pooled to 112.
-torch::Tensor identityCropAxis(int64_t in, int64_t from, int64_t to)
+// An edit asks for the same few matrices twice per step: they are built once per size,
+// device and dtype and kept (a handful of small tensors), so a CUDA step copies nothing
+// from the host. The map is never destroyed: tensors must not outlive CUDA at exit.
+torch::Tensor identityCropAxis(int64_t in, int64_t from, int64_t to, const torch::TensorOptions& options)
 {
-    return adaptivePoolMatrix(to - from, 112).mm(adaptivePoolMatrix(in, 256).slice(0, from, to));
+    using Key = std::tuple<int64_t, int64_t, int64_t, std::string, int>;
+    static std::mutex mutex;
+    static auto* cache = new std::map<Key, torch::Tensor>();
+    const Key key{in, from, to, options.device().str(), int(options.dtype().toScalarType())};
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto found = cache->find(key);
+    if (found == cache->end()) {
+        torch::NoGradGuard noGrad;
+        auto m = adaptivePoolMatrix(to - from, 112).mm(adaptivePoolMatrix(in, 256).slice(0, from, to));
+        found = cache->emplace(key, m.to(options).contiguous()).first;
+    }
+    return found->second;
 }
 
 } // namespace
@@ -284,9 +302,9 @@ torch::Tensor identityCrop(const torch::Tensor& images)
     // identity term's cost in an edit step of a 64² generator).
     if (x.size(2) > 256 || x.size(3) > 256)
         x = F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions({256, 256}));
-    const auto options = x.options();
-    const auto rows = identityCropAxis(x.size(2), 35, 223).to(options);
-    const auto columns = identityCropAxis(x.size(3), 32, 220).to(options);
+    const auto options = x.options().requires_grad(false);
+    const auto rows = identityCropAxis(x.size(2), 35, 223, options);
+    const auto columns = identityCropAxis(x.size(3), 32, 220, options);
     return torch::matmul(torch::matmul(rows, x), columns.t());
 }
 
