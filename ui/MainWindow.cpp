@@ -243,6 +243,7 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
     const pae::ModelInfo info = m_models->info();
     pae::log::info("models: {} / {} on {}", info.clipDescription, info.generatorDescription, info.device);
     m_w.strength->setIdentityAvailable(!info.identityDescription.empty());
+    m_w.strength->setLatentRows(info.numLatents);
     m_w.strength->setDefaults(pae::EditRequest::defaults(info));
     m_faces->setAlignPhotos(!info.builtin);
     m_liveEdit->setModels(m_models);

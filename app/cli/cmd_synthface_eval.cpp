@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -19,6 +20,8 @@ void addSynthfaceEvalCommand(CLI::App& group)
     struct Options {
         synthface::EvalOptions eval;
         std::string lambdas = "2,5,8";
+        std::string targets = "text,pae,pae+";
+        std::string space = "w+";
         std::string out;
         bool json = false;
         bool noClobber = false;
@@ -30,8 +33,9 @@ void addSynthfaceEvalCommand(CLI::App& group)
     };
     auto o = std::make_shared<Options>();
     auto* cmd = group.add_subcommand("eval", "Measure edits (text, pae, pae+) against SynthFace ground truth");
-    auto* faces = cmd->add_option("--faces", o->eval.faces, "Faces to edit (default 24; 50 with --presets; 6 with --inversion)")
-                      ->check(CLI::Range(1, 10000));
+    auto* faces =
+        cmd->add_option("--faces", o->eval.faces, "Faces to edit (default 24; 50 with --presets; 6 with --inversion)")
+            ->check(CLI::Range(1, 10000));
     cmd->add_option("--steps", o->eval.steps, "Optimization steps per edit (default: the studio's)")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));
@@ -61,16 +65,24 @@ void addSynthfaceEvalCommand(CLI::App& group)
     auto* invertSteps = cmd->add_option("--invert-steps", o->invert.steps, "With --inversion: inversion steps")
                             ->capture_default_str()
                             ->check(CLI::Range(0, 100000));
-    auto* firstSeed = cmd->add_option("--first-seed", o->invert.firstSeed,
-                                      "With --inversion: the first held-out render's seed")
-                          ->capture_default_str()
-                          ->check(wholeRange(0, 4294967295LL));
+    auto* firstSeed =
+        cmd->add_option("--first-seed", o->invert.firstSeed, "With --inversion: the first held-out render's seed")
+            ->capture_default_str()
+            ->check(wholeRange(0, 4294967295LL));
     cmd->add_option("--lambdas", o->lambdas, "λ grid, comma-separated")->capture_default_str();
     cmd->add_option("--l2", o->eval.l2Weight, "Weight of ‖w − w0‖² (default: the models' default edit setting)")
         ->check(finiteRange(0, 1e6));
-    cmd->add_option("--margin", o->eval.margin, "Normalized change that counts as moved")->capture_default_str()->check(
-        finiteRange(0, 1));
+    cmd->add_option("--margin", o->eval.margin, "Normalized change that counts as moved")
+        ->capture_default_str()
+        ->check(finiteRange(0, 1));
     cmd->add_option("--corpus", o->eval.corpusFilter, "Only the prompts of this corpus");
+    std::string prompts;
+    for (const auto& p : synthface::defaultProbes())
+        prompts += (prompts.empty() ? "" : "; ") + p.prompt;
+    cmd->add_option("--prompt", o->eval.promptFilter, "Only this benchmark prompt: " + prompts);
+    cmd->add_option("--targets", o->targets, "Targets to measure, comma-separated")->capture_default_str();
+    cmd->add_option("--layers", o->eval.layers, "W+ rows the edits move (as edit --layers; default: all)");
+    cmd->add_option("--space", o->space, "w+ or w (as edit --space)")->capture_default_str();
     cmd->add_option("--out", o->out, "Write the tables as Markdown");
     cmd->add_flag("--json", o->json, "One JSON object on stdout: target → accuracy, drift, spearman, identity");
     addNoClobber(cmd, o->noClobber);
@@ -81,6 +93,22 @@ void addSynthfaceEvalCommand(CLI::App& group)
         if (o->inversion && o->presets)
             throw UsageError("--inversion and --presets measure different things; run them one at a time");
         o->eval.lambdas = parseNumberList(o->lambdas, "--lambdas", 0, 1000);
+        o->eval.targets.clear();
+        std::stringstream names(o->targets);
+        for (std::string name; std::getline(names, name, ',');) {
+            name.erase(0, name.find_first_not_of(' '));
+            name.erase(name.find_last_not_of(' ') + 1);
+            if (name.empty())
+                continue;
+            const TargetKind kind = parseTargetKind(name);
+            if (std::find(o->eval.targets.begin(), o->eval.targets.end(), kind) == o->eval.targets.end())
+                o->eval.targets.push_back(kind);
+        }
+        if (o->eval.targets.empty())
+            throw UsageError("--targets: give at least one of text, pae, pae+");
+        if (o->space != "w+" && o->space != "w")
+            throw UsageError("--space: '" + o->space + "' is not w+ or w");
+        o->eval.sharedOffset = o->space == "w";
         OutputSet outputs(o->noClobber);
         const std::filesystem::path outFile = o->out.empty() ? std::filesystem::path() : outputs.add(o->out, "--out");
         const bool tty = ::isatty(STDERR_FILENO) == 1;

@@ -99,6 +99,13 @@ void EditOptions::add(CLI::App* cmd)
                                      "Weight of the identity term 1 − cos(R(G(w)), R(G(w0))); needs --arcface")
                          ->capture_default_str()
                          ->check(finiteRange(0, 1e6));
+    cmd->add_option("--layers", layers,
+                    "W+ rows the edit may move, e.g. 0-3 (coarse: shape, hair), 4-7, 8- (fine: colour); rows count "
+                    "from 0; default: all");
+    cmd->add_option("--space", space,
+                    "w+ (each moved row on its own) or w (one offset for every moved row: what a generator "
+                    "trained without style mixing knows)")
+        ->capture_default_str();
     cmd->add_option("--resolution", resolution, "clip (stop the generator at 256²) or full")->capture_default_str();
     cmd->add_option("--optimizer-seed", request.seed, "Seed of the job (determinism)")
         ->capture_default_str()
@@ -124,6 +131,10 @@ EditRequest EditOptions::buildRequest(const ModelSet& modelSet, const Latent* ph
     r.target = parseTargetKind(target);
     r.basis = parseBasisKind(basis);
     r.resolution = parseResolutionMode(resolution);
+    r.layers = parseLayers(layers, modelSet.info().numLatents, "--layers");
+    if (space != "w+" && space != "w")
+        throw UsageError("--space: '" + space + "' is not w+ or w");
+    r.sharedOffset = space == "w";
     if (idWeightOption && idWeightOption->count() > 0 && r.idWeight > 0 && modelSet.info().identityDescription.empty())
         throw UsageError("--id-weight: the identity term needs an identity model; give --arcface model_ir_se50.pth");
     if (photoSource)

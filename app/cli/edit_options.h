@@ -29,22 +29,24 @@ struct EditOptions {
     ModelOptions models;
     std::optional<uint64_t> seed;
     std::string latentFile;
-    std::string photo;      // --photo: align, invert, edit, paste back
-    int faceNumber = 0;     // --face, from 0 (largest first)
+    std::string photo;  // --photo: align, invert, edit, paste back
+    int faceNumber = 0; // --face, from 0 (largest first)
     CLI::Option* faceOption = nullptr;
     std::string paste = "face"; // --paste face|crop
-    std::string cropOut;    // --crop-out: the edited face as the generator drew it
+    std::string cropOut;        // --crop-out: the edited face as the generator drew it
     int invertSteps = InversionRequest{}.steps;
     float truncation = 0.7f;
     std::string prompt;
     std::string target = "pae+";
     std::string basis = "pca";
     std::string resolution = "clip";
+    std::string layers;       // --layers: W+ rows the edit moves ("0-3,7"; empty: all)
+    std::string space = "w+"; // --space: w+ (a Δw per row) or w (one Δw for every moved row)
     std::string previewDir;
     std::string out;
     std::string latentOut;
     std::string metricsOut;
-    std::string presetOut; // edit: a .preset file; sweep: a folder, one preset per λ
+    std::string presetOut;          // edit: a .preset file; sweep: a folder, one preset per λ
     bool presetOutIsFolder = false; // sweep
     bool noClobber = false;
     EditRequest request = EditRequest::defaults();
@@ -83,8 +85,7 @@ std::unique_ptr<EditOutputs> planEditOutputs(const EditOptions& options, size_t 
 // Runs the job with a terminal progress bar (or plain lines when stderr is no terminal),
 // preview frames written to outputs.previewDir when given. Ctrl-C cancels: throws
 // pae::Cancelled; a job that optimized nothing (NaN at the first step) throws pae::Error.
-EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRequest& request,
-                           EditOutputs& outputs);
+EditResult runWithProgress(const std::shared_ptr<ModelSet>& models, const EditRequest& request, EditOutputs& outputs);
 
 // An image inverted as it is (framed like the generator's faces), with progress on stderr.
 InversionResult invertWithProgress(const std::shared_ptr<ModelSet>& models, const InversionRequest& request,

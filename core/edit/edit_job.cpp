@@ -85,9 +85,19 @@ try {
     detail::LatentOptimization run;
     run.steps = sourceProblem.empty() ? request.steps : 0;
     run.learningRate = request.learningRate;
-    run.parameter = start.repeat({L, 1, 1}).clone().set_requires_grad(true);
-    run.lossAndBackward = [&](const torch::Tensor& w, int) {
+    const detail::LatentMove move = detail::latentMove(start, L, request.layers, request.sharedOffset);
+    run.parameter = move.parameter;
+    run.latentOf = move.latentOf;
+    run.lossAndBackward = [&](const torch::Tensor& p, int) {
+        if (!move.latentOf) {
+            terms = detail::lossAndBackward(setup, p, chunk);
+            return terms.total.detach().cpu();
+        }
+        // The loss's backward runs on a leaf copy of the latent (it may run in λ chunks);
+        // its gradient is then carried through the cheap map from the parameter.
+        const torch::Tensor w = move.latentOf(p).detach().requires_grad_(true);
         terms = detail::lossAndBackward(setup, w, chunk);
+        torch::autograd::backward({move.latentOf(p)}, {w.grad()});
         return terms.total.detach().cpu();
     };
     run.cancelRequested = callbacks.cancelRequested;

@@ -96,6 +96,24 @@ double scheduledLearningRate(double base, int step, int steps)
 
 int64_t clipModeResolution(const models::StyleGan2Config& config) { return config.size > 256 ? 256 : 0; }
 
+LatentMove latentMove(const torch::Tensor& start, int64_t batch, const std::vector<int>& layers, bool shared)
+{
+    const int64_t rows = start.size(1);
+    const auto base = start.repeat({batch, 1, 1}).detach();
+    if (layers.empty() && !shared)
+        return LatentMove{base.clone().set_requires_grad(true), {}};
+    auto mask = torch::ones({1, rows, 1}, start.options());
+    if (!layers.empty()) {
+        mask.zero_();
+        for (int r : layers)
+            mask[0][r][0] = 1.0f;
+    }
+    LatentMove move;
+    move.parameter = torch::zeros({batch, shared ? 1 : rows, start.size(2)}, start.options()).set_requires_grad(true);
+    move.latentOf = [base, mask](const torch::Tensor& offset) { return base + mask * offset; };
+    return move;
+}
+
 std::vector<ImageRGB> previewFrames(const torch::Tensor& images, int previewSize)
 {
     torch::NoGradGuard noGrad;

@@ -67,6 +67,16 @@ double scheduledLearningRate(double base, int step, int steps);
 // size when the generator is smaller than that.
 int64_t clipModeResolution(const models::StyleGan2Config& config);
 
+// What Adam moves in an edit of `batch` latents that start at `start` [1,n,d]: every row of
+// W+ on its own (the parameter is the latent itself, latentOf empty), or an offset Δw
+// added to the rows in `layers` only (empty: all), one Δw per row or, with `shared`, one
+// for all of them. latentOf maps the parameter to the W+ latent [batch,n,d].
+struct LatentMove {
+    torch::Tensor parameter;
+    std::function<torch::Tensor(const torch::Tensor&)> latentOf;
+};
+LatentMove latentMove(const torch::Tensor& start, int64_t batch, const std::vector<int>& layers, bool shared);
+
 // Generator-range images [N,3,H,W] → preview frames, area-shrunk to at most previewSize.
 std::vector<ImageRGB> previewFrames(const torch::Tensor& images, int previewSize);
 

@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -66,10 +67,77 @@ void EditRequest::validate() const
         bad("id", "the identity weight must be ≥ 0");
     if (basis == BasisKind::Pca && (pcaComponents < 1 || pcaComponents > 512))
         bad("pca-k", std::to_string(pcaComponents) + " is outside [1, 512]");
+    for (size_t k = 0; k < layers.size(); ++k) {
+        if (layers[k] < 0 || (source.numLatents > 0 && layers[k] >= source.numLatents))
+            bad("layers", "row " + std::to_string(layers[k]) + " is outside the latent's 0–" +
+                              std::to_string(source.numLatents - 1));
+        for (size_t j = 0; j < k; ++j)
+            if (layers[j] == layers[k])
+                bad("layers", "row " + std::to_string(layers[k]) + " is listed twice");
+    }
     if (previewEvery < 0)
         bad("preview-every", "must be ≥ 0");
     if (previewSize < 16 || previewSize > 4096)
         bad("preview-size", "must be in [16, 4096]");
+}
+
+std::vector<int> parseLayers(const std::string& text, int rows, const std::string& field)
+{
+    std::string t;
+    for (char c : text)
+        if (c != ' ' && c != '\t')
+            t += c;
+    if (t.empty() || t == "all")
+        return {};
+    auto bad = [&](const std::string& why) { throw UsageError(field + ": '" + text + "': " + why); };
+    auto number = [&](const std::string& s) {
+        if (s.empty() || s.size() > 4 || s.find_first_not_of("0123456789") != std::string::npos)
+            bad("'" + s + "' is not a row number (rows count from 0)");
+        const int v = std::stoi(s);
+        if (v >= rows)
+            bad("row " + s + " is outside the latent's 0–" + std::to_string(rows - 1));
+        return v;
+    };
+    std::vector<int> out;
+    size_t from = 0;
+    while (from <= t.size()) {
+        const size_t comma = std::min(t.find(',', from), t.size());
+        const std::string part = t.substr(from, comma - from);
+        const size_t dash = part.find('-');
+        const int first = number(part.substr(0, dash));
+        const int last = dash == std::string::npos ? first
+                         : dash + 1 == part.size() ? rows - 1 // "8-": to the last row
+                                                   : number(part.substr(dash + 1));
+        if (last < first)
+            bad("the range " + part + " runs backwards");
+        for (int r = first; r <= last; ++r) {
+            if (std::find(out.begin(), out.end(), r) != out.end())
+                bad("row " + std::to_string(r) + " is listed twice");
+            out.push_back(r);
+        }
+        from = comma + 1;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string formatLayers(const std::vector<int>& layers)
+{
+    if (layers.empty())
+        return "all";
+    std::vector<int> sorted = layers;
+    std::sort(sorted.begin(), sorted.end());
+    std::string out;
+    for (size_t k = 0; k < sorted.size();) {
+        size_t j = k;
+        while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1)
+            ++j;
+        out += (out.empty() ? "" : ",") + std::to_string(sorted[k]);
+        if (j > k)
+            out += "-" + std::to_string(sorted[j]);
+        k = j + 1;
+    }
+    return out;
 }
 
 } // namespace pae

@@ -26,6 +26,11 @@ struct EditRequest {
     float learningRate = 0.1f;
     float l2Weight = 0.008f;
     float idWeight = 0.005f; // used only when an identity model is loaded
+    // Which rows of W+ the edit moves, and how. Empty `layers`: every row. `sharedOffset`:
+    // one Δw added to every moved row (an edit in W, as a generator trained without style
+    // mixing knows it) instead of one Δw per row (W+).
+    std::vector<int> layers;
+    bool sharedOffset = false;
     ResolutionMode resolution = ResolutionMode::Clip;
     uint64_t seed = 0;
     int previewEvery = 10; // 0: no previews
@@ -39,6 +44,13 @@ struct EditRequest {
     // Throws UsageError naming the field when a value is out of range.
     void validate() const;
 };
+
+// W+ rows as a user writes them: "0-3,7" (ranges and single rows, from 0; spaces allowed);
+// "all" or "" is every row (an empty list). Throws UsageError naming `field` for anything
+// else, a row outside 0…rows−1 or one listed twice.
+std::vector<int> parseLayers(const std::string& text, int rows, const std::string& field);
+// The list back as text ("0-3,7"; "all" for an empty list).
+std::string formatLayers(const std::vector<int>& layers);
 
 struct EditMetrics {
     float lambda = 0;

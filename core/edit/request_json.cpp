@@ -15,6 +15,8 @@ nlohmann::json settingsJson(const EditRequest& request)
             {"l2_weight", request.l2Weight},
             {"id_weight", request.idWeight},
             {"resolution", toString(request.resolution)},
+            {"layers", request.layers},
+            {"space", request.sharedOffset ? "w" : "w+"},
             {"seed", request.seed}};
 }
 
@@ -42,6 +44,14 @@ void readSettingsJson(const nlohmann::json& settings, EditRequest& r, const std:
             r.steps = settings.at(key).get<int>();
         if (has("resolution"))
             r.resolution = parseResolutionMode(settings.at(key).get<std::string>());
+        if (has("layers"))
+            r.layers = settings.at(key).get<std::vector<int>>();
+        if (has("space")) {
+            const auto space = settings.at(key).get<std::string>();
+            if (space != "w+" && space != "w")
+                throw UsageError("space: '" + space + "' is not w+ or w");
+            r.sharedOffset = space == "w";
+        }
         if (has("seed"))
             r.seed = settings.at(key).get<uint64_t>();
     } catch (const nlohmann::json::exception&) {

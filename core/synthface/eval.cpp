@@ -86,7 +86,8 @@ float attributeChange(Attr attr, const Reading& before, const Reading& after)
         const float d = std::abs(after.normalized[a] - before.normalized[a]);
         return std::min(d, 1.0f - d) * 2.0f;
     }
-    default: return std::abs(after.normalized[a] - before.normalized[a]);
+    default:
+        return std::abs(after.normalized[a] - before.normalized[a]);
     }
 }
 
@@ -247,11 +248,22 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     const auto started = std::chrono::steady_clock::now();
     const std::shared_ptr<ModelSet> models = ModelSet::load(ModelPaths{});
     AttributeRegressor regressor = loadBuiltinRegressor();
-    const std::vector<EvalProbe> probes = selectProbes(options.corpusFilter, false);
+    std::vector<EvalProbe> probes = selectProbes(options.corpusFilter, false);
+    if (!options.promptFilter.empty()) {
+        probes.erase(std::remove_if(probes.begin(), probes.end(),
+                                    [&](const EvalProbe& p) { return p.prompt != options.promptFilter; }),
+                     probes.end());
+        if (probes.empty())
+            throw UsageError("prompt: '" + options.promptFilter + "' is not one of the benchmark prompts" +
+                             (options.corpusFilter.empty() ? "" : " of corpus '" + options.corpusFilter + "'") +
+                             " (pae-cli synthface eval --help lists them)");
+    }
 
     const float l2Weight = options.l2Weight.value_or(EditRequest::defaults(models->info()).l2Weight);
     std::map<std::string, Accumulator> overall;
     std::map<std::string, std::map<std::string, Accumulator>> byCorpus;
+    std::map<std::string, std::map<std::string, Accumulator>> byPrompt;
+    const std::vector<int> layers = parseLayers(options.layers, models->info().numLatents, "layers");
     const int total = options.faces * int(probes.size()) * int(options.targets.size());
     int done = 0;
     for (int f = 0; f < options.faces; ++f) {
@@ -266,27 +278,30 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
                 request.target = target;
                 request.steps = options.steps;
                 request.l2Weight = l2Weight;
+                request.layers = layers;
+                request.sharedOffset = options.sharedOffset;
                 request.previewEvery = 0;
                 // The text target ignores λ: one run stands for every λ.
-                request.lambdas = target == TargetKind::Text ? std::vector<float>{options.lambdas.front()}
-                                                              : options.lambdas;
+                request.lambdas =
+                    target == TargetKind::Text ? std::vector<float>{options.lambdas.front()} : options.lambdas;
                 const EditResult result = EditJob(models).run(request);
                 const std::vector<Reading> after = readImages(regressor, result.images);
                 const std::string name = toString(target);
                 Accumulator& all = overall[name];
                 Accumulator& mine = byCorpus[name][probe.corpus];
+                Accumulator& prompt = byPrompt[name][probe.prompt];
                 std::vector<double> lambdaValues, changes;
                 for (size_t k = 0; k < options.lambdas.size(); ++k) {
                     const Reading& a = after[target == TargetKind::Text ? 0 : k];
                     lambdaValues.push_back(options.lambdas[k]);
                     changes.push_back(targetChange(probe, before, a));
-                    for (Accumulator* acc : {&all, &mine})
+                    for (Accumulator* acc : {&all, &mine, &prompt})
                         scoreEdit(*acc, probe, before, a, options.margin);
                 }
                 if (target != TargetKind::Text) {
                     const double rho = spearman(lambdaValues, changes);
                     if (std::isfinite(rho))
-                        for (Accumulator* acc : {&all, &mine}) {
+                        for (Accumulator* acc : {&all, &mine, &prompt}) {
                             acc->spearmanSum += rho;
                             acc->spearmanCount += 1;
                         }
@@ -304,6 +319,9 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     for (const auto& [name, corpora] : byCorpus)
         for (const auto& [corpus, acc] : corpora)
             report.byCorpus[name][corpus] = acc.scores();
+    for (const auto& [name, prompts] : byPrompt)
+        for (const auto& [prompt, acc] : prompts)
+            report.byPrompt[name][prompt] = acc.scores();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }
@@ -418,9 +436,9 @@ PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::func
 
 std::string PresetEvalReport::toMarkdown() const
 {
-    const std::vector<std::string> methods =
-        options.refineSteps > 0 ? std::vector<std::string>{"per-face", "preset", "preset+refine"}
-                                : std::vector<std::string>{"per-face", "preset"};
+    const std::vector<std::string> methods = options.refineSteps > 0
+                                                 ? std::vector<std::string>{"per-face", "preset", "preset+refine"}
+                                                 : std::vector<std::string>{"per-face", "preset"};
     std::ostringstream out;
     out << "| prompt (corpus) | method | accuracy ↑ | drift ↓ | identity change ↓ | s per face |\n"
         << "|---|---|---|---|---|---|\n";
@@ -448,8 +466,10 @@ std::string PresetEvalReport::toMarkdown() const
 std::string PresetEvalReport::toJson() const
 {
     auto scoresJson = [](const PresetMethodScores& m) {
-        return nlohmann::json{{"accuracy", m.scores.accuracy}, {"drift", m.scores.drift},
-                              {"identity", m.scores.identity}, {"edits", m.scores.edits},
+        return nlohmann::json{{"accuracy", m.scores.accuracy},
+                              {"drift", m.scores.drift},
+                              {"identity", m.scores.identity},
+                              {"edits", m.scores.edits},
                               {"seconds_per_face", m.secondsPerFace}};
     };
     nlohmann::json j;
@@ -513,6 +533,24 @@ std::string EvalReport::toMarkdown() const
         if (any)
             out << row.str() << "\n";
     }
+    header("By prompt (accuracy / drift)", "prompt");
+    for (const auto& p : defaultProbes()) {
+        bool any = false;
+        std::ostringstream row;
+        row << "| " << p.prompt << " |";
+        for (const auto& [name, s] : overall) {
+            const auto found = byPrompt.find(name);
+            const auto it = found == byPrompt.end() ? decltype(found->second.end()){} : found->second.find(p.prompt);
+            if (found == byPrompt.end() || it == found->second.end()) {
+                row << " – |";
+                continue;
+            }
+            any = true;
+            row << " " << fixed(100 * it->second.accuracy, 0) << "% / " << fixed(it->second.drift, 3) << " |";
+        }
+        if (any)
+            out << row.str() << "\n";
+    }
     header("Drift by attribute (mean |Δ|, attributes outside the prompt's corpus)", "attribute");
     for (const AttrInfo& ai : attributeTable()) {
         std::ostringstream row;
@@ -529,7 +567,10 @@ std::string EvalReport::toMarkdown() const
     out << "\n" << options.faces << " faces (seeds " << options.firstSeed << "…), λ ∈ {";
     for (size_t k = 0; k < options.lambdas.size(); ++k)
         out << (k ? ", " : "") << options.lambdas[k];
-    out << "}, " << options.steps << " steps, L2 weight " << l2Weight << ", margin " << options.margin << "; " << fixed(seconds, 0) << " s.\n";
+    out << "}, " << options.steps << " steps, L2 weight " << l2Weight << ", rows "
+        << (options.layers.empty() ? std::string("all") : options.layers) << " in "
+        << (options.sharedOffset ? "W (one offset)" : "W+") << ", margin " << options.margin << "; "
+        << fixed(seconds, 0) << " s.\n";
     return out.str();
 }
 
@@ -553,7 +594,6 @@ std::string EvalReport::toJson() const
     }
     return j.dump();
 }
-
 
 InversionEvalReport runInversionEval(const InversionEvalOptions& options, const std::function<void(int, int)>& progress)
 {
@@ -586,7 +626,9 @@ InversionEvalReport runInversionEval(const InversionEvalOptions& options, const 
             binarySame += (r[0].normalized[size_t(b)] >= 0.5f) == (r[1].normalized[size_t(b)] >= 0.5f) ? 1 : 0;
             ++binaryCount;
         }
-        const auto likeliest = [](const Reading& x) { return std::max_element(x.hairProb.begin(), x.hairProb.end()) - x.hairProb.begin(); };
+        const auto likeliest = [](const Reading& x) {
+            return std::max_element(x.hairProb.begin(), x.hairProb.end()) - x.hairProb.begin();
+        };
         hairSame += likeliest(r[0]) == likeliest(r[1]) ? 1 : 0;
         if (progress)
             progress(f + 1, options.faces);
@@ -616,7 +658,8 @@ std::string InversionEvalReport::toMarkdown() const
         << options.firstSeed + psnr.size() - 1 << "), " << options.steps << " steps"
         << (options.useEncoder ? " from the encoder's W+" : "") << ", perceptual " << fixed(options.perceptualWeight, 3)
         << ", mean-reg " << fixed(options.meanWeight, 3) << "\n\n";
-    out << "| PSNR median (min–max) | attribute change | binary agreement | hair colour agreement | seconds median (min) |\n";
+    out << "| PSNR median (min–max) | attribute change | binary agreement | hair colour agreement | seconds median "
+           "(min) |\n";
     out << "|---|---|---|---|---|\n";
     out << "| " << fixed(medianOf(sortedPsnr), 2) << " dB (" << fixed(sortedPsnr.front(), 2) << "–"
         << fixed(sortedPsnr.back(), 2) << ") | " << fixed(attributeChange, 4) << " | " << fixed(binaryAgreement, 3)

@@ -16,30 +16,33 @@ namespace pae::synthface {
 // One prompt with the attribute it should move and the way.
 struct EvalProbe {
     std::string prompt;
-    std::string corpus;   // in prompts/synthface/
+    std::string corpus; // in prompts/synthface/
     Attr attribute;
-    int direction = +1;   // +1 more, -1 less; for Binary/Categorical: probability up
-    int category = -1;    // HairColor: the HairColorIndex asked for
+    int direction = +1; // +1 more, -1 less; for Binary/Categorical: probability up
+    int category = -1;  // HairColor: the HairColorIndex asked for
 };
 const std::vector<EvalProbe>& defaultProbes();
 
 struct EvalOptions {
     int faces = 24;
-    uint64_t firstSeed = 1000;  // face i is seed firstSeed + i
+    uint64_t firstSeed = 1000; // face i is seed firstSeed + i
     std::vector<float> lambdas{2.0f, 5.0f, 8.0f};
-    int steps = 200;            // the studio's default edit
+    int steps = 200;               // the studio's default edit
     std::optional<float> l2Weight; // unset: the models' default (EditRequest::defaults(info))
     std::vector<TargetKind> targets{TargetKind::Text, TargetKind::Pae, TargetKind::PaePlus};
-    float margin = 0.1f;        // normalized change that counts as "moved"
-    std::string corpusFilter;   // only probes of this corpus, when set
+    float margin = 0.1f;       // normalized change that counts as "moved"
+    std::string corpusFilter;  // only probes of this corpus, when set
+    std::string promptFilter;  // only this benchmark prompt, when set
+    std::string layers;        // W+ rows the edits move ("0-3"; empty: all), EditRequest::layers
+    bool sharedOffset = false; // one Δw for every moved row (EditRequest::sharedOffset)
 };
 
 struct EvalScores {
-    double accuracy = 0;          // share of edits that moved the target the asked way ≥ margin
-    double drift = 0;             // mean |Δ| (normalized) of attributes outside the probe's corpus
+    double accuracy = 0;            // share of edits that moved the target the asked way ≥ margin
+    double drift = 0;               // mean |Δ| (normalized) of attributes outside the probe's corpus
     std::optional<double> spearman; // mean rank correlation of λ and the target change
-    double identity = 0;          // mean |Δ| (normalized) of identity attributes
-    int edits = 0;                // (face, probe, λ) edits counted for accuracy
+    double identity = 0;            // mean |Δ| (normalized) of identity attributes
+    int edits = 0;                  // (face, probe, λ) edits counted for accuracy
     // Mean |Δ| (normalized) per attribute outside the probe's corpus, by attribute name
     // ("glasses", "skin_tone", …): which attributes the drift is made of.
     std::map<std::string, double> driftByAttribute;
@@ -49,8 +52,9 @@ struct EvalScores {
 };
 
 struct EvalReport {
-    std::map<std::string, EvalScores> overall;                        // by target name
+    std::map<std::string, EvalScores> overall;                         // by target name
     std::map<std::string, std::map<std::string, EvalScores>> byCorpus; // target → corpus → scores
+    std::map<std::string, std::map<std::string, EvalScores>> byPrompt; // target → prompt → scores
     EvalOptions options;
     float l2Weight = 0; // the weight the edits ran with
     double seconds = 0;
@@ -63,14 +67,14 @@ struct EvalReport {
 // optimization on the same faces and against the preset refined on each face.
 struct PresetEvalOptions {
     int faces = 50;
-    uint64_t firstSeed = 1000;  // face i is seed firstSeed + i
-    uint64_t presetSeed = 3;    // the face each preset is learned on
+    uint64_t firstSeed = 1000; // face i is seed firstSeed + i
+    uint64_t presetSeed = 3;   // the face each preset is learned on
     float lambda = 8.0f;
-    int steps = 200;            // per-face optimization and the preset's own edit
-    int refineSteps = 50;       // "refine on this face" (0: not measured)
+    int steps = 200;      // per-face optimization and the preset's own edit
+    int refineSteps = 50; // "refine on this face" (0: not measured)
     std::optional<float> l2Weight;
     float margin = 0.1f;
-    std::string corpusFilter;   // only probes of this corpus, when set
+    std::string corpusFilter;        // only probes of this corpus, when set
     bool firstProbePerCorpus = true; // one probe per corpus (the first); false: every probe
 };
 
@@ -107,7 +111,7 @@ struct InversionEvalOptions {
     int steps = 300;            // InversionRequest::steps
     float perceptualWeight = 0.f;
     float meanWeight = 0.f;
-    bool useEncoder = true;     // start from the built-in encoder's W+
+    bool useEncoder = true; // start from the built-in encoder's W+
 };
 
 struct InversionEvalReport {
@@ -118,8 +122,8 @@ struct InversionEvalReport {
     // faces and attributes, and per attribute by name.
     double attributeChange = 0;
     std::map<std::string, double> changeByAttribute;
-    double binaryAgreement = 0;     // share of (face, bald/glasses/beard) read the same way (p ≥ 0.5)
-    double hairColorAgreement = 0;  // share of faces whose likeliest hair colour is read the same
+    double binaryAgreement = 0;    // share of (face, bald/glasses/beard) read the same way (p ≥ 0.5)
+    double hairColorAgreement = 0; // share of faces whose likeliest hair colour is read the same
     std::string toMarkdown() const;
     std::string toJson() const;
 };

@@ -2,14 +2,19 @@
 
 #include "ui/panels/SliderSpinBox.h"
 
+#include "core/util/error.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace pae::ui {
 
@@ -37,6 +42,17 @@ StrengthPanel::StrengthPanel(QWidget* parent) : QWidget(parent)
     m_resolution->addItem(tr("Full resolution"), int(pae::ResolutionMode::Full));
     m_resolution->setToolTip(tr("CLIP only sees 224×224, so optimizing at the generator's 256² output is faster;\n"
                                 "the final image is always rendered at full resolution."));
+    m_layers = new QComboBox(this);
+    m_layers->setToolTip(tr("Which rows of the W+ latent the edit may move. Coarse rows shape the head and\n"
+                            "hair, middle rows the expression, fine rows colour (StyleCLIP, StyleSpace);\n"
+                            "moving fewer rows leaves more of the face as it was."));
+    m_space = new QComboBox(this);
+    m_space->addItem(tr("W+ (each row on its own)"), false);
+    m_space->addItem(tr("W (one offset for all rows)"), true);
+    m_space->setToolTip(tr("W+: every moved row gets its own offset, the usual latent optimization.\n"
+                           "W: one offset shared by the moved rows, the space a generator trained without\n"
+                           "style mixing (the built-in one) knows; fewer side effects, smaller edits."));
+    fillLayerChoices(QStringLiteral("all"));
     m_reset = new QPushButton(tr("Reset to defaults"), this);
     m_reset->setToolTip(tr("Restore the default strength, weights, steps, learning rate and target."));
 
@@ -48,6 +64,8 @@ StrengthPanel::StrengthPanel(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Steps"), m_steps);
     form->addRow(tr("Learning rate"), m_lr);
     form->addRow(tr("Target"), m_target);
+    form->addRow(tr("Latent rows"), m_layers);
+    form->addRow(tr("Latent space"), m_space);
     form->addRow(tr("Resolution"), m_resolution);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -59,6 +77,8 @@ StrengthPanel::StrengthPanel(QWidget* parent) : QWidget(parent)
         connect(s, &SliderSpinBox::valueChanged, this, &StrengthPanel::changed);
     connect(m_target, qOverload<int>(&QComboBox::currentIndexChanged), this, &StrengthPanel::changed);
     connect(m_resolution, qOverload<int>(&QComboBox::currentIndexChanged), this, &StrengthPanel::changed);
+    connect(m_layers, qOverload<int>(&QComboBox::currentIndexChanged), this, &StrengthPanel::changed);
+    connect(m_space, qOverload<int>(&QComboBox::currentIndexChanged), this, &StrengthPanel::changed);
     setIdentityAvailable(false);
     resetToDefaults();
 }
@@ -72,6 +92,56 @@ void StrengthPanel::applyTo(pae::EditRequest& request) const
     request.learningRate = float(m_lr->value());
     request.target = pae::TargetKind(m_target->currentData().toInt());
     request.resolution = pae::ResolutionMode(m_resolution->currentData().toInt());
+    // The choices are made from valid lists only; a list the loaded latent cannot hold is
+    // refused by the request's validation, naming the field.
+    request.layers = pae::parseLayers(m_layers->currentData().toString().toStdString(), 1 << 20, "layers");
+    request.sharedOffset = m_space->currentData().toBool();
+}
+
+void StrengthPanel::fillLayerChoices(const QString& keep)
+{
+    const QSignalBlocker block(m_layers);
+    m_layers->clear();
+    m_layers->addItem(tr("All rows"), QStringLiteral("all"));
+    const auto range = [this](int first, int last) {
+        return QString::fromStdString(pae::formatLayers([&] {
+            std::vector<int> rows;
+            for (int r = first; r <= std::min(last, m_rows - 1); ++r)
+                rows.push_back(r);
+            return rows;
+        }()));
+    };
+    if (m_rows > 4) {
+        m_layers->addItem(tr("Coarse: %1 (head shape, hair)").arg(range(0, 3)), range(0, 3));
+        m_layers->addItem(tr("Middle: %1 (expression)").arg(range(4, 7)), range(4, 7));
+        m_layers->addItem(tr("Coarse and middle: %1").arg(range(0, 7)), range(0, 7));
+    }
+    if (m_rows > 8)
+        m_layers->addItem(tr("Fine: %1 (colour)").arg(range(8, m_rows - 1)), range(8, m_rows - 1));
+    int index = m_layers->findData(keep);
+    if (index < 0) { // a list made elsewhere (pae-cli, a session): shown as it is
+        m_layers->addItem(tr("Rows %1").arg(keep), keep);
+        index = m_layers->count() - 1;
+    }
+    m_layers->setCurrentIndex(index);
+}
+
+void StrengthPanel::setLatentRows(int rows)
+{
+    if (rows < 1 || rows == m_rows)
+        return;
+    m_rows = rows;
+    const QString keep = m_layers->currentData().toString();
+    // A list that does not fit the new generator falls back to all rows, visibly.
+    bool fits = true;
+    try {
+        pae::parseLayers(keep.toStdString(), m_rows, "layers");
+    } catch (const pae::Error&) {
+        fits = false;
+    }
+    fillLayerChoices(fits ? keep : QStringLiteral("all"));
+    if (!fits)
+        Q_EMIT changed();
 }
 
 void StrengthPanel::setFrom(const pae::EditRequest& request)
@@ -84,6 +154,8 @@ void StrengthPanel::setFrom(const pae::EditRequest& request)
     m_lr->setValue(request.learningRate);
     m_target->setCurrentIndex(m_target->findData(int(request.target)));
     m_resolution->setCurrentIndex(m_resolution->findData(int(request.resolution)));
+    fillLayerChoices(QString::fromStdString(pae::formatLayers(request.layers)));
+    m_space->setCurrentIndex(m_space->findData(request.sharedOffset));
 }
 
 void StrengthPanel::setDefaults(const pae::EditRequest& defaults)
@@ -103,6 +175,8 @@ void StrengthPanel::setDefaults(const pae::EditRequest& defaults)
     follow(next.learningRate, m_defaults.learningRate, defaults.learningRate);
     follow(next.target, m_defaults.target, defaults.target);
     follow(next.resolution, m_defaults.resolution, defaults.resolution);
+    follow(next.layers, m_defaults.layers, defaults.layers);
+    follow(next.sharedOffset, m_defaults.sharedOffset, defaults.sharedOffset);
     m_defaults = defaults;
     setFrom(next);
 }

@@ -1,7 +1,7 @@
 #pragma once
-// How hard and how long to push: λ, loss weights, steps, learning rate, target kind and
-// resolution mode. Reads from and writes into an EditRequest, so the defaults live in
-// EditRequest::defaults() only (the loaded models' ones, see setDefaults).
+// How hard and how long to push: λ, loss weights, steps, learning rate, target kind,
+// which latent rows move (and whether together) and resolution mode. Reads from and writes into an EditRequest, so the
+// defaults live in EditRequest::defaults() only (the loaded models' ones, see setDefaults).
 #include "core/edit/edit_request.h"
 
 #include <QWidget>
@@ -26,6 +26,9 @@ public:
     // The loaded models' defaults (EditRequest::defaults(info)), which Reset restores. A value
     // still at the previous models' default moves to the new one; a value the user set stays.
     void setDefaults(const pae::EditRequest& defaults);
+    // The loaded generator's W+ rows: the row choices (all, coarse 0–3, middle 4–7, fine 8–)
+    // are offered as far as it has them.
+    void setLatentRows(int rows);
     // Identity loss needs a face recognition model; without one its weight is meaningless.
     void setIdentityAvailable(bool available);
 
@@ -40,6 +43,8 @@ public:
     SliderSpinBox* learningRateControl() const { return m_lr; }
     QComboBox* targetControl() const { return m_target; }
     QComboBox* resolutionControl() const { return m_resolution; }
+    QComboBox* layersControl() const { return m_layers; }
+    QComboBox* spaceControl() const { return m_space; }
 
 public Q_SLOTS:
     void resetToDefaults();
@@ -57,6 +62,10 @@ private:
     SliderSpinBox* m_lr = nullptr;
     QComboBox* m_target = nullptr;
     QComboBox* m_resolution = nullptr;
+    QComboBox* m_layers = nullptr; // item data: the row list as formatLayers writes it ("all", "0-3")
+    QComboBox* m_space = nullptr;  // item data: sharedOffset
+    int m_rows = 18;
+    void fillLayerChoices(const QString& keep);
     QPushButton* m_reset = nullptr;
 };
 

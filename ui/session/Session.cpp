@@ -79,6 +79,9 @@ QJsonObject settingsToJson(const pae::EditRequest& r)
     QJsonArray lambdas;
     for (float l : r.lambdas)
         lambdas.append(double(l));
+    QJsonArray layers;
+    for (int row : r.layers)
+        layers.append(row);
     return {{QStringLiteral("target"), QString::fromStdString(pae::toString(r.target))},
             {QStringLiteral("basis"), QString::fromStdString(pae::toString(r.basis))},
             {QStringLiteral("pcaComponents"), r.pcaComponents},
@@ -88,6 +91,8 @@ QJsonObject settingsToJson(const pae::EditRequest& r)
             {QStringLiteral("l2Weight"), double(r.l2Weight)},
             {QStringLiteral("idWeight"), double(r.idWeight)},
             {QStringLiteral("resolution"), QString::fromStdString(pae::toString(r.resolution))},
+            {QStringLiteral("layers"), layers},
+            {QStringLiteral("space"), r.sharedOffset ? QStringLiteral("w") : QStringLiteral("w+")},
             {QStringLiteral("seed"), QString::number(r.seed)},
             {QStringLiteral("previewEvery"), r.previewEvery},
             {QStringLiteral("previewSize"), r.previewSize}};
@@ -139,6 +144,26 @@ pae::EditRequest settingsFromJson(const QJsonValue& v, const QString& origin, co
     r.seed = text("seed").toULongLong(&ok);
     if (!ok)
         fail(origin, field + QStringLiteral(".seed: not an unsigned integer"));
+    // Rows and space came later: a session without them edits every row in W+, as it did.
+    if (o.contains(QStringLiteral("layers"))) {
+        const QJsonValue layers = o.value(QStringLiteral("layers"));
+        if (!layers.isArray())
+            fail(origin, field + QStringLiteral(".layers: not a list of row numbers"));
+        for (const QJsonValue& row : layers.toArray()) {
+            if (!row.isDouble() || row.toDouble() != std::floor(row.toDouble()) || row.toDouble() < 0 ||
+                row.toDouble() > 4096)
+                fail(origin, field + QStringLiteral(".layers: not a list of row numbers from 0 to 4096"));
+            if (std::find(r.layers.begin(), r.layers.end(), int(row.toDouble())) != r.layers.end())
+                fail(origin, field + QStringLiteral(".layers: row %1 is listed twice").arg(row.toDouble()));
+            r.layers.push_back(int(row.toDouble()));
+        }
+    }
+    if (o.contains(QStringLiteral("space"))) {
+        const QString space = text("space");
+        if (space != QStringLiteral("w") && space != QStringLiteral("w+"))
+            fail(origin, field + QStringLiteral(".space: '%1' is not w or w+").arg(space));
+        r.sharedOffset = space == QStringLiteral("w");
+    }
     r.lambdas.clear();
     for (const QJsonValue& l : o.value(QStringLiteral("lambdas")).toArray()) {
         if (!l.isDouble())

@@ -202,6 +202,75 @@ private Q_SLOTS:
         }
     }
 
+    void shouldMoveOnlyTheChosenRows_andOneOffsetInW()
+    {
+        const int rows = m_models->info().numLatents;
+        const int d = m_models->info().styleDim;
+        QVERIFY(rows >= 4);
+        pae::EditRequest r = baseRequest(*m_models);
+        r.previewEvery = 0;
+        r.lambdas = {2.0f, 8.0f};
+        auto offset = [&](const pae::Latent& w, int row, int k) {
+            return double(w.values[size_t(row * d + k)] - r.source.values[size_t(row * d + k)]);
+        };
+        // Rows 1 and 2 only: the others are the source's, bit for bit; the chosen ones moved.
+        r.layers = {1, 2};
+        const pae::EditResult masked = pae::EditJob(m_models).run(r);
+        for (const pae::Latent& w : masked.latents)
+            for (int row = 0; row < rows; ++row) {
+                double moved = 0;
+                for (int k = 0; k < d; ++k)
+                    moved = std::max(moved, std::abs(offset(w, row, k)));
+                if (row == 1 || row == 2)
+                    QVERIFY2(moved > 1e-3, qPrintable(QString("row %1 did not move").arg(row)));
+                else
+                    QVERIFY2(moved == 0.0, qPrintable(QString("row %1 moved by %2").arg(row).arg(moved)));
+            }
+        // W: one offset for every row; the loss still falls.
+        r.layers.clear();
+        r.sharedOffset = true;
+        const pae::EditResult shared = pae::EditJob(m_models).run(r);
+        for (const pae::Latent& w : shared.latents)
+            for (int row = 1; row < rows; ++row)
+                for (int k = 0; k < d; ++k)
+                    QVERIFY2(std::abs(offset(w, row, k) - offset(w, 0, k)) < 1e-5,
+                             qPrintable(QString("row %1 dim %2").arg(row).arg(k)));
+        QVERIFY(std::abs(offset(shared.latents[0], 0, 0)) > 1e-4);
+        pae::EditRequest none = baseRequest(*m_models);
+        none.steps = 1;
+        none.previewEvery = 0;
+        const float before = 1.0f - pae::EditJob(m_models).run(none).metrics[0].clipToTarget;
+        QVERIFY2(1.0f - shared.metrics[1].clipToTarget < before,
+                 qPrintable(QString("%1 vs %2").arg(shared.metrics[1].clipToTarget).arg(1.0f - before)));
+        // A row outside the latent is refused, naming the field.
+        r.layers = {rows};
+        try {
+            pae::EditJob(m_models).run(r);
+            QFAIL("a row outside the latent was accepted");
+        } catch (const pae::UsageError& e) {
+            QVERIFY2(QString(e.what()).startsWith("layers:"), e.what());
+        }
+    }
+
+    void layerListsShouldReadAsUsersWriteThem()
+    {
+        QCOMPARE(pae::parseLayers("0-3,7", 10, "--layers"), (std::vector<int>{0, 1, 2, 3, 7}));
+        QCOMPARE(pae::parseLayers(" 8- ", 10, "--layers"), (std::vector<int>{8, 9}));
+        QCOMPARE(pae::parseLayers("5,1", 10, "--layers"), (std::vector<int>{1, 5}));
+        QVERIFY(pae::parseLayers("all", 10, "--layers").empty());
+        QVERIFY(pae::parseLayers("", 10, "--layers").empty());
+        QCOMPARE(pae::formatLayers({0, 1, 2, 3, 7, 9, 8}), std::string("0-3,7-9"));
+        QCOMPARE(pae::formatLayers({}), std::string("all"));
+        for (const char* bad : {"10", "3-1", "1,1", "x", "-2", "1,,2", "0-99999", "2-5,4"}) {
+            try {
+                pae::parseLayers(bad, 10, "--layers");
+                QFAIL(qPrintable(QString("'%1' was accepted").arg(bad)));
+            } catch (const pae::UsageError& e) {
+                QVERIFY2(QString(e.what()).startsWith("--layers: '"), e.what());
+            }
+        }
+    }
+
     void shouldBeDeterministic_forAFixedSeed()
     {
         const pae::EditRequest r = baseRequest(*m_models);

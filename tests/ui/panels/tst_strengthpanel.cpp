@@ -24,6 +24,8 @@ void compareToDefaults(const pae::EditRequest& r)
     QCOMPARE(r.learningRate, d.learningRate);
     QCOMPARE(int(r.target), int(d.target));
     QCOMPARE(int(r.resolution), int(d.resolution));
+    QCOMPARE(r.layers, d.layers);
+    QCOMPARE(r.sharedOffset, d.sharedOffset);
 }
 } // namespace
 
@@ -85,6 +87,35 @@ private Q_SLOTS:
         QCOMPARE(out.learningRate, in.learningRate);
         QCOMPARE(int(out.target), int(in.target));
         QCOMPARE(int(out.resolution), int(in.resolution));
+    }
+
+    void shouldOfferTheGeneratorsRows_andShowAListMadeElsewhere()
+    {
+        StrengthPanel panel;
+        panel.setLatentRows(10); // the built-in generator
+        QStringList offered;
+        for (int i = 0; i < panel.layersControl()->count(); ++i)
+            offered << panel.layersControl()->itemData(i).toString();
+        QCOMPARE(offered, (QStringList{"all", "0-3", "4-7", "0-7", "8-9"}));
+        panel.layersControl()->setCurrentIndex(1);
+        panel.spaceControl()->setCurrentIndex(1);
+        pae::EditRequest r;
+        panel.applyTo(r);
+        QCOMPARE(r.layers, (std::vector<int>{0, 1, 2, 3}));
+        QVERIFY(r.sharedOffset);
+        // A list from pae-cli or a session is shown as it is, not replaced.
+        pae::EditRequest in = pae::EditRequest::defaults();
+        in.layers = {0, 5};
+        panel.setFrom(in);
+        QCOMPARE(panel.layersControl()->currentText(), QStringLiteral("Rows 0,5"));
+        panel.applyTo(r);
+        QCOMPARE(r.layers, (std::vector<int>{0, 5}));
+        QVERIFY(!r.sharedOffset);
+        // A generator with fewer rows: a list it cannot hold goes back to all rows, visibly.
+        QSignalSpy changed(&panel, &StrengthPanel::changed);
+        panel.setLatentRows(4);
+        QCOMPARE(panel.layersControl()->currentData().toString(), QStringLiteral("all"));
+        QCOMPARE(changed.count(), 1);
     }
 
     void shouldFollowTheModelsDefaults_butKeepWhatTheUserChanged()

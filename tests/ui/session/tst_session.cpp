@@ -2,6 +2,9 @@
 
 #include "core/util/error.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -30,6 +33,8 @@ pae::EditRequest settings()
     r.l2Weight = 0.012f;
     r.idWeight = 0.003f;
     r.resolution = pae::ResolutionMode::Full;
+    r.layers = {0, 1, 2, 5};
+    r.sharedOffset = true;
     r.seed = 18446744073709551615ull;
     r.previewEvery = 5;
     r.previewSize = 128;
@@ -47,6 +52,8 @@ void compareSettings(const pae::EditRequest& a, const pae::EditRequest& b)
     QCOMPARE(a.l2Weight, b.l2Weight);
     QCOMPARE(a.idWeight, b.idWeight);
     QCOMPARE(int(a.resolution), int(b.resolution));
+    QCOMPARE(a.layers, b.layers);
+    QCOMPARE(a.sharedOffset, b.sharedOffset);
     QCOMPARE(a.seed, b.seed);
     QCOMPARE(a.previewEvery, b.previewEvery);
     QCOMPARE(a.previewSize, b.previewSize);
@@ -261,6 +268,35 @@ private Q_SLOTS:
         QCOMPARE(Session::toJson(back), Session::toJson(d));
     }
 
+    void shouldReadASessionFromBeforeLatentRows_asEveryRowInWPlus()
+    {
+        // The session's settings and every history entry's, without the two keys.
+        QJsonObject root = QJsonDocument::fromJson(Session::toJson(sample())).object();
+        int stripped = 0;
+        auto strip = [&stripped](QJsonObject o) {
+            stripped += o.contains(QStringLiteral("layers")) && o.contains(QStringLiteral("space")) ? 1 : 0;
+            o.remove(QStringLiteral("layers"));
+            o.remove(QStringLiteral("space"));
+            return o;
+        };
+        QJsonObject settings = root.value(QStringLiteral("settings")).toObject();
+        root[QStringLiteral("settings")] = strip(settings);
+        QJsonArray history = root.value(QStringLiteral("history")).toArray();
+        for (int i = 0; i < history.size(); ++i) {
+            QJsonObject e = history[i].toObject();
+            if (e.contains(QStringLiteral("settings")))
+                e[QStringLiteral("settings")] = strip(e.value(QStringLiteral("settings")).toObject());
+            history[i] = e;
+        }
+        root[QStringLiteral("history")] = history;
+        QVERIFY(stripped >= 2);
+        const SessionData back = Session::fromJson(QJsonDocument(root).toJson(), QStringLiteral("old.paesession"));
+        QVERIFY(back.settings.layers.empty());
+        QVERIFY(!back.settings.sharedOffset);
+        for (const auto& e : back.entries)
+            QVERIFY(e.settings.layers.empty() && !e.settings.sharedOffset);
+    }
+
     void shouldRefuseToOverwrite_whenNotAskedTo()
     {
         QTemporaryDir dir;
@@ -287,6 +323,8 @@ private Q_SLOTS:
         // no int holds is an error, not undefined behaviour in a cast.
         QTest::newRow("huge steps") << QByteArray("\"steps\": 120") << QByteArray("\"steps\": 8.9e116")
                                     << "settings.steps";
+        QTest::newRow("space") << QByteArray("\"space\": \"w\"") << QByteArray("\"space\": \"z\"") << "settings.space";
+        QTest::newRow("layers") << QByteArray("\"layers\": [") << QByteArray("\"layers\": [-1, ") << "settings.layers";
         QTest::newRow("huge lambda") << QByteArray("\"lambda\": 3") << QByteArray("\"lambda\": 1e300")
                                      << "history[1].lambda";
     }
