@@ -23,6 +23,7 @@
 #include "ui/window/StudioActions.h"
 #include "ui/window/StudioLayout.h"
 
+#include "core/pae/corpus.h"
 #include "core/util/log.h"
 
 #include <QCloseEvent>
@@ -152,6 +153,7 @@ void MainWindow::connectControllers()
     connect(m_w.source, &FaceSourcePanel::imageFileChosen, this, [this](const QString& p) { openImage(p); });
     connect(m_w.source, &FaceSourcePanel::sessionFileChosen, m_sessions, &SessionController::open);
     connect(m_w.corpus, &CorpusPicker::userCorporaChanged, this, &MainWindow::saveSettings);
+    connect(m_w.corpus, &CorpusPicker::selectionChanged, this, &MainWindow::applyCorpusDefaults);
     connect(m_w.corpus, &CorpusPicker::promptActivated, this, [this](const QString& p) {
         m_w.prompt->setText(p);
         m_w.prompt->setFocus();
@@ -235,6 +237,25 @@ void MainWindow::loadModels(const pae::ModelPaths& paths)
     statusBar()->showMessage(tr("Loading the models…"));
     m_w.canvas->setPlaceholderText(tr("Loading the models…"));
     m_loader->load(paths);
+}
+
+void MainWindow::applyCorpusDefaults()
+{
+    if (!m_models)
+        return;
+    const pae::ModelInfo info = m_models->info();
+    pae::EditRequest defaults = pae::EditRequest::defaults(info);
+    if (const QString path = m_w.corpus->currentCorpus(); !path.isEmpty()) {
+        try {
+            defaults = pae::EditRequest::defaults(info, pae::loadCorpus(path.toStdString()));
+        } catch (const std::exception& e) {
+            // Its prompts still work; only the settings its header asks for do not fit.
+            const QString why = QString::fromUtf8(e.what());
+            pae::log::warn("{}", e.what());
+            statusBar()->showMessage(tr("The corpus's own edit settings are not used: %1").arg(why), 30000);
+        }
+    }
+    m_w.strength->setDefaults(defaults);
 }
 
 void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)

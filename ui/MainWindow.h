@@ -156,6 +156,9 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    // The Strength panel's defaults: the models' with the chosen corpus's header (its rows,
+    // space, L2 weight); values the user has not changed follow them.
+    void applyCorpusDefaults();
     void restoreSettings();
     void saveSettings() const;
     void updateActions();

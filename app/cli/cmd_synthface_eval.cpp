@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 namespace pae::cli {
@@ -21,7 +22,7 @@ void addSynthfaceEvalCommand(CLI::App& group)
         synthface::EvalOptions eval;
         std::string lambdas = "2,5,8";
         std::string targets = "text,pae,pae+";
-        std::string space = "w+";
+        std::optional<std::string> space;
         std::string out;
         bool json = false;
         bool noClobber = false;
@@ -72,6 +73,9 @@ void addSynthfaceEvalCommand(CLI::App& group)
     cmd->add_option("--lambdas", o->lambdas, "λ grid, comma-separated")->capture_default_str();
     cmd->add_option("--l2", o->eval.l2Weight, "Weight of ‖w − w0‖² (default: the models' default edit setting)")
         ->check(finiteRange(0, 1e6));
+    auto* idWeight = cmd->add_option("--id-weight", o->eval.idWeight,
+                                     "Weight of the identity term (default: the studio's; needs the identity model)")
+                         ->check(finiteRange(0, 1e6));
     cmd->add_option("--margin", o->eval.margin, "Normalized change that counts as moved")
         ->capture_default_str()
         ->check(finiteRange(0, 1));
@@ -81,15 +85,21 @@ void addSynthfaceEvalCommand(CLI::App& group)
         prompts += (prompts.empty() ? "" : "; ") + p.prompt;
     cmd->add_option("--prompt", o->eval.promptFilter, "Only this benchmark prompt: " + prompts);
     cmd->add_option("--targets", o->targets, "Targets to measure, comma-separated")->capture_default_str();
-    cmd->add_option("--layers", o->eval.layers, "W+ rows the edits move (as edit --layers; default: all)");
-    cmd->add_option("--space", o->space, "w+ or w (as edit --space)")->capture_default_str();
+    auto* layers =
+        cmd->add_option("--layers", o->eval.layers,
+                        "W+ rows the edits move (as edit --layers; default: each corpus's `# layers:`, else all)");
+    auto* space =
+        cmd->add_option("--space", o->space, "w+ or w (as edit --space; default: each corpus's `# space:`, else w+)");
     cmd->add_option("--out", o->out, "Write the tables as Markdown");
     cmd->add_flag("--json", o->json, "One JSON object on stdout: target → accuracy, drift, spearman, identity");
     addNoClobber(cmd, o->noClobber);
-    cmd->callback([o, faces, perceptual, meanReg, invertSteps, firstSeed] {
+    cmd->callback([o, faces, perceptual, meanReg, invertSteps, firstSeed, idWeight, layers, space] {
         for (CLI::Option* opt : {perceptual, meanReg, invertSteps, firstSeed})
             if (opt->count() && !o->inversion)
                 throw UsageError(opt->get_name() + " belongs to --inversion");
+        for (CLI::Option* opt : {idWeight, layers, space})
+            if (opt->count() && (o->inversion || o->presets))
+                throw UsageError(opt->get_name() + " is for the edit benchmark, not --inversion or --presets");
         if (o->inversion && o->presets)
             throw UsageError("--inversion and --presets measure different things; run them one at a time");
         o->eval.lambdas = parseNumberList(o->lambdas, "--lambdas", 0, 1000);
@@ -106,9 +116,10 @@ void addSynthfaceEvalCommand(CLI::App& group)
         }
         if (o->eval.targets.empty())
             throw UsageError("--targets: give at least one of text, pae, pae+");
-        if (o->space != "w+" && o->space != "w")
-            throw UsageError("--space: '" + o->space + "' is not w+ or w");
-        o->eval.sharedOffset = o->space == "w";
+        if (o->space && *o->space != "w+" && *o->space != "w")
+            throw UsageError("--space: '" + *o->space + "' is not w+ or w");
+        if (o->space)
+            o->eval.sharedOffset = *o->space == "w";
         OutputSet outputs(o->noClobber);
         const std::filesystem::path outFile = o->out.empty() ? std::filesystem::path() : outputs.add(o->out, "--out");
         const bool tty = ::isatty(STDERR_FILENO) == 1;

@@ -6,6 +6,7 @@
 #include "core/edit/request_json.h"
 #include "core/face/paste_back.h"
 #include "core/io/image.h"
+#include "core/pae/corpus.h"
 #include "core/util/error.h"
 #include "core/util/paths.h"
 
@@ -93,7 +94,8 @@ void EditOptions::add(CLI::App* cmd)
     };
     cmd->add_option("--l2", l2Weight,
                     "Weight of ‖w − w0‖² (default " + number(EditRequest::defaults().l2Weight) +
-                        ", on the built-in SynthFace models " + number(EditRequest::defaults(synthface).l2Weight) + ")")
+                        ", on the built-in SynthFace models " + number(EditRequest::defaults(synthface).l2Weight) +
+                        ", unless the corpus's header sets `# l2:`)")
         ->check(finiteRange(0, 1e6));
     idWeightOption = cmd->add_option("--id-weight", request.idWeight,
                                      "Weight of the identity term 1 − cos(R(G(w)), R(G(w0))); needs --arcface")
@@ -101,11 +103,10 @@ void EditOptions::add(CLI::App* cmd)
                          ->check(finiteRange(0, 1e6));
     cmd->add_option("--layers", layers,
                     "W+ rows the edit may move, e.g. 0-3 (coarse: shape, hair), 4-7, 8- (fine: colour); rows count "
-                    "from 0; default: all");
+                    "from 0; default: the corpus's `# layers:`, else all");
     cmd->add_option("--space", space,
                     "w+ (each moved row on its own) or w (one offset for every moved row: what a generator "
-                    "trained without style mixing knows)")
-        ->capture_default_str();
+                    "trained without style mixing knows); default: the corpus's `# space:`, else w+");
     cmd->add_option("--resolution", resolution, "clip (stop the generator at 256²) or full")->capture_default_str();
     cmd->add_option("--optimizer-seed", request.seed, "Seed of the job (determinism)")
         ->capture_default_str()
@@ -126,15 +127,19 @@ void EditOptions::add(CLI::App* cmd)
 EditRequest EditOptions::buildRequest(const ModelSet& modelSet, const Latent* photoSource) const
 {
     EditRequest r = request;
-    r.l2Weight = l2Weight.value_or(EditRequest::defaults(modelSet.info()).l2Weight);
+    // What the user did not set comes from the corpus's header, then the models' defaults.
+    const EditRequest defaults =
+        r.corpus.empty() ? EditRequest::defaults(modelSet.info())
+                         : EditRequest::defaults(modelSet.info(), findCorpus(r.corpus, modelSet.info().corpusRoot));
+    r.l2Weight = l2Weight.value_or(defaults.l2Weight);
     r.prompt = prompt;
     r.target = parseTargetKind(target);
     r.basis = parseBasisKind(basis);
     r.resolution = parseResolutionMode(resolution);
-    r.layers = parseLayers(layers, modelSet.info().numLatents, "--layers");
-    if (space != "w+" && space != "w")
-        throw UsageError("--space: '" + space + "' is not w+ or w");
-    r.sharedOffset = space == "w";
+    r.layers = layers ? parseLayers(*layers, modelSet.info().numLatents, "--layers") : defaults.layers;
+    if (space && *space != "w+" && *space != "w")
+        throw UsageError("--space: '" + *space + "' is not w+ or w");
+    r.sharedOffset = space ? *space == "w" : defaults.sharedOffset;
     if (idWeightOption && idWeightOption->count() > 0 && r.idWeight > 0 && modelSet.info().identityDescription.empty())
         throw UsageError("--id-weight: the identity term needs an identity model; give --arcface model_ir_se50.pth");
     if (photoSource)

@@ -40,8 +40,10 @@ struct EditOptions {
     std::string target = "pae+";
     std::string basis = "pca";
     std::string resolution = "clip";
-    std::string layers;       // --layers: W+ rows the edit moves ("0-3,7"; empty: all)
-    std::string space = "w+"; // --space: w+ (a Δw per row) or w (one Δw for every moved row)
+    // --layers: W+ rows the edit moves ("0-3,7", "all"); --space: w+ (a Δw per row) or w (one
+    // Δw for every moved row). Unset: the corpus header's (CorpusDefaults), else all rows in W+.
+    std::optional<std::string> layers;
+    std::optional<std::string> space;
     std::string previewDir;
     std::string out;
     std::string latentOut;
@@ -50,7 +52,7 @@ struct EditOptions {
     bool presetOutIsFolder = false; // sweep
     bool noClobber = false;
     EditRequest request = EditRequest::defaults();
-    std::optional<float> l2Weight; // unset: the models' default (EditRequest::defaults(info))
+    std::optional<float> l2Weight; // unset: the corpus header's, else the models' default (EditRequest::defaults)
     CLI::Option* idWeightOption = nullptr;
 
     void add(CLI::App* cmd);

@@ -54,9 +54,9 @@ struct LineError {
 const std::set<std::string>& knownFields()
 {
     static const std::set<std::string> fields{
-        "id",     "seed",       "truncation", "latent", "photo", "face",     "align",
-        "invert_steps", "prompt", "corpus",   "target", "basis", "pca_k",    "lambdas",
-        "steps",  "lr",         "l2",         "id_weight", "resolution", "optimizer_seed", "preset"};
+        "id",           "seed",   "truncation", "latent",    "photo",      "face",           "align",
+        "invert_steps", "prompt", "corpus",     "target",    "basis",      "pca_k",          "lambdas",
+        "steps",        "lr",     "l2",         "id_weight", "resolution", "optimizer_seed", "preset"};
     return fields;
 }
 
@@ -110,7 +110,8 @@ int needInt(const nlohmann::json& j, const char* field, long long lo, long long 
         throw LineError{field, "expected an integer, found " + typeName(v)};
     const long long x = v.get<long long>();
     if (x < lo || x > hi)
-        throw LineError{field, std::to_string(x) + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]"};
+        throw LineError{field,
+                        std::to_string(x) + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]"};
     return int(x);
 }
 
@@ -141,8 +142,7 @@ fs::path needFile(const nlohmann::json& j, const char* field, const fs::path& ma
 
 // A kind parser's UsageError reads "target: 'x' is not …": keep the problem, the field
 // comes from the manifest.
-template <class F>
-auto parseKind(const nlohmann::json& j, const char* field, F parse)
+template <class F> auto parseKind(const nlohmann::json& j, const char* field, F parse)
 {
     const std::string text = needString(j, field);
     try {
@@ -160,13 +160,15 @@ void parseFields(const nlohmann::json& j, BatchItem& item, const fs::path& manif
         throw LineError{"(line)", "expected a JSON object, found " + std::string(j.type_name())};
     for (const auto& [key, value] : j.items())
         if (!knownFields().count(key))
-            throw LineError{printableField(key), "unknown field (known: id, seed, latent, photo, face, align, invert_steps, truncation, "
-                                 "prompt, corpus, target, basis, pca_k, lambdas, steps, lr, l2, id_weight, "
-                                 "resolution, optimizer_seed)"};
+            throw LineError{printableField(key),
+                            "unknown field (known: id, seed, latent, photo, face, align, invert_steps, truncation, "
+                            "prompt, corpus, target, basis, pca_k, lambdas, steps, lr, l2, id_weight, "
+                            "resolution, optimizer_seed)"};
     if (j.contains("id")) {
         const std::string id = needString(j, "id");
         if (!validId(id))
-            throw LineError{"id", "'" + id + "' is not a folder name (1–128 of A–Z a–z 0–9 . _ -, not starting with . or -)"};
+            throw LineError{"id",
+                            "'" + id + "' is not a folder name (1–128 of A–Z a–z 0–9 . _ -, not starting with . or -)"};
         item.id = id;
     }
     if (j.contains("preset"))
@@ -235,7 +237,8 @@ void parseFields(const nlohmann::json& j, BatchItem& item, const fs::path& manif
         else if (v.is_array() && !v.empty()) {
             for (size_t k = 0; k < v.size(); ++k) {
                 if (!v[k].is_number())
-                    throw LineError{"lambdas", "entry " + std::to_string(k) + " is " + typeName(v[k]) + ", not a number"};
+                    throw LineError{"lambdas",
+                                    "entry " + std::to_string(k) + " is " + typeName(v[k]) + ", not a number"};
                 r.lambdas.push_back(float(v[k].get<double>()));
             }
         } else
@@ -336,7 +339,13 @@ BatchManifest readBatchManifest(const fs::path& path)
 EditRequest batchRequest(const BatchItem& item, const ModelInfo& models)
 {
     EditRequest r = item.request;
-    r.l2Weight = item.l2Weight.value_or(EditRequest::defaults(models).l2Weight);
+    // A manifest line sets no rows or space, so the corpus's header has them (as in the studio).
+    const EditRequest defaults = r.corpus.empty()
+                                     ? EditRequest::defaults(models)
+                                     : EditRequest::defaults(models, findCorpus(r.corpus, models.corpusRoot));
+    r.l2Weight = item.l2Weight.value_or(defaults.l2Weight);
+    r.layers = defaults.layers;
+    r.sharedOffset = defaults.sharedOffset;
     return r;
 }
 
@@ -374,41 +383,35 @@ nlohmann::json batchSettings(const BatchItem& item, const ModelInfo& models)
         break;
     }
     // Floats go through the JSON number printer, which round-trips them exactly.
-    return {{"source", source},
-            {"prompt", r.prompt},
-            {"corpus", r.corpus},
-            {"target", toString(r.target)},
-            {"basis", toString(r.basis)},
-            {"pca_k", r.pcaComponents},
-            {"lambdas", r.lambdas},
-            {"steps", r.steps},
-            {"lr", r.learningRate},
-            {"l2", r.l2Weight},
-            {"id_weight", r.idWeight},
-            {"resolution", toString(r.resolution)},
-            {"optimizer_seed", r.seed},
-            {"models", {{"clip", models.clipDescription}, {"generator", models.generatorDescription}}}};
+    nlohmann::json settings{{"source", source},
+                            {"prompt", r.prompt},
+                            {"corpus", r.corpus},
+                            {"target", toString(r.target)},
+                            {"basis", toString(r.basis)},
+                            {"pca_k", r.pcaComponents},
+                            {"lambdas", r.lambdas},
+                            {"steps", r.steps},
+                            {"lr", r.learningRate},
+                            {"l2", r.l2Weight},
+                            {"id_weight", r.idWeight},
+                            {"resolution", toString(r.resolution)},
+                            {"optimizer_seed", r.seed},
+                            {"models", {{"clip", models.clipDescription}, {"generator", models.generatorDescription}}}};
+    // Only when a corpus header sets them, so that the hashes of earlier batches still match.
+    if (!r.layers.empty())
+        settings["layers"] = r.layers;
+    if (r.sharedOffset)
+        settings["space"] = "w";
+    return settings;
 }
 
-std::string batchSettingsHash(const nlohmann::json& settings)
-{
-    return fnv1a64Hex(settings.dump());
-}
+std::string batchSettingsHash(const nlohmann::json& settings) { return fnv1a64Hex(settings.dump()); }
 
-fs::path batchItemDir(const fs::path& out, const BatchItem& item)
-{
-    return out / item.id;
-}
+fs::path batchItemDir(const fs::path& out, const BatchItem& item) { return out / item.id; }
 
-std::string batchImageName(size_t lambdaIndex)
-{
-    return "image-" + std::to_string(lambdaIndex) + ".png";
-}
+std::string batchImageName(size_t lambdaIndex) { return "image-" + std::to_string(lambdaIndex) + ".png"; }
 
-std::string batchLatentName(size_t lambdaIndex)
-{
-    return "latent-" + std::to_string(lambdaIndex) + ".safetensors";
-}
+std::string batchLatentName(size_t lambdaIndex) { return "latent-" + std::to_string(lambdaIndex) + ".safetensors"; }
 
 bool batchItemComplete(const fs::path& itemDir, const std::string& settingsHash)
 {

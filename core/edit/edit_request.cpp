@@ -1,5 +1,6 @@
 #include "core/edit/edit_request.h"
 
+#include "core/pae/corpus.h"
 #include "core/util/error.h"
 
 #include <algorithm>
@@ -22,6 +23,20 @@ EditRequest EditRequest::defaults(const ModelInfo& models)
     EditRequest r = defaults();
     if (models.builtin)
         r.l2Weight = kSynthFaceL2Weight;
+    return r;
+}
+
+EditRequest EditRequest::defaults(const ModelInfo& models, const Corpus& corpus)
+{
+    EditRequest r = defaults(models);
+    const CorpusDefaults& d = corpus.defaults;
+    if (d.l2Weight)
+        r.l2Weight = *d.l2Weight;
+    if (!d.layers.empty())
+        r.layers = parseLayers(d.layers, models.numLatents,
+                               corpus.file.string() + ":" + std::to_string(d.layersLine) + ": layers");
+    if (d.sharedOffset)
+        r.sharedOffset = *d.sharedOffset;
     return r;
 }
 

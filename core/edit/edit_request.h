@@ -9,6 +9,8 @@
 
 namespace pae {
 
+struct Corpus;
+
 // Everything one edit needs, by value. The initialisers below are the defaults (the paper's
 // settings, DESIGN.md §4); defaults(models) adjusts them for the models, nowhere else.
 struct EditRequest {
@@ -41,6 +43,10 @@ struct EditRequest {
     // The settings for these models: the paper's, except on the built-in SynthFace world,
     // whose W is far smaller than FFHQ's and needs a stronger pull towards the start (kSynthFaceL2Weight).
     static EditRequest defaults(const ModelInfo& models);
+    // The same with the edit settings the corpus's header asks for (CorpusDefaults: l2,
+    // layers, space); the request's `corpus` field is the caller's to set. Throws UsageError
+    // naming the file and line when its layers do not fit these models' latent.
+    static EditRequest defaults(const ModelInfo& models, const Corpus& corpus);
     // Throws UsageError naming the field when a value is out of range.
     void validate() const;
 };

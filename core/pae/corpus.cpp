@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -99,8 +101,7 @@ size_t countOccurrences(const std::string& s, const std::string& what)
 
 bool looksLikePath(const std::string& s)
 {
-    return s.find('/') != std::string::npos ||
-           (s.size() >= 4 && s.compare(s.size() - 4, 4, ".txt") == 0);
+    return s.find('/') != std::string::npos || (s.size() >= 4 && s.compare(s.size() - 4, 4, ".txt") == 0);
 }
 
 } // namespace
@@ -158,8 +159,8 @@ Corpus parseCorpus(std::string text, const fs::path& file)
     Corpus corpus;
     corpus.name = file.stem().string();
     corpus.file = file;
-    int templateLine = 0;
-    std::map<std::string, int> seen; // dedup key -> line of first occurrence
+    std::map<std::string, int> keyLines; // header key -> its line
+    std::map<std::string, int> seen;     // dedup key -> line of first occurrence
 
     std::istringstream lines(text);
     std::string raw;
@@ -178,19 +179,39 @@ Corpus parseCorpus(std::string text, const fs::path& file)
             continue;
         if (line[0] == '#') {
             const std::string body = trim(line.substr(1));
-            static const std::string key = "template:";
-            if (body.compare(0, key.size(), key) != 0)
-                continue;
-            const std::string templ = trim(body.substr(key.size()));
-            if (templateLine != 0)
-                throw Error(loc + ": a second template line (the first is on line " +
-                            std::to_string(templateLine) + ")");
-            const size_t holes = countOccurrences(templ, "{}");
-            if (holes != 1)
-                throw Error(loc + ": the template '" + templ + "' must contain exactly one '{}' (found " +
-                            std::to_string(holes) + ")");
-            corpus.templ = templ;
-            templateLine = lineNo;
+            const size_t colon = body.find(':');
+            const std::string key = colon == std::string::npos ? std::string() : trim(body.substr(0, colon));
+            const std::string value = colon == std::string::npos ? std::string() : trim(body.substr(colon + 1));
+            if (key != "template" && key != "l2" && key != "layers" && key != "space")
+                continue; // a comment
+            if (const auto it = keyLines.find(key); it != keyLines.end())
+                throw Error(loc + ": a second " + key + " line (the first is on line " + std::to_string(it->second) +
+                            ")");
+            keyLines.emplace(key, lineNo);
+            if (key == "template") {
+                const size_t holes = countOccurrences(value, "{}");
+                if (holes != 1)
+                    throw Error(loc + ": the template '" + value + "' must contain exactly one '{}' (found " +
+                                std::to_string(holes) + ")");
+                corpus.templ = value;
+            } else if (key == "l2") {
+                // from_chars, not strtof: a Qt program runs in the user's locale, where "0.02" may not parse.
+                float v = -1.f;
+                const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+                if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(v) || v < 0 || v > 1e6f)
+                    throw Error(loc + ": l2: '" + value + "' is not a weight from 0 to 1e6");
+                corpus.defaults.l2Weight = v;
+            } else if (key == "layers") {
+                if (value != "all" &&
+                    (value.empty() || value.find_first_not_of("0123456789-, \t") != std::string::npos))
+                    throw Error(loc + ": layers: '" + value + "' is not a list of W+ rows (as 4-7, 0-3,8 or 8-)");
+                corpus.defaults.layers = value;
+                corpus.defaults.layersLine = lineNo;
+            } else {
+                if (value != "w" && value != "w+")
+                    throw Error(loc + ": space: '" + value + "' is not w+ or w");
+                corpus.defaults.sharedOffset = value == "w";
+            }
             continue;
         }
         const std::string k = dedupKey(line);

@@ -4,23 +4,40 @@
 //
 //   # Emotions, for the PAE emotion subspace.     <- comment
 //   # template: a {} face                          <- optional, exactly one "{}"
+//   # layers: 4-7                                  <- optional edit defaults (CorpusDefaults)
 //   happy
 //   sad
 //
 // Blank lines are ignored; duplicates (compared as CLIP's tokenizer sees them: case and
 // runs of whitespace ignored) are dropped with a warning.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace pae {
 
+// Edit settings a corpus asks for in its header, each key at most once:
+//   # l2: 0.02      the L2 weight of its edits
+//   # layers: 4-7   the W+ rows its edits move (as `pae-cli edit --layers`; checked against
+//                   the generator when an edit uses it, EditRequest::defaults(models, corpus))
+//   # space: w      w (one offset for every moved row) or w+
+// Unset keys leave the models' defaults; a value the user sets wins over both.
+struct CorpusDefaults {
+    std::optional<float> l2Weight;
+    std::string layers; // as written; empty: not set
+    std::optional<bool> sharedOffset;
+    int layersLine = 0; // the header line of `layers`, for messages
+    bool empty() const { return !l2Weight && layers.empty() && !sharedOffset; }
+};
+
 struct Corpus {
-    std::string name;            // the file's stem: "emotion"
+    std::string name; // the file's stem: "emotion"
     std::filesystem::path file;
-    std::string templ = "{}";    // "{}" when the file has no template line
+    std::string templ = "{}";         // "{}" when the file has no template line
     std::vector<std::string> prompts; // as written, in file order, without duplicates
-    std::string contentHash;     // 16 hex digits over template and prompts; names the embedding cache
+    std::string contentHash;          // 16 hex digits over template and prompts; names the embedding cache
+    CorpusDefaults defaults;          // edit settings from the header (not part of contentHash)
 
     // Each prompt put into the template: what is fed to the CLIP text encoder.
     std::vector<std::string> templatedPrompts() const;

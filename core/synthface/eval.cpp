@@ -5,6 +5,7 @@
 #include "core/edit/model_set.h"
 #include "core/edit/preset.h"
 #include "core/io/image.h"
+#include "core/pae/corpus.h"
 #include "core/synthface/regressor.h"
 #include "core/synthface/renderer.h"
 #include "core/util/error.h"
@@ -239,6 +240,19 @@ std::vector<EvalProbe> selectProbes(const std::string& corpusFilter, bool firstP
 
 } // namespace
 
+namespace {
+
+// "L2 0.1, rows all in W+": what a report says its edits ran with.
+std::string settingsText(const EditRequest& r)
+{
+    std::ostringstream out;
+    out << "L2 " << r.l2Weight << ", rows " << formatLayers(r.layers) << " in "
+        << (r.sharedOffset ? "W (one offset)" : "W+");
+    return out.str();
+}
+
+} // namespace
+
 EvalReport runEval(const EvalOptions& options, const std::function<void(int, int)>& progress)
 {
     if (options.faces < 1)
@@ -259,11 +273,28 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
                              " (pae-cli synthface eval --help lists them)");
     }
 
-    const float l2Weight = options.l2Weight.value_or(EditRequest::defaults(models->info()).l2Weight);
+    const float idWeight = options.idWeight.value_or(EditRequest::defaults(models->info()).idWeight);
+    if (idWeight > 0 && options.idWeight && models->info().identityDescription.empty())
+        throw UsageError("id-weight: no identity model is loaded, so an identity weight has nothing to weigh");
+    // Each corpus's settings: what the studio would use (the header's), then the options.
+    std::map<std::string, EditRequest> corpusSettings;
+    for (const EvalProbe& probe : probes) {
+        if (corpusSettings.count(probe.corpus))
+            continue;
+        EditRequest r = EditRequest::defaults(models->info(), findCorpus(probe.corpus, models->info().corpusRoot));
+        r.corpus = probe.corpus;
+        r.l2Weight = options.l2Weight.value_or(r.l2Weight);
+        r.idWeight = idWeight;
+        if (options.layers)
+            r.layers = parseLayers(*options.layers, models->info().numLatents, "layers");
+        r.sharedOffset = options.sharedOffset.value_or(r.sharedOffset);
+        r.steps = options.steps;
+        r.previewEvery = 0;
+        corpusSettings.emplace(probe.corpus, r);
+    }
     std::map<std::string, Accumulator> overall;
     std::map<std::string, std::map<std::string, Accumulator>> byCorpus;
     std::map<std::string, std::map<std::string, Accumulator>> byPrompt;
-    const std::vector<int> layers = parseLayers(options.layers, models->info().numLatents, "layers");
     const int total = options.faces * int(probes.size()) * int(options.targets.size());
     int done = 0;
     for (int f = 0; f < options.faces; ++f) {
@@ -271,16 +302,10 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
         const Reading before = readImages(regressor, {models->render(source)})[0];
         for (const EvalProbe& probe : probes) {
             for (TargetKind target : options.targets) {
-                EditRequest request = EditRequest::defaults(models->info());
+                EditRequest request = corpusSettings.at(probe.corpus);
                 request.source = source;
                 request.prompt = probe.prompt;
-                request.corpus = probe.corpus;
                 request.target = target;
-                request.steps = options.steps;
-                request.l2Weight = l2Weight;
-                request.layers = layers;
-                request.sharedOffset = options.sharedOffset;
-                request.previewEvery = 0;
                 // The text target ignores λ: one run stands for every λ.
                 request.lambdas =
                     target == TargetKind::Text ? std::vector<float>{options.lambdas.front()} : options.lambdas;
@@ -313,7 +338,9 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     }
     EvalReport report;
     report.options = options;
-    report.l2Weight = l2Weight;
+    for (const auto& [corpus, r] : corpusSettings)
+        report.settingsByCorpus[corpus] = settingsText(r);
+    report.idWeight = models->info().identityDescription.empty() ? 0.f : idWeight;
     for (const auto& [name, acc] : overall)
         report.overall[name] = acc.scores();
     for (const auto& [name, corpora] : byCorpus)
@@ -339,12 +366,17 @@ PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::func
     AttributeRegressor regressor = loadBuiltinRegressor();
     const std::vector<EvalProbe> probes = selectProbes(options.corpusFilter, options.firstProbePerCorpus);
 
-    EditRequest base = EditRequest::defaults(models->info());
-    base.l2Weight = options.l2Weight.value_or(base.l2Weight);
-    base.previewEvery = 0;
-    base.steps = options.steps;
-    base.lambdas = {options.lambda};
-    base.target = TargetKind::PaePlus;
+    // The studio's default edit in each probe's corpus (its header's settings), with the options.
+    auto baseFor = [&](const EvalProbe& probe) {
+        EditRequest base = EditRequest::defaults(models->info(), findCorpus(probe.corpus, models->info().corpusRoot));
+        base.corpus = probe.corpus;
+        base.l2Weight = options.l2Weight.value_or(base.l2Weight);
+        base.previewEvery = 0;
+        base.steps = options.steps;
+        base.lambdas = {options.lambda};
+        base.target = TargetKind::PaePlus;
+        return base;
+    };
 
     // The faces and how the regressor reads them, once for every probe.
     std::vector<Latent> faces;
@@ -369,10 +401,11 @@ PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::func
 
     PresetEvalReport report;
     report.options = options;
-    report.l2Weight = base.l2Weight;
     std::map<std::string, Accumulator> overall;
     std::map<std::string, double> overallSeconds;
     for (const EvalProbe& probe : probes) {
+        const EditRequest base = baseFor(probe);
+        report.settingsByCorpus[probe.corpus] = settingsText(base);
         EditRequest learn = base;
         learn.source = models->latentFromSeed(options.presetSeed);
         learn.prompt = probe.prompt;
@@ -455,11 +488,14 @@ std::string PresetEvalReport::toMarkdown() const
         if (overall.count(method))
             line("**all**", method, overall.at(method));
     out << "\nEach preset learned on seed " << options.presetSeed << " (pae+, λ " << options.lambda << ", "
-        << options.steps << " steps, L2 weight " << l2Weight << ") and applied at strength 1 to " << options.faces
-        << " faces (seeds " << options.firstSeed << "…); per-face: the same edit optimized on each face";
+        << options.steps << " steps) and applied at strength 1 to " << options.faces << " faces (seeds "
+        << options.firstSeed << "…); per-face: the same edit optimized on each face";
     if (options.refineSteps > 0)
         out << "; preset+refine: the preset, then " << options.refineSteps << " steps on the face";
-    out << "; margin " << options.margin << "; " << fixed(seconds, 0) << " s.\n";
+    out << "; margin " << options.margin << "; " << fixed(seconds, 0) << " s. Per corpus:";
+    for (const auto& [corpus, settings] : settingsByCorpus)
+        out << "\n- " << corpus << ": " << settings;
+    out << "\n";
     return out.str();
 }
 
@@ -486,7 +522,7 @@ std::string PresetEvalReport::toJson() const
     j["steps"] = options.steps;
     j["refine_steps"] = options.refineSteps;
     j["lambda"] = options.lambda;
-    j["l2_weight"] = l2Weight;
+    j["settings_by_corpus"] = settingsByCorpus;
     j["seconds"] = seconds;
     return j.dump();
 }
@@ -511,46 +547,38 @@ std::string EvalReport::toMarkdown() const
             out << "---|";
         out << "\n";
     };
-    header("By corpus (accuracy / drift)", "corpus");
-    std::vector<std::string> corpora;
-    for (const auto& p : defaultProbes())
+    // One row per key (a corpus or a prompt), "accuracy / drift" per target; keys no target
+    // measured are left out.
+    auto accuracyDriftRows = [&](const std::map<std::string, std::map<std::string, EvalScores>>& byKey,
+                                 const std::vector<std::string>& keys) {
+        for (const auto& key : keys) {
+            bool any = false;
+            std::ostringstream row;
+            row << "| " << key << " |";
+            for (const auto& [name, s] : overall) {
+                const auto target = byKey.find(name);
+                const auto it = target == byKey.end() ? decltype(target->second.end()){} : target->second.find(key);
+                if (target == byKey.end() || it == target->second.end()) {
+                    row << " – |";
+                    continue;
+                }
+                any = true;
+                row << " " << fixed(100 * it->second.accuracy, 0) << "% / " << fixed(it->second.drift, 3) << " |";
+            }
+            if (any)
+                out << row.str() << "\n";
+        }
+    };
+    std::vector<std::string> corpora, prompts;
+    for (const auto& p : defaultProbes()) {
         if (std::find(corpora.begin(), corpora.end(), p.corpus) == corpora.end())
             corpora.push_back(p.corpus);
-    for (const auto& corpus : corpora) {
-        bool any = false;
-        std::ostringstream row;
-        row << "| " << corpus << " |";
-        for (const auto& [name, s] : overall) {
-            const auto& m = byCorpus.at(name);
-            const auto it = m.find(corpus);
-            if (it == m.end()) {
-                row << " – |";
-                continue;
-            }
-            any = true;
-            row << " " << fixed(100 * it->second.accuracy, 0) << "% / " << fixed(it->second.drift, 3) << " |";
-        }
-        if (any)
-            out << row.str() << "\n";
+        prompts.push_back(p.prompt);
     }
+    header("By corpus (accuracy / drift)", "corpus");
+    accuracyDriftRows(byCorpus, corpora);
     header("By prompt (accuracy / drift)", "prompt");
-    for (const auto& p : defaultProbes()) {
-        bool any = false;
-        std::ostringstream row;
-        row << "| " << p.prompt << " |";
-        for (const auto& [name, s] : overall) {
-            const auto found = byPrompt.find(name);
-            const auto it = found == byPrompt.end() ? decltype(found->second.end()){} : found->second.find(p.prompt);
-            if (found == byPrompt.end() || it == found->second.end()) {
-                row << " – |";
-                continue;
-            }
-            any = true;
-            row << " " << fixed(100 * it->second.accuracy, 0) << "% / " << fixed(it->second.drift, 3) << " |";
-        }
-        if (any)
-            out << row.str() << "\n";
-    }
+    accuracyDriftRows(byPrompt, prompts);
     header("Drift by attribute (mean |Δ|, attributes outside the prompt's corpus)", "attribute");
     for (const AttrInfo& ai : attributeTable()) {
         std::ostringstream row;
@@ -567,10 +595,11 @@ std::string EvalReport::toMarkdown() const
     out << "\n" << options.faces << " faces (seeds " << options.firstSeed << "…), λ ∈ {";
     for (size_t k = 0; k < options.lambdas.size(); ++k)
         out << (k ? ", " : "") << options.lambdas[k];
-    out << "}, " << options.steps << " steps, L2 weight " << l2Weight << ", rows "
-        << (options.layers.empty() ? std::string("all") : options.layers) << " in "
-        << (options.sharedOffset ? "W (one offset)" : "W+") << ", margin " << options.margin << "; "
-        << fixed(seconds, 0) << " s.\n";
+    out << "}, " << options.steps << " steps, identity weight " << idWeight << ", margin " << options.margin << "; "
+        << fixed(seconds, 0) << " s. Per corpus:";
+    for (const auto& [corpus, settings] : settingsByCorpus)
+        out << "\n- " << corpus << ": " << settings;
+    out << "\n";
     return out.str();
 }
 

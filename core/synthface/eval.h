@@ -29,12 +29,15 @@ struct EvalOptions {
     std::vector<float> lambdas{2.0f, 5.0f, 8.0f};
     int steps = 200;               // the studio's default edit
     std::optional<float> l2Weight; // unset: the models' default (EditRequest::defaults(info))
+    std::optional<float> idWeight; // unset: the default identity weight (EditRequest::idWeight)
     std::vector<TargetKind> targets{TargetKind::Text, TargetKind::Pae, TargetKind::PaePlus};
-    float margin = 0.1f;       // normalized change that counts as "moved"
-    std::string corpusFilter;  // only probes of this corpus, when set
-    std::string promptFilter;  // only this benchmark prompt, when set
-    std::string layers;        // W+ rows the edits move ("0-3"; empty: all), EditRequest::layers
-    bool sharedOffset = false; // one Δw for every moved row (EditRequest::sharedOffset)
+    float margin = 0.1f;      // normalized change that counts as "moved"
+    std::string corpusFilter; // only probes of this corpus, when set
+    std::string promptFilter; // only this benchmark prompt, when set
+    // W+ rows the edits move ("0-3", "all") and whether one Δw moves them all (EditRequest::
+    // layers, sharedOffset). Unset, like l2Weight: each corpus's header, else all rows in W+.
+    std::optional<std::string> layers;
+    std::optional<bool> sharedOffset;
 };
 
 struct EvalScores {
@@ -56,7 +59,9 @@ struct EvalReport {
     std::map<std::string, std::map<std::string, EvalScores>> byCorpus; // target → corpus → scores
     std::map<std::string, std::map<std::string, EvalScores>> byPrompt; // target → prompt → scores
     EvalOptions options;
-    float l2Weight = 0; // the weight the edits ran with
+    // The settings each corpus's edits ran with: "L2 0.1, rows all in W+".
+    std::map<std::string, std::string> settingsByCorpus;
+    float idWeight = 0; // the identity weight they ran with (0 also when no identity model is loaded)
     double seconds = 0;
     std::string toMarkdown() const;
     std::string toJson() const;
@@ -92,7 +97,8 @@ struct PresetEvalReport {
     std::vector<PresetEvalRow> rows;
     std::map<std::string, PresetMethodScores> overall;
     PresetEvalOptions options;
-    float l2Weight = 0;
+    // The settings each corpus's presets were learned with: "L2 0.1, rows all in W+".
+    std::map<std::string, std::string> settingsByCorpus;
     double seconds = 0;
     std::string toMarkdown() const;
     std::string toJson() const;

@@ -62,6 +62,47 @@ private Q_SLOTS:
         QVERIFY(!r.err.contains('\r'));
     }
 
+    // A corpus's header sets the rows and space of its edits; the command line overrides them;
+    // rows the generator lacks are refused naming the file and line, and nothing is written.
+    void shouldTakeRowsAndSpaceFromTheCorpusHeader()
+    {
+        QFile corpus(path("rows.txt"));
+        QVERIFY(corpus.open(QIODevice::WriteOnly));
+        // Enough prompts for the default PCA's 10 components.
+        const QByteArray prompts = "happy\nsad\nangry\nsurprised\ncalm\nscared\njoyful\ngloomy\nfurious\nshocked\n"
+                                   "smiling\nfrowning\n";
+        corpus.write("# template: a {} face\n# layers: 1-2\n# space: w\n" + prompts);
+        corpus.close();
+        const QStringList edit = QStringList{"edit"} + models() +
+                                 QStringList{"--seed",         "3",       "--prompt", "a happy face", "--corpus",
+                                             path("rows.txt"), "--steps", "2",        "--out",        path("rows.png")};
+        auto settingsOf = [&](const QStringList& more) {
+            QFile::remove(path("rows.png"));
+            const Result r = run(edit + more + QStringList{"--metrics-out", path("rows.json")});
+            if (r.exitCode != 0)
+                qWarning("%s", qPrintable(r.err));
+            std::ifstream in(path("rows.json").toStdString());
+            const auto j = nlohmann::json::parse(in)["settings"];
+            QFile::remove(path("rows.json"));
+            return j;
+        };
+        auto s = settingsOf({});
+        QCOMPARE(s["layers"], nlohmann::json({1, 2}));
+        QCOMPARE(s["space"].get<std::string>(), std::string("w"));
+        s = settingsOf({"--layers", "all", "--space", "w+"});
+        QCOMPARE(s["layers"], nlohmann::json::array());
+        QCOMPARE(s["space"].get<std::string>(), std::string("w+"));
+        QVERIFY(corpus.open(QIODevice::WriteOnly));
+        corpus.write("# template: a {} face\n\n# layers: 6-40\n" + prompts);
+        corpus.close();
+        QFile::remove(path("rows.png"));
+        const Result bad = run(edit);
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains(path("rows.txt") + ":3: layers: '6-40': row 40 is outside the latent's"),
+                 qPrintable(bad.err));
+        QVERIFY(!QFile::exists(path("rows.png")));
+    }
+
     void shouldWriteALabelledGrid_whenSweeping()
     {
         const Result r = run(QStringList{"sweep"} + models() +

@@ -98,8 +98,9 @@ private Q_SLOTS:
         saveW("two.safetensors", torch::zeros({2, 8, 32}));
         pae::io::saveSafetensors(path("z-nan.safetensors").toStdString(),
                                  {{"z", torch::zeros({1, 32}).index_fill_(1, torch::tensor({0}), nan)}});
-        pae::io::saveSafetensors(path("pixels-nan.safetensors").toStdString(),
-                                 {{"pixel_values", torch::zeros({1, 3, 32, 32}).index_fill_(2, torch::tensor({7}), nan)}});
+        pae::io::saveSafetensors(
+            path("pixels-nan.safetensors").toStdString(),
+            {{"pixel_values", torch::zeros({1, 3, 32, 32}).index_fill_(2, torch::tensor({7}), nan)}});
         writeAll(path("big.png"), pngHeader(30000, 30000));
         writeAll(path("endless.png"), pngHeader(4294967295u, 4294967295u)); // once overflowed the check
         const QByteArray jpeg = readAll(kPhoto);
@@ -107,7 +108,8 @@ private Q_SLOTS:
         writeAll(path("truncated.jpg"), jpeg.left(jpeg.size() / 2));
         // A stray restart marker in the middle of the scan: damage libjpeg reports (and would
         // paper over with grey).
-        writeAll(path("corrupt.jpg"), jpeg.left(jpeg.size() / 2) + QByteArray("\xff\xd3", 2) + jpeg.mid(jpeg.size() / 2));
+        writeAll(path("corrupt.jpg"),
+                 jpeg.left(jpeg.size() / 2) + QByteArray("\xff\xd3", 2) + jpeg.mid(jpeg.size() / 2));
         const QByteArray png = readAll(kSmallImage);
         QVERIFY(png.startsWith("\x89PNG"));
         writeAll(path("truncated.png"), png.left(png.size() * 2 / 3));
@@ -144,27 +146,29 @@ private Q_SLOTS:
                                            << QStringList{"huge.safetensors", "magnitude"} << none;
         QTest::newRow("edit: BOOL latent") << edit({"--latent", "bool.safetensors", "--out", "o.png"}) << 1
                                            << QStringList{"bool.safetensors", "BOOL"} << none;
-        QTest::newRow("sweep: Inf latent") << sweep({"--latent", "inf.safetensors", "--lambdas", "2,5", "--out", "o.png"})
-                                           << 1 << QStringList{"inf.safetensors", "'w'"} << none;
+        QTest::newRow("sweep: Inf latent")
+            << sweep({"--latent", "inf.safetensors", "--lambdas", "2,5", "--out", "o.png"}) << 1
+            << QStringList{"inf.safetensors", "'w'"} << none;
         QTest::newRow("edit: a batch of two latents")
             << edit({"--latent", "two.safetensors", "--out", "o.png"}) << 1
             << QStringList{"two.safetensors", "2 latents", "[1,8,32]", "[8,32]"} << none;
-        QTest::newRow("embed: NaN pixels") << QStringList{"embed", "--clip", kClip, "--pixels", "pixels-nan.safetensors"}
-                                           << 1 << QStringList{"pixels-nan.safetensors", "pixel_values", "NaN"}
-                                           << QStringList{};
+        QTest::newRow("embed: NaN pixels")
+            << QStringList{"embed", "--clip", kClip, "--pixels", "pixels-nan.safetensors"} << 1
+            << QStringList{"pixels-nan.safetensors", "pixel_values", "NaN"} << QStringList{};
         QTest::newRow("generate: truncation nan") << generate({"--seed", "1", "--truncation", "nan", "--out", "o.png"})
                                                   << 2 << QStringList{"--truncation", "finite"} << none;
         QTest::newRow("edit: truncation inf") << edit({"--seed", "1", "--truncation", "inf", "--out", "o.png"}) << 2
                                               << QStringList{"--truncation", "finite"} << none;
         // Seeds.
-        QTest::newRow("generate: seed 2^32") << generate({"--seed", "4294967296", "--out", "o.png"}) << 2
-                                             << QStringList{"--seed", "4294967295"} << none;
-        QTest::newRow("generate: seed -1") << generate({"--seed=-1", "--out", "o.png"}) << 2
-                                           << QStringList{"--seed", "4294967295"} << none;
+        QTest::newRow("generate: seed 2^32")
+            << generate({"--seed", "4294967296", "--out", "o.png"}) << 2 << QStringList{"--seed", "4294967295"} << none;
+        QTest::newRow("generate: seed -1")
+            << generate({"--seed=-1", "--out", "o.png"}) << 2 << QStringList{"--seed", "4294967295"} << none;
         QTest::newRow("edit: 23-digit seed") << edit({"--seed", "12345678901234567890123", "--out", "o.png"}) << 2
                                              << QStringList{"--seed", "4294967295"} << none;
-        QTest::newRow("render: seed 2^32") << QStringList{"synthface", "render", "--seed", "4294967296", "--out", "o.png"}
-                                           << 2 << QStringList{"--seed", "4294967295"} << none;
+        QTest::newRow("render: seed 2^32")
+            << QStringList{"synthface", "render", "--seed", "4294967296", "--out", "o.png"} << 2
+            << QStringList{"--seed", "4294967295"} << none;
         QTest::newRow("render: seeds past the last")
             << QStringList{"synthface", "render", "--seed", "4294967295", "--count", "2", "--out", "o.png"} << 2
             << QStringList{"--seed", "4294967295"} << none;
@@ -174,22 +178,27 @@ private Q_SLOTS:
         QTest::newRow("edit: threads -1") << edit({"--seed", "1", "--threads", "-1", "--out", "o.png"}) << 2
                                           << QStringList{"--threads", "core"} << none;
         // Other numbers.
-        QTest::newRow("edit: empty lambda") << edit({"--seed", "1", "--lambda", "", "--out", "o.png"}) << 2
-                                            << QStringList{"--lambda"} << none;
+        QTest::newRow("edit: empty lambda")
+            << edit({"--seed", "1", "--lambda", "", "--out", "o.png"}) << 2 << QStringList{"--lambda"} << none;
         QTest::newRow("sweep: trailing comma") << sweep({"--seed", "1", "--lambdas", "2,5,", "--out", "o.png"}) << 2
                                                << QStringList{"--lambdas", "empty"} << none;
         QTest::newRow("sweep: NaN lambda") << sweep({"--seed", "1", "--lambdas", "2,nan", "--out", "o.png"}) << 2
                                            << QStringList{"--lambdas", "nan"} << none;
-        QTest::newRow("eval: margin nan") << QStringList{"synthface", "eval", "--margin", "nan"} << 2
-                                          << QStringList{"--margin"} << QStringList{};
+        QTest::newRow("eval: margin nan")
+            << QStringList{"synthface", "eval", "--margin", "nan"} << 2 << QStringList{"--margin"} << QStringList{};
         QTest::newRow("eval: margin -1") << QStringList{"synthface", "eval", "--margin", "-1"} << 2
                                          << QStringList{"--margin"} << QStringList{};
+        QTest::newRow("eval: id-weight -1") << QStringList{"synthface", "eval", "--id-weight", "-1"} << 2
+                                            << QStringList{"--id-weight"} << QStringList{};
+        QTest::newRow("eval: id-weight with presets")
+            << QStringList{"synthface", "eval", "--presets", "--id-weight", "0.05"} << 2
+            << QStringList{"--id-weight", "--presets"} << QStringList{};
         QTest::newRow("eval: lambdas with a hole") << QStringList{"synthface", "eval", "--lambdas", "2,,8"} << 2
                                                    << QStringList{"--lambdas", "empty"} << QStringList{};
-        QTest::newRow("bench: edit-steps -1") << QStringList{"bench", "--edit-steps", "-1"} << 2
-                                              << QStringList{"--edit-steps"} << QStringList{};
-        QTest::newRow("check: scale nan") << QStringList{"synthface", "check", "--scale", "nan"} << 2
-                                          << QStringList{"--scale"} << QStringList{};
+        QTest::newRow("bench: edit-steps -1")
+            << QStringList{"bench", "--edit-steps", "-1"} << 2 << QStringList{"--edit-steps"} << QStringList{};
+        QTest::newRow("check: scale nan")
+            << QStringList{"synthface", "check", "--scale", "nan"} << 2 << QStringList{"--scale"} << QStringList{};
         QTest::newRow("generate: count 1000000000")
             << generate({"--seed", "1", "--count", "1000000000", "--out", "o.png"}) << 2
             << QStringList{"--count", "1024"} << QStringList{"o-0.png", "o.png"};
@@ -201,20 +210,20 @@ private Q_SLOTS:
         QTest::newRow("invert: 30000x30000 PNG")
             << (QStringList{"invert"} + models() + QStringList{"--image", "big.png", "--latent-out", "l.safetensors"})
             << 1 << QStringList{"big.png", "100 MP"} << QStringList{"l.safetensors"};
-        QTest::newRow("embed: (2^32-1)² PNG") << QStringList{"embed", "--clip", kClip, "--image", "endless.png"} << 1
-                                              << QStringList{"endless.png", "4294967295x4294967295", "100 MP"}
-                                              << QStringList{};
+        QTest::newRow("embed: (2^32-1)² PNG")
+            << QStringList{"embed", "--clip", kClip, "--image", "endless.png"} << 1
+            << QStringList{"endless.png", "4294967295x4294967295", "100 MP"} << QStringList{};
         QTest::newRow("embed: a folder as image") << QStringList{"embed", "--clip", kClip, "--image", "folder.png"} << 1
                                                   << QStringList{"folder.png", "folder"} << QStringList{};
-        QTest::newRow("align: truncated JPEG") << QStringList{"align", "--image", "truncated.jpg", "--out", "o.png"} << 1
-                                               << QStringList{"truncated.jpg", "truncated"} << none;
+        QTest::newRow("align: truncated JPEG") << QStringList{"align", "--image", "truncated.jpg", "--out", "o.png"}
+                                               << 1 << QStringList{"truncated.jpg", "truncated"} << none;
         QTest::newRow("embed: truncated PNG") << QStringList{"embed", "--clip", kClip, "--image", "truncated.png"} << 1
                                               << QStringList{"truncated.png", "truncated"} << QStringList{};
         QTest::newRow("embed: damaged PNG") << QStringList{"embed", "--clip", kClip, "--image", "damaged.png"} << 1
                                             << QStringList{"damaged.png", "CRC"} << QStringList{};
-        QTest::newRow("embed: corrupt JPEG") << QStringList{"embed", "--clip", kClip, "--image", "corrupt.jpg"} << 1
-                                             << QStringList{"corrupt.jpg", "damaged", "premature end of data segment"}
-                                             << QStringList{};
+        QTest::newRow("embed: corrupt JPEG")
+            << QStringList{"embed", "--clip", kClip, "--image", "corrupt.jpg"} << 1
+            << QStringList{"corrupt.jpg", "damaged", "premature end of data segment"} << QStringList{};
         // Outputs: checked before the work, all or nothing.
         QTest::newRow("edit: --latent-out .") << edit({"--seed", "1", "--out", "o.png", "--latent-out", "."}) << 1
                                               << QStringList{".", "--latent-out", "folder"} << none;
@@ -241,8 +250,8 @@ private Q_SLOTS:
         QTest::newRow("generate: --out is a folder") << generate({"--seed", "1", "--out", "folder.png"}) << 1
                                                      << QStringList{"folder.png", "folder"} << QStringList{};
         QTest::newRow("render: --no-clobber")
-            << QStringList{"synthface", "render", "--seed", "1", "--out", "existing.png", "--attributes-out", "a.json",
-                           "--no-clobber"}
+            << QStringList{"synthface",    "render",           "--seed", "1",           "--out",
+                           "existing.png", "--attributes-out", "a.json", "--no-clobber"}
             << 1 << QStringList{"existing.png", "--no-clobber"} << QStringList{"a.json"};
         QTest::newRow("render: .ppm") << QStringList{"synthface", "render", "--seed", "1", "--out", "o.ppm"} << 2
                                       << QStringList{"o.ppm", ".png"} << QStringList{"o.ppm"};
@@ -298,8 +307,8 @@ private Q_SLOTS:
             const rlimit limit{16384, 16384};
             ::setrlimit(RLIMIT_FSIZE, &limit);
         });
-        p.start(QStringLiteral(PAE_CLI_PATH), generate({"--seed", "1", "--count", "2", "--out", "full.png",
-                                                        "--tensor-out", "full.safetensors"}));
+        p.start(QStringLiteral(PAE_CLI_PATH),
+                generate({"--seed", "1", "--count", "2", "--out", "full.png", "--tensor-out", "full.safetensors"}));
         QVERIFY(p.waitForFinished(120000));
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QCOMPARE(p.exitCode(), 1);

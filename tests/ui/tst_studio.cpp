@@ -1068,6 +1068,60 @@ private Q_SLOTS:
         QVERIFY(w->corpusPicker()->userCorpora().isEmpty());
     }
 
+    // A corpus's header sets the rows its edits move: picking it shows them in the Strength
+    // panel, a choice the user made stays, a session reopens with its own rows, and a header
+    // that does not fit the generator is named in the status bar.
+    void shouldFollowTheCorpusRows_unlessTheUserChoseOthers()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("edits.paesession");
+        const QString corpus = dir.filePath("rows.txt");
+        auto writeCorpus = [&](const QByteArray& header) {
+            QFile f(corpus);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(header + "a happy face\na sad face\n");
+        };
+        writeCorpus("# layers: 4-7\n");
+        QString builtin;
+        {
+            auto w = readyWindow();
+            QVERIFY(w);
+            QComboBox* rows = w->strengthPanel()->layersControl();
+            builtin = w->corpusPicker()->currentCorpus();
+            QCOMPARE(rows->currentData().toString(), QStringLiteral("all"));
+            QVERIFY(w->corpusPicker()->addUserCorpus(corpus));
+            QVERIFY(w->corpusPicker()->setCurrentCorpus(corpus));
+            QCOMPARE(rows->currentData().toString(), QStringLiteral("4-7"));
+            QVERIFY(w->corpusPicker()->setCurrentCorpus(builtin));
+            QCOMPARE(rows->currentData().toString(), QStringLiteral("all"));
+            // The user's own choice is kept when the corpus changes.
+            rows->setCurrentIndex(rows->findData(QStringLiteral("0-3")));
+            QVERIFY(w->corpusPicker()->setCurrentCorpus(corpus));
+            QCOMPARE(rows->currentData().toString(), QStringLiteral("0-3"));
+            // Every row, chosen on this corpus, is what the session keeps.
+            rows->setCurrentIndex(rows->findData(QStringLiteral("all")));
+            w->saveSession(path, false);
+        }
+        {
+            auto w = readyWindow();
+            QVERIFY(w);
+            QVERIFY(w->openSession(path));
+            QVERIFY(faceArrives(w.get()));
+            QCOMPARE(w->corpusPicker()->currentCorpus(), corpus);
+            QCOMPARE(w->strengthPanel()->layersControl()->currentData().toString(), QStringLiteral("all"));
+        }
+        writeCorpus("# layers: 8-12\n");
+        auto w = readyWindow();
+        QVERIFY(w);
+        QVERIFY(w->corpusPicker()->setCurrentCorpus(builtin));
+        w->corpusPicker()->addUserCorpus(corpus);
+        QVERIFY(w->corpusPicker()->setCurrentCorpus(corpus));
+        const QString message = w->statusBar()->currentMessage();
+        QVERIFY2(message.contains(corpus + QStringLiteral(":1: layers: '8-12': row 12 is outside")),
+                 qPrintable(message));
+        QCOMPARE(w->strengthPanel()->layersControl()->currentData().toString(), QStringLiteral("all"));
+    }
+
     void shouldReportTheError_whenTheJobFails()
     {
         auto w = readyWindow();

@@ -233,12 +233,14 @@ void SessionController::apply(SessionData data, const FaceResult& rendered, cons
                                int(data.otherFaces.size()));
     }
     w.canvas->setImage(history->current().image);
-    w.strength->setFrom(data.settings);
     w.corpus->setBasis(data.settings.basis, data.settings.pcaComponents);
     if (!data.corpus.isEmpty() && !w.corpus->setCurrentCorpus(data.corpus) && QFileInfo::exists(data.corpus)) {
         w.corpus->addUserCorpus(data.corpus);
         w.corpus->setCurrentCorpus(data.corpus);
     }
+    // After the corpus: choosing it sets the panel's defaults (its header's rows), which must
+    // not replace what the session saved.
+    w.strength->setFrom(data.settings);
     w.prompt->setText(data.prompt);
     if (!data.lambdaList.isEmpty())
         w.compare->setLambdaText(data.lambdaList);

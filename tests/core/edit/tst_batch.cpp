@@ -27,6 +27,8 @@ pae::ModelInfo someModels()
     info.clipDescription = "clip A";
     info.generatorDescription = "generator A";
     info.builtin = true;
+    info.numLatents = 10;
+    info.corpusRoot = PAE_SOURCE_DIR "/prompts/synthface";
     return info;
 }
 
@@ -156,44 +158,107 @@ private Q_SLOTS:
         QCOMPARE(it.id.size(), size_t(16));
     }
 
+    // A manifest line names no rows: the corpus's header gives them, as in the studio, and
+    // they are part of the settings that say whether a finished item is still current.
+    void shouldTakeRowsFromTheCorpusHeader()
+    {
+        const fs::path corpus = dir() / "hair-rows.txt";
+        std::ofstream(corpus) << "# template: a person with {}\n# layers: 0-3\n# space: w\n# l2: 0.05\nlong hair\n";
+        const auto it = item(R"({"seed": 3, "prompt": "long hair", "corpus": ")" + corpus.string() + R"("})");
+        QVERIFY2(it.ok(), it.error.c_str());
+        const pae::EditRequest r = pae::batchRequest(it, someModels());
+        QCOMPARE(r.layers, (std::vector<int>{0, 1, 2, 3}));
+        QVERIFY(r.sharedOffset);
+        QCOMPARE(r.l2Weight, 0.05f);
+        const nlohmann::json settings = pae::batchSettings(it, someModels());
+        QCOMPARE(settings.at("layers"), nlohmann::json({0, 1, 2, 3}));
+        QCOMPARE(settings.at("space"), nlohmann::json("w"));
+        // The line's own l2 wins over the header's.
+        const auto own =
+            item(R"({"seed": 3, "prompt": "long hair", "l2": 0.3, "corpus": ")" + corpus.string() + R"("})");
+        QCOMPARE(pae::batchRequest(own, someModels()).l2Weight, 0.3f);
+        // Without header settings the settings are as before (earlier batches stay current).
+        const auto plain = item(R"({"seed": 3, "prompt": "a happy face"})");
+        QVERIFY(!pae::batchSettings(plain, someModels()).contains("layers"));
+        QVERIFY(!pae::batchSettings(plain, someModels()).contains("space"));
+    }
+
     void shouldMakeAnErrorRecord_forABadLine_data()
     {
         QTest::addColumn<QString>("line");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("mentions");
-        QTest::newRow("not json") << "{\"seed\": 1, \"prompt\": " << "(line)" << "not JSON";
-        QTest::newRow("not an object") << "[1, 2]" << "(line)" << "object";
+        QTest::newRow("not json") << "{\"seed\": 1, \"prompt\": "
+                                  << "(line)"
+                                  << "not JSON";
+        QTest::newRow("not an object") << "[1, 2]"
+                                       << "(line)"
+                                       << "object";
         // Found by fuzz_manifest: a number beyond a double stopped the whole batch.
-        QTest::newRow("number overflow") << R"({"seed": 1, "prompt": "x", "steps": 1E999})" << "(line)"
+        QTest::newRow("number overflow") << R"({"seed": 1, "prompt": "x", "steps": 1E999})"
+                                         << "(line)"
                                          << "number overflow";
-        QTest::newRow("unknown field") << R"({"seed": 1, "prompt": "x", "lamdas": [2]})" << "lamdas" << "unknown";
+        QTest::newRow("unknown field") << R"({"seed": 1, "prompt": "x", "lamdas": [2]})"
+                                       << "lamdas"
+                                       << "unknown";
         // Found by fuzz_manifest: an empty field name made the record read "line 2: : unknown field".
-        QTest::newRow("empty field name") << R"({"seed": 1, "prompt": "x", "": 6})" << "\"\"" << "unknown";
-        QTest::newRow("no source") << R"({"prompt": "x"})" << "seed/latent/photo" << "no face source";
+        QTest::newRow("empty field name") << R"({"seed": 1, "prompt": "x", "": 6})"
+                                          << "\"\""
+                                          << "unknown";
+        QTest::newRow("no source") << R"({"prompt": "x"})"
+                                   << "seed/latent/photo"
+                                   << "no face source";
         QTest::newRow("two sources") << R"({"seed": 1, "latent": "face.safetensors", "prompt": "x"})"
-                                     << "seed/latent/photo" << "only one";
-        QTest::newRow("missing latent") << R"({"latent": "nowhere.safetensors", "prompt": "x"})" << "latent"
+                                     << "seed/latent/photo"
+                                     << "only one";
+        QTest::newRow("missing latent") << R"({"latent": "nowhere.safetensors", "prompt": "x"})"
+                                        << "latent"
                                         << "nowhere.safetensors: no such file";
-        QTest::newRow("missing photo") << R"({"photo": "/no/such/photo.png", "prompt": "x"})" << "photo"
+        QTest::newRow("missing photo") << R"({"photo": "/no/such/photo.png", "prompt": "x"})"
+                                       << "photo"
                                        << "/no/such/photo.png";
-        QTest::newRow("negative seed") << R"({"seed": -1, "prompt": "x"})" << "seed" << "≥ 0";
-        QTest::newRow("no prompt") << R"({"seed": 1})" << "prompt" << "missing";
-        QTest::newRow("empty prompt") << R"({"seed": 1, "prompt": "  "})" << "prompt" << "empty";
-        QTest::newRow("lambda text") << R"({"seed": 1, "prompt": "x", "lambdas": [2, "x"]})" << "lambdas"
+        QTest::newRow("negative seed") << R"({"seed": -1, "prompt": "x"})"
+                                       << "seed"
+                                       << "≥ 0";
+        QTest::newRow("no prompt") << R"({"seed": 1})"
+                                   << "prompt"
+                                   << "missing";
+        QTest::newRow("empty prompt") << R"({"seed": 1, "prompt": "  "})"
+                                      << "prompt"
+                                      << "empty";
+        QTest::newRow("lambda text") << R"({"seed": 1, "prompt": "x", "lambdas": [2, "x"]})"
+                                     << "lambdas"
                                      << "entry 1";
-        QTest::newRow("lambda range") << R"({"seed": 1, "prompt": "x", "lambdas": [2000]})" << "lambdas"
+        QTest::newRow("lambda range") << R"({"seed": 1, "prompt": "x", "lambdas": [2000]})"
+                                      << "lambdas"
                                       << "outside";
-        QTest::newRow("steps float") << R"({"seed": 1, "prompt": "x", "steps": 5.5})" << "steps" << "integer";
-        QTest::newRow("steps zero") << R"({"seed": 1, "prompt": "x", "steps": 0})" << "steps" << "outside";
-        QTest::newRow("bad target") << R"({"seed": 1, "prompt": "x", "target": "best"})" << "target" << "best";
-        QTest::newRow("negative id weight") << R"({"seed": 1, "prompt": "x", "id_weight": -1})" << "id_weight"
+        QTest::newRow("steps float") << R"({"seed": 1, "prompt": "x", "steps": 5.5})"
+                                     << "steps"
+                                     << "integer";
+        QTest::newRow("steps zero") << R"({"seed": 1, "prompt": "x", "steps": 0})"
+                                    << "steps"
+                                    << "outside";
+        QTest::newRow("bad target") << R"({"seed": 1, "prompt": "x", "target": "best"})"
+                                    << "target"
+                                    << "best";
+        QTest::newRow("negative id weight") << R"({"seed": 1, "prompt": "x", "id_weight": -1})"
+                                            << "id_weight"
                                             << "≥ 0";
-        QTest::newRow("negative l2") << R"({"seed": 1, "prompt": "x", "l2": -0.5})" << "l2" << "≥ 0";
-        QTest::newRow("preset") << R"({"seed": 1, "prompt": "x", "preset": "smile"})" << "preset" << "not supported";
-        QTest::newRow("bad id") << R"({"id": "../escape", "seed": 1, "prompt": "x"})" << "id" << "folder name";
+        QTest::newRow("negative l2") << R"({"seed": 1, "prompt": "x", "l2": -0.5})"
+                                     << "l2"
+                                     << "≥ 0";
+        QTest::newRow("preset") << R"({"seed": 1, "prompt": "x", "preset": "smile"})"
+                                << "preset"
+                                << "not supported";
+        QTest::newRow("bad id") << R"({"id": "../escape", "seed": 1, "prompt": "x"})"
+                                << "id"
+                                << "folder name";
         QTest::newRow("truncation on latent") << R"({"latent": "face.safetensors", "truncation": 0.5, "prompt": "x"})"
-                                              << "truncation" << "seed";
-        QTest::newRow("face without photo") << R"({"seed": 1, "face": 1, "prompt": "x"})" << "face" << "photo";
+                                              << "truncation"
+                                              << "seed";
+        QTest::newRow("face without photo") << R"({"seed": 1, "face": 1, "prompt": "x"})"
+                                            << "face"
+                                            << "photo";
     }
 
     void shouldMakeAnErrorRecord_forABadLine()
@@ -216,10 +281,11 @@ private Q_SLOTS:
 
     void shouldGiveEveryLaterDuplicateIdItsOwnErrorFolder()
     {
-        const auto m = pae::readBatchManifest(manifest("dup.jsonl", "{\"seed\": 1, \"prompt\": \"x\"}\n"
-                                                                    "{\"id\": \"a\", \"seed\": 2, \"prompt\": \"x\"}\n"
-                                                                    "{\"seed\": 1, \"prompt\": \"x\"}\n"
-                                                                    "{\"id\": \"a\", \"seed\": 3, \"prompt\": \"x\"}\n"));
+        const auto m =
+            pae::readBatchManifest(manifest("dup.jsonl", "{\"seed\": 1, \"prompt\": \"x\"}\n"
+                                                         "{\"id\": \"a\", \"seed\": 2, \"prompt\": \"x\"}\n"
+                                                         "{\"seed\": 1, \"prompt\": \"x\"}\n"
+                                                         "{\"id\": \"a\", \"seed\": 3, \"prompt\": \"x\"}\n"));
         QCOMPARE(m.items.size(), size_t(4));
         QVERIFY(m.items[0].ok() && m.items[1].ok());
         QVERIFY(!m.items[2].ok() && !m.items[3].ok());
@@ -255,11 +321,12 @@ private Q_SLOTS:
         QVERIFY(!pae::batchItemComplete(d, "h1"));
         writeText(d / "image-0.png", "12345");
         writeText(d / "latent-0.safetensors", "123");
-        pae::writeJsonAtomically(d / "metrics.json",
-                                 {{"batch",
-                                   {{"settings_hash", "h1"},
-                                    {"files", {{{"name", "image-0.png"}, {"bytes", 5}},
-                                               {{"name", "latent-0.safetensors"}, {"bytes", 3}}}}}}});
+        pae::writeJsonAtomically(
+            d / "metrics.json",
+            {{"batch",
+              {{"settings_hash", "h1"},
+               {"files",
+                {{{"name", "image-0.png"}, {"bytes", 5}}, {{"name", "latent-0.safetensors"}, {"bytes", 3}}}}}}});
         QVERIFY(pae::batchItemComplete(d, "h1"));
         QVERIFY(!pae::batchItemComplete(d, "h2"));
         writeText(d / "latent-0.safetensors", "12");
@@ -304,15 +371,18 @@ private Q_SLOTS:
         fs::create_directories(out / "a");
         fs::create_directories(out / "b");
         fs::create_directories(out / "c");
-        pae::writeJsonAtomically(out / "a" / "metrics.json",
-                                 {{"seconds", 2.0},
-                                  {"per_lambda", {{{"lambda", 2}, {"clip_cosine_to_target", 0.5}, {"identity_similarity", 1.0}},
-                                                  {{"lambda", 8}, {"clip_cosine_to_target", 0.7}, {"identity_similarity", 0.8}}}},
-                                  {"batch", {{"line", 1}, {"started_at", 100.0}, {"finished_at", 103.0}, {"item_seconds", 3.0}}}});
-        pae::writeJsonAtomically(out / "b" / "metrics.json",
-                                 {{"seconds", 4.0},
-                                  {"per_lambda", {{{"lambda", 8}, {"clip_cosine_to_target", 0.9}}}}, // no identity model
-                                  {"batch", {{"line", 3}, {"started_at", 103.0}, {"finished_at", 106.0}, {"item_seconds", 3.0}}}});
+        pae::writeJsonAtomically(
+            out / "a" / "metrics.json",
+            {{"seconds", 2.0},
+             {"per_lambda",
+              {{{"lambda", 2}, {"clip_cosine_to_target", 0.5}, {"identity_similarity", 1.0}},
+               {{"lambda", 8}, {"clip_cosine_to_target", 0.7}, {"identity_similarity", 0.8}}}},
+             {"batch", {{"line", 1}, {"started_at", 100.0}, {"finished_at", 103.0}, {"item_seconds", 3.0}}}});
+        pae::writeJsonAtomically(
+            out / "b" / "metrics.json",
+            {{"seconds", 4.0},
+             {"per_lambda", {{{"lambda", 8}, {"clip_cosine_to_target", 0.9}}}}, // no identity model
+             {"batch", {{"line", 3}, {"started_at", 103.0}, {"finished_at", 106.0}, {"item_seconds", 3.0}}}});
         pae::writeJsonAtomically(out / "c" / "error.json",
                                  {{"line", 2}, {"field", "lambdas"}, {"error", "m.jsonl line 2: lambdas: bad"}});
         fs::create_directories(out / "d"); // killed before it wrote anything

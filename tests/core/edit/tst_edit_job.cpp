@@ -6,6 +6,7 @@
 #include "core/edit/model_set_impl.h"
 #include "core/io/safetensors.h"
 #include "core/io/weights.h"
+#include "core/pae/corpus.h"
 #include "core/util/error.h"
 
 #include <QTemporaryDir>
@@ -268,6 +269,36 @@ private Q_SLOTS:
             } catch (const pae::UsageError& e) {
                 QVERIFY2(QString(e.what()).startsWith("--layers: '"), e.what());
             }
+        }
+    }
+
+    // A corpus's header sets the defaults of an edit in it; a row its generator lacks is named
+    // with the file and line.
+    void shouldTakeTheCorpusHeadersSettings_asDefaults()
+    {
+        pae::ModelInfo info;
+        info.builtin = true;
+        info.numLatents = 10;
+        pae::Corpus corpus;
+        corpus.file = "/x/hair.txt";
+        QCOMPARE(pae::EditRequest::defaults(info, corpus).l2Weight, pae::EditRequest::defaults(info).l2Weight);
+        QVERIFY(pae::EditRequest::defaults(info, corpus).layers.empty());
+        corpus.defaults.layers = "0-3";
+        corpus.defaults.layersLine = 4;
+        corpus.defaults.l2Weight = 0.02f;
+        corpus.defaults.sharedOffset = true;
+        const pae::EditRequest r = pae::EditRequest::defaults(info, corpus);
+        QCOMPARE(r.layers, (std::vector<int>{0, 1, 2, 3}));
+        QCOMPARE(r.l2Weight, 0.02f);
+        QVERIFY(r.sharedOffset);
+        QCOMPARE(r.steps, pae::EditRequest::defaults(info).steps);
+        corpus.defaults.layers = "8-12";
+        try {
+            pae::EditRequest::defaults(info, corpus);
+            QFAIL("a row outside the latent was accepted");
+        } catch (const pae::UsageError& e) {
+            QVERIFY2(QString(e.what()).startsWith("/x/hair.txt:4: layers: '8-12': row 12 is outside the latent's 0–9"),
+                     e.what());
         }
     }
 

@@ -14,9 +14,7 @@ namespace fs = std::filesystem;
 
 using pae::test::errorOf;
 
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 class TestCorpus : public QObject {
     Q_OBJECT
@@ -75,6 +73,27 @@ private Q_SLOTS:
         QCOMPARE(pae::fnv1a64Hex("foobar"), std::string("85944171f73967e8"));
     }
 
+    void shouldReadEditDefaultsFromTheHeader_withoutChangingTheHash()
+    {
+        const pae::Corpus plain = pae::loadCorpus(write("d0.txt", "# template: a {} face\nhappy\nsad\n"));
+        QVERIFY(plain.defaults.empty());
+        const pae::Corpus c = pae::loadCorpus(write("d1.txt", "# Hair: moves the hair only.\n"
+                                                              "# template: a {} face\n"
+                                                              "#  layers:  0-3, 8 \n"
+                                                              "# l2: 0.02\n"
+                                                              "# space: w\n"
+                                                              "# Note: a comment with a colon\n"
+                                                              "happy\nsad\n"));
+        QCOMPARE(c.defaults.layers, std::string("0-3, 8"));
+        QCOMPARE(c.defaults.layersLine, 3);
+        QCOMPARE(c.defaults.l2Weight.value_or(-1.f), 0.02f);
+        QCOMPARE(c.defaults.sharedOffset.value_or(false), true);
+        QCOMPARE(c.prompts, (std::vector<std::string>{"happy", "sad"}));
+        // The settings do not change what is embedded, so the embedding cache stays.
+        QCOMPARE(c.contentHash, plain.contentHash);
+        QCOMPARE(pae::loadCorpus(write("d2.txt", "# space: w+\nhappy\n")).defaults.sharedOffset.value_or(true), false);
+    }
+
     void shouldDropDuplicates_withAWarningNamingTheLines()
     {
         std::ostringstream captured;
@@ -96,12 +115,27 @@ private Q_SLOTS:
         QTest::newRow("empty") << QByteArray("") << "{file}: the corpus has no prompts";
         QTest::newRow("only comments") << QByteArray("# header\n# template: a {} face\n\n")
                                        << "{file}: the corpus has no prompts";
-        QTest::newRow("template without hole") << QByteArray("# x\n# template: a face\nhappy\n")
-                                               << "{file}:2: the template 'a face' must contain exactly one '{}' (found 0)";
-        QTest::newRow("template with two holes") << QByteArray("# template: a {} {} face\nhappy\n")
-                                                 << "{file}:1: the template 'a {} {} face' must contain exactly one '{}' (found 2)";
+        QTest::newRow("template without hole")
+            << QByteArray("# x\n# template: a face\nhappy\n")
+            << "{file}:2: the template 'a face' must contain exactly one '{}' (found 0)";
+        QTest::newRow("template with two holes")
+            << QByteArray("# template: a {} {} face\nhappy\n")
+            << "{file}:1: the template 'a {} {} face' must contain exactly one '{}' (found 2)";
         QTest::newRow("two templates") << QByteArray("# template: a {} face\nhappy\n# template: {}\n")
                                        << "{file}:3: a second template line (the first is on line 1)";
+        QTest::newRow("l2 not a number") << QByteArray("# l2: strong\nhappy\n")
+                                         << "{file}:1: l2: 'strong' is not a weight from 0 to 1e6";
+        QTest::newRow("l2 negative") << QByteArray("# l2: -0.1\nhappy\n")
+                                     << "{file}:1: l2: '-0.1' is not a weight from 0 to 1e6";
+        QTest::newRow("l2 with a comma") << QByteArray("happy\n# l2: 0,1\n")
+                                         << "{file}:2: l2: '0,1' is not a weight from 0 to 1e6";
+        QTest::newRow("l2 nan") << QByteArray("# l2: nan\nhappy\n") << "{file}:1: l2: 'nan' is not a weight";
+        QTest::newRow("layers not rows") << QByteArray("# layers: coarse\nhappy\n")
+                                         << "{file}:1: layers: 'coarse' is not a list of W+ rows (as 4-7, 0-3,8 or 8-)";
+        QTest::newRow("layers empty") << QByteArray("# layers:\nhappy\n") << "{file}:1: layers: '' is not a list";
+        QTest::newRow("space") << QByteArray("# space: z\nhappy\n") << "{file}:1: space: 'z' is not w+ or w";
+        QTest::newRow("two l2 lines") << QByteArray("# l2: 0.1\nhappy\n# l2: 0.2\n")
+                                      << "{file}:3: a second l2 line (the first is on line 1)";
         QTest::newRow("latin-1") << QByteArray("happy\ncaf\xE9\n") << "{file}:2: invalid UTF-8 (byte 0xE9 at column 4)";
         QTest::newRow("overlong") << QByteArray("\xC0\xAF\n") << "{file}:1: invalid UTF-8 (byte 0xC0 at column 1)";
         QTest::newRow("surrogate") << QByteArray("ok\nok2\nx\xED\xA0\x80\n")
@@ -150,8 +184,9 @@ private Q_SLOTS:
         QCOMPARE(pae::findCorpus((root / "synthface" / "emotion.txt").string(), "/nonexistent").prompts,
                  std::vector<std::string>{"smiling"});
         // A name with '/' is a path, even without .txt
-        QVERIFY(errorOf([&] { pae::findCorpus((root / "synthface" / "emotion").string(), root); })
-                    .find("cannot open the corpus") != std::string::npos);
+        QVERIFY(errorOf([&] {
+                    pae::findCorpus((root / "synthface" / "emotion").string(), root);
+                }).find("cannot open the corpus") != std::string::npos);
         // and a name ending in .txt is a path too (relative to the working directory here).
         QVERIFY(errorOf([&] { pae::findCorpus("emotion.txt", root); }).find("cannot open") != std::string::npos);
 
