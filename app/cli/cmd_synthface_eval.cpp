@@ -21,7 +21,7 @@ void addSynthfaceEvalCommand(CLI::App& group)
     struct Options {
         synthface::EvalOptions eval;
         std::string lambdas = "2,5,8";
-        std::string targets = "text,pae,pae+";
+        std::string targets = "text,pae,pae+,pae+corpus";
         std::optional<std::string> space;
         std::string out;
         bool json = false;
@@ -33,7 +33,8 @@ void addSynthfaceEvalCommand(CLI::App& group)
         synthface::InversionEvalOptions invert;
     };
     auto o = std::make_shared<Options>();
-    auto* cmd = group.add_subcommand("eval", "Measure edits (text, pae, pae+) against SynthFace ground truth");
+    auto* cmd =
+        group.add_subcommand("eval", "Measure edits (text, pae, pae+, pae+corpus) against SynthFace ground truth");
     auto* faces =
         cmd->add_option("--faces", o->eval.faces, "Faces to edit (default 24; 50 with --presets; 6 with --inversion)")
             ->check(CLI::Range(1, 10000));
@@ -115,7 +116,7 @@ void addSynthfaceEvalCommand(CLI::App& group)
                 o->eval.targets.push_back(kind);
         }
         if (o->eval.targets.empty())
-            throw UsageError("--targets: give at least one of text, pae, pae+");
+            throw UsageError("--targets: give at least one of text, pae, pae+, pae+corpus");
         if (o->space && *o->space != "w+" && *o->space != "w")
             throw UsageError("--space: '" + *o->space + "' is not w+ or w");
         if (o->space)

@@ -76,7 +76,9 @@ void EditOptions::add(CLI::App* cmd)
         ->check(finiteRange(-2, 2));
     cmd->add_option("--prompt", prompt, "What the face should become, e.g. \"a happy face\"")->required();
     cmd->add_option("--corpus", request.corpus, "Corpus name in prompts/ or a corpus file")->capture_default_str();
-    cmd->add_option("--target", target, "text, pae or pae+")->capture_default_str();
+    cmd->add_option("--target", target,
+                    "text, pae, pae+ or pae+corpus (pae+ with only the prompt's part in the corpus subspace)")
+        ->capture_default_str();
     cmd->add_option("--basis", basis, "pca or gram-schmidt")->capture_default_str();
     cmd->add_option("--pca-k", request.pcaComponents, "Principal components of the corpus")
         ->capture_default_str()
@@ -97,10 +99,12 @@ void EditOptions::add(CLI::App* cmd)
                         ", on the built-in SynthFace models " + number(EditRequest::defaults(synthface).l2Weight) +
                         ", unless the corpus's header sets `# l2:`)")
         ->check(finiteRange(0, 1e6));
-    idWeightOption = cmd->add_option("--id-weight", request.idWeight,
-                                     "Weight of the identity term 1 − cos(R(G(w)), R(G(w0))); needs --arcface")
-                         ->capture_default_str()
-                         ->check(finiteRange(0, 1e6));
+    idWeightOption =
+        cmd->add_option("--id-weight", request.idWeight,
+                        "Weight of the identity term 1 − cos(R(G(w)), R(G(w0))); needs --arcface (default " +
+                            number(EditRequest::defaults().idWeight) + ", on the built-in SynthFace models " +
+                            number(EditRequest::defaults(synthface).idWeight) + ")")
+            ->check(finiteRange(0, 1e6));
     cmd->add_option("--layers", layers,
                     "W+ rows the edit may move, e.g. 0-3 (coarse: shape, hair), 4-7, 8- (fine: colour); rows count "
                     "from 0; default: the corpus's `# layers:`, else all");
@@ -132,6 +136,8 @@ EditRequest EditOptions::buildRequest(const ModelSet& modelSet, const Latent* ph
         r.corpus.empty() ? EditRequest::defaults(modelSet.info())
                          : EditRequest::defaults(modelSet.info(), findCorpus(r.corpus, modelSet.info().corpusRoot));
     r.l2Weight = l2Weight.value_or(defaults.l2Weight);
+    if (!idWeightOption || idWeightOption->count() == 0)
+        r.idWeight = defaults.idWeight;
     r.prompt = prompt;
     r.target = parseTargetKind(target);
     r.basis = parseBasisKind(basis);

@@ -251,7 +251,7 @@ void parseFields(const nlohmann::json& j, BatchItem& item, const fs::path& manif
     if (j.contains("l2"))
         item.l2Weight = needNumber(j, "l2");
     if (j.contains("id_weight"))
-        r.idWeight = needNumber(j, "id_weight");
+        item.idWeight = needNumber(j, "id_weight");
     if (j.contains("optimizer_seed")) {
         if (!j.at("optimizer_seed").is_number_unsigned())
             throw LineError{"optimizer_seed", "expected an integer ≥ 0, found " + typeName(j.at("optimizer_seed"))};
@@ -265,6 +265,7 @@ void parseFields(const nlohmann::json& j, BatchItem& item, const fs::path& manif
         {"lambda", "lambdas"}, {"id", "id_weight"}, {"pca-k", "pca_k"}};
     EditRequest check = r;
     check.l2Weight = item.l2Weight.value_or(0.f);
+    check.idWeight = item.idWeight.value_or(0.f);
     check.source.numLatents = 1;
     check.source.styleDim = 1;
     check.source.values = {0.f}; // validate() insists on a source; the real one is checked when it is read
@@ -344,6 +345,7 @@ EditRequest batchRequest(const BatchItem& item, const ModelInfo& models)
                                      ? EditRequest::defaults(models)
                                      : EditRequest::defaults(models, findCorpus(r.corpus, models.corpusRoot));
     r.l2Weight = item.l2Weight.value_or(defaults.l2Weight);
+    r.idWeight = item.idWeight.value_or(defaults.idWeight);
     r.layers = defaults.layers;
     r.sharedOffset = defaults.sharedOffset;
     return r;

@@ -33,24 +33,25 @@ enum class FaceSourceKind { Seed, Latent, Photo };
 // One manifest line. A line that cannot run keeps error/errorField set and is written as
 // an error record; every other field is then only as far as parsing got.
 struct BatchItem {
-    size_t index = 0;     // 0-based line number in the manifest (blank lines count)
-    std::string id;       // "id" field, else fnv1a64 of the line
-    std::string text;     // the line as read
+    size_t index = 0; // 0-based line number in the manifest (blank lines count)
+    std::string id;   // "id" field, else fnv1a64 of the line
+    std::string text; // the line as read
     std::string errorField;
-    std::string error;    // "manifest.jsonl line 4: lambdas: …"; empty when the line can run
+    std::string error; // "manifest.jsonl line 4: lambdas: …"; empty when the line can run
     bool ok() const { return error.empty(); }
 
     FaceSourceKind sourceKind = FaceSourceKind::Seed;
     uint64_t seed = 0;
     float truncation = 0.7f;
-    std::filesystem::path latentFile;   // absolute or relative to the current directory
+    std::filesystem::path latentFile; // absolute or relative to the current directory
     std::filesystem::path photoFile;
-    std::optional<int> face;            // photo: index of the face, largest first
-    std::optional<bool> align;          // photo: FFHQ alignment (default: on for real models)
-    int invertSteps = 300;              // photo: inversion steps
+    std::optional<int> face;   // photo: index of the face, largest first
+    std::optional<bool> align; // photo: FFHQ alignment (default: on for real models)
+    int invertSteps = 300;     // photo: inversion steps
 
-    EditRequest request = EditRequest::defaults(); // every field but source and l2Weight
-    std::optional<float> l2Weight;      // unset: the models' default
+    EditRequest request = EditRequest::defaults(); // every field but source, l2Weight and idWeight
+    std::optional<float> l2Weight;                 // unset: the corpus header's, else the models' default
+    std::optional<float> idWeight;                 // unset: the models' default
 };
 
 struct BatchManifest {

@@ -12,7 +12,9 @@ TargetKind parseTargetKind(const std::string& text)
         return TargetKind::Pae;
     if (text == "pae+")
         return TargetKind::PaePlus;
-    throw UsageError("target: '" + text + "' is not one of text, pae, pae+");
+    if (text == "pae+corpus")
+        return TargetKind::PaePlusCorpus;
+    throw UsageError("target: '" + text + "' is not one of text, pae, pae+, pae+corpus");
 }
 
 std::string toString(TargetKind kind)
@@ -24,6 +26,8 @@ std::string toString(TargetKind kind)
         return "pae";
     case TargetKind::PaePlus:
         return "pae+";
+    case TargetKind::PaePlusCorpus:
+        return "pae+corpus";
     }
     throw Error("target: invalid TargetKind value " + std::to_string(static_cast<int>(kind)));
 }

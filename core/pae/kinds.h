@@ -5,10 +5,11 @@
 
 namespace pae {
 
-enum class TargetKind { Text, Pae, PaePlus };
+// PaePlusCorpus: PAE+ with only the prompt's component in the corpus subspace (see targets.h).
+enum class TargetKind { Text, Pae, PaePlus, PaePlusCorpus };
 enum class BasisKind { Pca, GramSchmidt };
 
-// "text", "pae", "pae+"; UsageError otherwise.
+// "text", "pae", "pae+", "pae+corpus"; UsageError otherwise.
 TargetKind parseTargetKind(const std::string& text);
 std::string toString(TargetKind kind);
 // "pca", "gram-schmidt"

@@ -58,32 +58,37 @@ torch::Tensor basisFor(const Subspace& subspace, int64_t d, const torch::Device&
 
 std::string noComponentMessage(const std::string& prompt, const Subspace& subspace, double s)
 {
-    return promptName(prompt) + " has (almost) no component in " + corpusName(subspace) + " (s = " +
-           fmt("%.2g", s) + "): pick a corpus that this prompt belongs to";
+    return promptName(prompt) + " has (almost) no component in " + corpusName(subspace) + " (s = " + fmt("%.2g", s) +
+           "): pick a corpus that this prompt belongs to";
 }
 
 } // namespace
 
-torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t,
-                            const torch::Tensor& basis, double lambda)
+torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t, const torch::Tensor& basis,
+                            double lambda)
 {
     switch (kind) {
     case TargetKind::Text:
         return t.clone();
     case TargetKind::Pae:
         return i + lambda * t;
-    case TargetKind::PaePlus: {
+    case TargetKind::PaePlus:
+    case TargetKind::PaePlusCorpus: {
         const torch::Tensor pi = basis.matmul(i); // [k]
+        const torch::Tensor pt = basis.matmul(t); // [k]
         const torch::Tensor c = lambda * pi.abs();
-        const torch::Tensor s = basis.matmul(t).abs().sum();
-        return i - lambda * pi.matmul(basis) + (c.sum() / s) * t;
+        const torch::Tensor s = pt.abs().sum();
+        // pae+ adds the prompt whole; pae+corpus only its part in the corpus subspace, so
+        // nothing outside the corpus is asked to change.
+        const torch::Tensor added = kind == TargetKind::PaePlus ? t : pt.matmul(basis);
+        return i - lambda * pi.matmul(basis) + (c.sum() / s) * added;
     }
     }
     throw Error("PAE target: invalid TargetKind value " + std::to_string(static_cast<int>(kind)));
 }
 
-PaeTargets computeTargets(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t,
-                          const Subspace& subspace, const std::vector<float>& lambdas, const std::string& prompt)
+PaeTargets computeTargets(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t, const Subspace& subspace,
+                          const std::vector<float>& lambdas, const std::string& prompt)
 {
     if (lambdas.empty())
         throw Error("PAE target: no λ values given");
@@ -96,12 +101,11 @@ PaeTargets computeTargets(TargetKind kind, const torch::Tensor& i, const torch::
     const torch::Tensor tu = unitVector(t, "text").to(iu.device());
     if (iu.numel() != tu.numel())
         throw Error("PAE target: the image embedding has " + std::to_string(iu.numel()) +
-                    " values and the text embedding " + std::to_string(tu.numel()) +
-                    " (two different CLIP models?)");
+                    " values and the text embedding " + std::to_string(tu.numel()) + " (two different CLIP models?)");
 
     PaeTargets out;
     torch::Tensor basis;
-    const bool needBasis = kind == TargetKind::PaePlus;
+    const bool needBasis = kind == TargetKind::PaePlus || kind == TargetKind::PaePlusCorpus;
     if (needBasis || subspace.basis.defined()) {
         basis = basisFor(subspace, iu.numel(), iu.device());
         const torch::Tensor pt = basis.matmul(tu).abs();
@@ -119,8 +123,7 @@ PaeTargets computeTargets(TargetKind kind, const torch::Tensor& i, const torch::
     return out;
 }
 
-PromptFit analyzePromptFit(const torch::Tensor& t, const Subspace& subspace, const std::string& prompt,
-                           TargetKind kind)
+PromptFit analyzePromptFit(const torch::Tensor& t, const Subspace& subspace, const std::string& prompt, TargetKind kind)
 {
     const torch::Tensor tu = unitVector(t, "text");
     const torch::Tensor basis = basisFor(subspace, tu.numel(), tu.device());
@@ -130,7 +133,7 @@ PromptFit analyzePromptFit(const torch::Tensor& t, const Subspace& subspace, con
     fit.s = pt.sum().item<double>();
     fit.subspaceNorm = pt.norm().item<double>();
     fit.randomNorm = std::sqrt(static_cast<double>(basis.size(0)) / static_cast<double>(basis.size(1)));
-    const bool needsS = kind == TargetKind::PaePlus;
+    const bool needsS = kind == TargetKind::PaePlus || kind == TargetKind::PaePlusCorpus;
     if (needsS && std::abs(fit.s) < kMinSubspaceComponent) {
         fit.usable = false;
         fit.warning = noComponentMessage(prompt, subspace, fit.s);
@@ -159,8 +162,9 @@ std::string inQuotes(const std::string& text) { return "\u201c" + text + "\u201d
 
 } // namespace
 
-CorpusMembership corpusMembership(const torch::Tensor& t, const NamedEmbeddings& corpus, const NamedEmbeddings& unrelated,
-                                  const std::vector<NamedEmbeddings>& others, const std::string& prompt)
+CorpusMembership corpusMembership(const torch::Tensor& t, const NamedEmbeddings& corpus,
+                                  const NamedEmbeddings& unrelated, const std::vector<NamedEmbeddings>& others,
+                                  const std::string& prompt)
 {
     const torch::Tensor u = (t / t.norm().clamp_min(1e-12)).cpu();
     CorpusMembership m;
@@ -179,9 +183,9 @@ CorpusMembership corpusMembership(const torch::Tensor& t, const NamedEmbeddings&
     const double dUnrelated = 1.0 - m.unrelatedSimilarity;
     if (!m.closerCorpus.empty()) {
         m.warn = true;
-        m.warning = promptName(prompt) + " is nearer to the " + m.closerCorpus + " corpus (" + inQuotes(m.closerPrompt) +
-                    ", cos " + fmt("%.3f", m.closerSimilarity) + ") than to " + corpus.name + " (" +
-                    inQuotes(m.nearest) + ", cos " + fmt("%.3f", m.similarity) + "): pick " + m.closerCorpus +
+        m.warning = promptName(prompt) + " is nearer to the " + m.closerCorpus + " corpus (" +
+                    inQuotes(m.closerPrompt) + ", cos " + fmt("%.3f", m.closerSimilarity) + ") than to " + corpus.name +
+                    " (" + inQuotes(m.nearest) + ", cos " + fmt("%.3f", m.similarity) + "): pick " + m.closerCorpus +
                     ", or the edit may change the wrong things";
     } else if (dCorpus > kUnrelatedRatio * dUnrelated) {
         m.warn = true;

@@ -44,14 +44,15 @@ struct PaeTargets {
 // i, t: [d] (or [1, d]); normalized here, so any positive scale of either changes nothing.
 // The basis may be undefined for the text and pae kinds, which do not use it. Throws
 // pae::Error when shapes disagree, a vector is zero or not finite, lambdas is empty, or
-// (pae+ only) |s| < kMinSubspaceComponent: then the message names the prompt and
+// (pae+ and pae+corpus) |s| < kMinSubspaceComponent: then the message names the prompt and
 // subspace.corpus and says to pick a corpus the prompt belongs to.
 PaeTargets computeTargets(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t, const Subspace& subspace,
                           const std::vector<float>& lambdas, const std::string& prompt = {});
 
 // The bare formula for one λ on the vectors exactly as given (no normalization, no
 // checks): computeTargets is this applied to n(i) and n(t). Exposed so its algebraic
-// properties can be tested directly.
+// properties can be tested directly. pae+corpus is pae+ with t replaced by its projection
+// on the subspace, Σ_j ⟨t, b_j⟩·b_j: the target differs from i only inside the subspace.
 torch::Tensor targetFormula(TargetKind kind, const torch::Tensor& i, const torch::Tensor& t, const torch::Tensor& basis,
                             double lambda);
 

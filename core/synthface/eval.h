@@ -30,7 +30,7 @@ struct EvalOptions {
     int steps = 200;               // the studio's default edit
     std::optional<float> l2Weight; // unset: the models' default (EditRequest::defaults(info))
     std::optional<float> idWeight; // unset: the default identity weight (EditRequest::idWeight)
-    std::vector<TargetKind> targets{TargetKind::Text, TargetKind::Pae, TargetKind::PaePlus};
+    std::vector<TargetKind> targets{TargetKind::Text, TargetKind::Pae, TargetKind::PaePlus, TargetKind::PaePlusCorpus};
     float margin = 0.1f;      // normalized change that counts as "moved"
     std::string corpusFilter; // only probes of this corpus, when set
     std::string promptFilter; // only this benchmark prompt, when set

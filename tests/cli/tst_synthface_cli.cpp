@@ -9,10 +9,7 @@ class TestSynthfaceCli : public QObject {
     Q_OBJECT
 
     using Run = pae::test::CliResult;
-    static Run cli(const QStringList& args)
-    {
-        return pae::test::runCli(args, pae::test::CliOptions::timeout(120000));
-    }
+    static Run cli(const QStringList& args) { return pae::test::runCli(args, pae::test::CliOptions::timeout(120000)); }
 
 private Q_SLOTS:
     void shouldWriteGridAndAttributes_whenRenderingSeveralFaces()
@@ -50,6 +47,36 @@ private Q_SLOTS:
 
     // The studio's first face on the built-in world: the regressor's most neutral face, and
     // the shipped studio.json names the one it finds among its candidates.
+    // An edit on the built-in world runs at its own defaults: L2 0.1, no identity term, and
+    // the W+ rows its corpus's header names; what the user gives wins.
+    void shouldEditAtTheBuiltinWorldsDefaults()
+    {
+        QTemporaryDir dir;
+        auto settingsOf = [&](const QStringList& more) {
+            const QString metrics = dir.filePath("m.json");
+            QFile::remove(metrics);
+            const Run r = cli(QStringList{"edit", "--seed", "3", "--steps", "2", "--out", dir.filePath("x.png"),
+                                          "--metrics-out", metrics} +
+                              more);
+            if (r.exitCode != 0)
+                qWarning("%s", qPrintable(r.err));
+            QFile f(metrics);
+            return f.open(QIODevice::ReadOnly) ? nlohmann::json::parse(f.readAll().toStdString()).at("settings")
+                                               : nlohmann::json();
+        };
+        auto s = settingsOf({"--prompt", "a happy face", "--corpus", "emotion"});
+        QCOMPARE(s.at("id_weight").get<double>(), 0.0);
+        QCOMPARE(s.at("l2_weight").get<double>(), double(0.1f));
+        QCOMPARE(s.at("layers"), nlohmann::json({4, 5, 6, 7}));
+        s = settingsOf({"--prompt", "a person with long hair", "--corpus", "hairstyle"});
+        QCOMPARE(s.at("layers"), nlohmann::json({0, 1, 2, 3}));
+        s = settingsOf({"--prompt", "a person with blonde hair", "--corpus", "hair-colour"});
+        QCOMPARE(s.at("layers"), nlohmann::json::array());
+        s = settingsOf({"--prompt", "a happy face", "--corpus", "emotion", "--id-weight", "0.05", "--layers", "all"});
+        QCOMPARE(s.at("id_weight").get<double>(), double(0.05f));
+        QCOMPARE(s.at("layers"), nlohmann::json::array());
+    }
+
     void shouldPickANeutralFirstFace_andShipIt()
     {
         QTemporaryDir dir;

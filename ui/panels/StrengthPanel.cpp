@@ -33,10 +33,13 @@ StrengthPanel::StrengthPanel(QWidget* parent) : QWidget(parent)
 
     m_target = new QComboBox(this);
     m_target->addItem(tr("PAE+ (projection–augmentation)"), int(pae::TargetKind::PaePlus));
+    m_target->addItem(tr("PAE+ corpus only (the prompt's part in the corpus)"), int(pae::TargetKind::PaePlusCorpus));
     m_target->addItem(tr("PAE (augmentation only)"), int(pae::TargetKind::Pae));
     m_target->addItem(tr("Text (plain CLIP)"), int(pae::TargetKind::Text));
     m_target->setToolTip(tr("Target embedding. PAE+ is the paper's method and edits only what the corpus\n"
-                            "describes; Text is the usual CLIP baseline that also changes other features."));
+                            "describes; PAE+ corpus only adds just the prompt's part in the corpus, so nothing\n"
+                            "outside it is asked to change; Text is the usual CLIP baseline that also changes\n"
+                            "other features."));
     m_resolution = new QComboBox(this);
     m_resolution->addItem(tr("CLIP resolution (fast)"), int(pae::ResolutionMode::Clip));
     m_resolution->addItem(tr("Full resolution"), int(pae::ResolutionMode::Full));

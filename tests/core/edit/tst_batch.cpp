@@ -150,6 +150,8 @@ private Q_SLOTS:
         real.builtin = false;
         QCOMPARE(pae::batchRequest(it, someModels()).l2Weight, pae::EditRequest::defaults(someModels()).l2Weight);
         QCOMPARE(pae::batchRequest(it, real).l2Weight, pae::EditRequest::defaults().l2Weight);
+        QCOMPARE(pae::batchRequest(it, someModels()).idWeight, 0.f); // the built-in world's: no identity term
+        QCOMPARE(pae::batchRequest(it, real).idWeight, pae::EditRequest::defaults().idWeight);
         QCOMPARE(pae::batchRequest(it, real).lambdas, pae::EditRequest::defaults().lambdas);
         QCOMPARE(pae::batchRequest(it, real).steps, pae::EditRequest::defaults().steps);
         // The default id is a hash of the line: the same line, the same folder, run after run.
@@ -178,7 +180,7 @@ private Q_SLOTS:
             item(R"({"seed": 3, "prompt": "long hair", "l2": 0.3, "corpus": ")" + corpus.string() + R"("})");
         QCOMPARE(pae::batchRequest(own, someModels()).l2Weight, 0.3f);
         // Without header settings the settings are as before (earlier batches stay current).
-        const auto plain = item(R"({"seed": 3, "prompt": "a happy face"})");
+        const auto plain = item(R"({"seed": 3, "prompt": "a person with blonde hair", "corpus": "hair-colour"})");
         QVERIFY(!pae::batchSettings(plain, someModels()).contains("layers"));
         QVERIFY(!pae::batchSettings(plain, someModels()).contains("space"));
     }

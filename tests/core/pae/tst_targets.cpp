@@ -59,11 +59,10 @@ private Q_SLOTS:
         // i and t are passed scaled (×3, ×0.5): they are normalized first.
         const torch::Tensor i = 3 * vec({0.5, -0.5, 0.5, 0.5});
         const torch::Tensor t = 0.5 * vec({0.6, 0, 0.8, 0});
-        const pae::PaeTargets r =
-            pae::computeTargets(pae::TargetKind::PaePlus, i.to(torch::kFloat32), t.to(torch::kFloat32),
-                                subspaceOf(axes12(4)), {2.f, 1.f, 0.f});
-        const torch::Tensor expected = torch::stack(
-            {vec({1.5, 0.5, 19.0 / 6.0, 0.5}), vec({1, 0, 11.0 / 6.0, 0.5}), vec({0.5, -0.5, 0.5, 0.5})});
+        const pae::PaeTargets r = pae::computeTargets(pae::TargetKind::PaePlus, i.to(torch::kFloat32),
+                                                      t.to(torch::kFloat32), subspaceOf(axes12(4)), {2.f, 1.f, 0.f});
+        const torch::Tensor expected =
+            torch::stack({vec({1.5, 0.5, 19.0 / 6.0, 0.5}), vec({1, 0, 11.0 / 6.0, 0.5}), vec({0.5, -0.5, 0.5, 0.5})});
         QCOMPARE(r.targets.sizes().vec(), std::vector<int64_t>({3, 4}));
         QVERIFY(r.targets.dtype() == torch::kFloat32);
         QVERIFY2(maxAbsDiff(r.targets, expected) < 1e-5, qPrintable(QString::number(maxAbsDiff(r.targets, expected))));
@@ -146,6 +145,35 @@ private Q_SLOTS:
         }
     }
 
+    // pae+corpus is pae+ with only the prompt's part in the subspace: outside the subspace
+    // the target is the image itself, inside it is pae+'s.
+    void shouldChangeOnlyTheSubspace_forPaePlusCorpus()
+    {
+        const int64_t d = 64, k = 5;
+        const torch::Tensor basis = randomBasis(k, d);
+        const torch::Tensor i = torch::nn::functional::normalize(torch::randn({d}, torch::kFloat64),
+                                                                 torch::nn::functional::NormalizeFuncOptions().dim(0));
+        torch::Tensor t = torch::randn({d}, torch::kFloat64) + basis.sum(0);
+        t = t / t.norm();
+        const std::vector<float> lambdas = {0.5f, 3.f, 8.f};
+        const auto corpus = pae::computeTargets(pae::TargetKind::PaePlusCorpus, i, t, subspaceOf(basis), lambdas);
+        const auto plus = pae::computeTargets(pae::TargetKind::PaePlus, i, t, subspaceOf(basis), lambdas);
+        QCOMPARE(corpus.s, plus.s);
+        const torch::Tensor outside = torch::eye(d, torch::kFloat64) - basis.t().matmul(basis);
+        for (size_t l = 0; l < lambdas.size(); ++l) {
+            const torch::Tensor T = corpus.targets[static_cast<int64_t>(l)].to(torch::kFloat64);
+            const torch::Tensor P = plus.targets[static_cast<int64_t>(l)].to(torch::kFloat64);
+            QVERIFY(maxAbsDiff(outside.matmul(T), outside.matmul(i)) < 1e-5);
+            QVERIFY(maxAbsDiff(basis.matmul(T), basis.matmul(P)) < 1e-5);
+        }
+        // Its name round-trips, and a prompt with no part in the subspace is refused as for pae+.
+        QVERIFY(pae::parseTargetKind("pae+corpus") == pae::TargetKind::PaePlusCorpus);
+        QCOMPARE(pae::toString(pae::TargetKind::PaePlusCorpus), std::string("pae+corpus"));
+        const torch::Tensor outsideOnly = outside.matmul(torch::randn({d}, torch::kFloat64));
+        QVERIFY_THROWS_EXCEPTION(pae::Error, pae::computeTargets(pae::TargetKind::PaePlusCorpus, i, outsideOnly,
+                                                                 subspaceOf(basis), {8.f}, "a car"));
+    }
+
     void shouldScaleWithI_whenTheScaleIsPositive()
     {
         // The true property: the pae+ formula is positively homogeneous in i,
@@ -174,7 +202,8 @@ private Q_SLOTS:
         QVERIFY(cosine(pae::targetFormula(pae::TargetKind::Pae, 3 * i, t, basis, lambda), P) < 0.999);
 
         // computeTargets works on n(i), n(t): every kind ignores positive scales.
-        for (auto kind : {pae::TargetKind::Text, pae::TargetKind::Pae, pae::TargetKind::PaePlus}) {
+        for (auto kind :
+             {pae::TargetKind::Text, pae::TargetKind::Pae, pae::TargetKind::PaePlus, pae::TargetKind::PaePlusCorpus}) {
             const auto a = pae::computeTargets(kind, i, t, subspaceOf(basis), {2.f, 8.f});
             const auto b = pae::computeTargets(kind, 7 * i, 0.2 * t, subspaceOf(basis), {2.f, 8.f});
             QVERIFY(maxAbsDiff(a.targets, b.targets) < 1e-5);
@@ -203,7 +232,8 @@ private Q_SLOTS:
             QFAIL("no error for s ≈ 0");
         } catch (const pae::Error& e) {
             const QString m = e.what();
-            QVERIFY2(m.contains("the prompt 'a happy face' has (almost) no component in the corpus 'hairstyle'"), e.what());
+            QVERIFY2(m.contains("the prompt 'a happy face' has (almost) no component in the corpus 'hairstyle'"),
+                     e.what());
             QVERIFY2(m.contains("s = ") && m.contains("pick a corpus that this prompt belongs to"), e.what());
         }
         // The kinds that do not divide by s still work.
@@ -219,8 +249,8 @@ private Q_SLOTS:
     {
         // s = 0.002 > 1e-3: allowed, and the text weight Σc/s is large but finite.
         const torch::Tensor t = vec({0.001, 0.001, std::sqrt(1 - 2e-6), 0});
-        const auto out = pae::computeTargets(pae::TargetKind::PaePlus, vec({0.5, -0.5, 0.5, 0.5}), t,
-                                             subspaceOf(axes12(4)), {1.f});
+        const auto out =
+            pae::computeTargets(pae::TargetKind::PaePlus, vec({0.5, -0.5, 0.5, 0.5}), t, subspaceOf(axes12(4)), {1.f});
         QVERIFY(out.targets.isfinite().all().item<bool>());
         QVERIFY(std::abs(out.s - 0.002f) < 1e-6);
     }
@@ -243,7 +273,8 @@ private Q_SLOTS:
         QVERIFY2(cosine(pos.targets[0], tPos) > 0.9, qPrintable(QString::number(cosine(pos.targets[0], tPos))));
         QVERIFY2(cosine(neg.targets[0], tNeg) > 0.9, qPrintable(QString::number(cosine(neg.targets[0], tNeg))));
         QVERIFY(std::abs(neg.s - 0.6f) < 1e-6);
-        torch::Tensor expectedPos = torch::zeros({d}, torch::kFloat64), expectedNeg = torch::zeros({d}, torch::kFloat64);
+        torch::Tensor expectedPos = torch::zeros({d}, torch::kFloat64),
+                      expectedNeg = torch::zeros({d}, torch::kFloat64);
         expectedPos[0] = 4.5, expectedPos[1] = -3.5, expectedPos[2] = 67.0 / 6.0, expectedPos[3] = 0.5;
         expectedNeg[0] = -11.5, expectedNeg[1] = -3.5, expectedNeg[2] = 67.0 / 6.0, expectedNeg[3] = 0.5;
         QVERIFY2(maxAbsDiff(pos.targets[0], expectedPos) < 1e-5,
@@ -301,7 +332,8 @@ private Q_SLOTS:
         t[0] = 0.1, t[5] = std::sqrt(1 - 0.01);
         const pae::PromptFit fit = pae::analyzePromptFit(t, subspaceOf(axes12(d), "eyes"), "a bald head");
         QVERIFY(fit.usable);
-        QVERIFY2(QString::fromStdString(fit.warning).contains("the prompt 'a bald head' lies in the corpus 'eyes' no more than a random direction"),
+        QVERIFY2(QString::fromStdString(fit.warning)
+                     .contains("the prompt 'a bald head' lies in the corpus 'eyes' no more than a random direction"),
                  fit.warning.c_str());
     }
 
@@ -311,14 +343,18 @@ private Q_SLOTS:
         const torch::Tensor i = vec({0.5, -0.5, 0.5, 0.5}), t = vec({0.6, 0, 0.8, 0});
         QVERIFY_THROWS_EXCEPTION(pae::Error, pae::computeTargets(pae::TargetKind::PaePlus, i, t, sub, {}));
         QVERIFY_THROWS_EXCEPTION(pae::Error, pae::computeTargets(pae::TargetKind::PaePlus, i, t, sub, {NAN}));
-        QVERIFY_THROWS_EXCEPTION(pae::Error, pae::computeTargets(pae::TargetKind::PaePlus, torch::zeros({4}), t, sub, {1.f}));
-        QVERIFY_THROWS_EXCEPTION(pae::Error, pae::computeTargets(pae::TargetKind::PaePlus, vec({1, 0, 0}), t, sub, {1.f}));
-        QVERIFY_THROWS_EXCEPTION(pae::Error, pae::computeTargets(pae::TargetKind::PaePlus, i, t, pae::Subspace{}, {1.f}));
+        QVERIFY_THROWS_EXCEPTION(pae::Error,
+                                 pae::computeTargets(pae::TargetKind::PaePlus, torch::zeros({4}), t, sub, {1.f}));
+        QVERIFY_THROWS_EXCEPTION(pae::Error,
+                                 pae::computeTargets(pae::TargetKind::PaePlus, vec({1, 0, 0}), t, sub, {1.f}));
+        QVERIFY_THROWS_EXCEPTION(pae::Error,
+                                 pae::computeTargets(pae::TargetKind::PaePlus, i, t, pae::Subspace{}, {1.f}));
         QVERIFY_THROWS_EXCEPTION(pae::Error,
                                  pae::computeTargets(pae::TargetKind::PaePlus, i, t, subspaceOf(axes12(8)), {1.f}));
         // [1, d] rows are accepted as vectors.
-        QVERIFY(pae::computeTargets(pae::TargetKind::PaePlus, i.unsqueeze(0), t.unsqueeze(0), sub, {1.f})
-                    .targets.size(0) == 1);
+        QVERIFY(
+            pae::computeTargets(pae::TargetKind::PaePlus, i.unsqueeze(0), t.unsqueeze(0), sub, {1.f}).targets.size(0) ==
+            1);
     }
 };
 

@@ -48,7 +48,7 @@ private Q_SLOTS:
         QCOMPARE(panel.l2Control()->value(), 0.04);
         panel.stepsControl()->spinBox()->setValue(630);
         panel.learningRateControl()->setValue(0.3);
-        panel.targetControl()->setCurrentIndex(2);
+        panel.targetControl()->setCurrentIndex(panel.targetControl()->findData(int(pae::TargetKind::Text)));
         panel.resolutionControl()->setCurrentIndex(1);
         pae::EditRequest changed;
         panel.applyTo(changed);
