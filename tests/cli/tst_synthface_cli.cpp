@@ -67,6 +67,8 @@ private Q_SLOTS:
         auto s = settingsOf({"--prompt", "a happy face", "--corpus", "emotion"});
         QCOMPARE(s.at("id_weight").get<double>(), 0.0);
         QCOMPARE(s.at("l2_weight").get<double>(), double(0.1f));
+        QCOMPARE(s.at("layers"), nlohmann::json::array());
+        s = settingsOf({"--prompt", "a face with big eyes", "--corpus", "eyes"});
         QCOMPARE(s.at("layers"), nlohmann::json({4, 5, 6, 7}));
         s = settingsOf({"--prompt", "a person with long hair", "--corpus", "hairstyle"});
         QCOMPARE(s.at("layers"), nlohmann::json({0, 1, 2, 3}));

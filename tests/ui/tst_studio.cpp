@@ -1087,19 +1087,23 @@ private Q_SLOTS:
             auto w = readyWindow();
             QVERIFY(w);
             QComboBox* rows = w->strengthPanel()->layersControl();
-            // The first corpus is the built-in emotion corpus, whose header moves the middle rows.
+            // The first corpus is the built-in emotion corpus, whose edits move every row.
             builtin = w->corpusPicker()->currentCorpus();
             QVERIFY2(builtin.endsWith(QStringLiteral("synthface/emotion.txt")), qPrintable(builtin));
-            QCOMPARE(rows->currentData().toString(), QStringLiteral("4-7"));
+            QCOMPARE(rows->currentData().toString(), QStringLiteral("all"));
             QVERIFY(w->corpusPicker()->addUserCorpus(corpus));
             QVERIFY(w->corpusPicker()->setCurrentCorpus(corpus));
             QCOMPARE(rows->currentData().toString(), QStringLiteral("0-7"));
-            QVERIFY(w->corpusPicker()->setCurrentCorpus(builtin));
-            QCOMPARE(rows->currentData().toString(), QStringLiteral("4-7"));
-            // The user's own choice is kept when the corpus changes.
-            rows->setCurrentIndex(rows->findData(QStringLiteral("0-3")));
-            QVERIFY(w->corpusPicker()->setCurrentCorpus(corpus));
+            // The built-in hairstyle corpus moves the coarse rows, emotion every row.
+            const QString hair = QFileInfo(builtin).dir().filePath(QStringLiteral("hairstyle.txt"));
+            QVERIFY(w->corpusPicker()->setCurrentCorpus(hair));
             QCOMPARE(rows->currentData().toString(), QStringLiteral("0-3"));
+            QVERIFY(w->corpusPicker()->setCurrentCorpus(builtin));
+            QCOMPARE(rows->currentData().toString(), QStringLiteral("all"));
+            // The user's own choice is kept when the corpus changes.
+            rows->setCurrentIndex(rows->findData(QStringLiteral("8-9")));
+            QVERIFY(w->corpusPicker()->setCurrentCorpus(corpus));
+            QCOMPARE(rows->currentData().toString(), QStringLiteral("8-9"));
             // Every row, chosen on this corpus, is what the session keeps.
             rows->setCurrentIndex(rows->findData(QStringLiteral("all")));
             w->saveSession(path, false);

@@ -48,7 +48,9 @@ StrengthPanel::StrengthPanel(QWidget* parent) : QWidget(parent)
     m_layers = new QComboBox(this);
     m_layers->setToolTip(tr("Which rows of the W+ latent the edit may move. Coarse rows shape the head and\n"
                             "hair, middle rows the expression, fine rows colour (StyleCLIP, StyleSpace);\n"
-                            "moving fewer rows leaves more of the face as it was."));
+                            "moving fewer rows leaves more of the face as it was. On the built-in 64² world\n"
+                            "the coarse rows also draw glasses and hair colour, and rows 6–9 change almost\n"
+                            "nothing. A corpus can name its rows (# layers: in its file)."));
     m_space = new QComboBox(this);
     m_space->addItem(tr("W+ (each row on its own)"), false);
     m_space->addItem(tr("W (one offset for all rows)"), true);
