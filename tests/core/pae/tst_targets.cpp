@@ -40,6 +40,22 @@ torch::Tensor randomBasis(int64_t k, int64_t d)
     return q.t().contiguous();
 }
 
+// A random basis [k, d], a random unit image embedding and a unit text embedding with a
+// clear part in the subspace.
+struct RandomCase {
+    torch::Tensor basis, i, t;
+};
+RandomCase randomCase(int64_t k, int64_t d)
+{
+    RandomCase c;
+    c.basis = randomBasis(k, d);
+    c.i = torch::nn::functional::normalize(torch::randn({d}, torch::kFloat64),
+                                           torch::nn::functional::NormalizeFuncOptions().dim(0));
+    c.t = torch::randn({d}, torch::kFloat64) + c.basis.sum(0);
+    c.t = c.t / c.t.norm();
+    return c;
+}
+
 } // namespace
 
 class TestTargets : public QObject {
@@ -120,11 +136,7 @@ private Q_SLOTS:
     void shouldSatisfyTheProjectionRelations_whenVectorsAreRandom()
     {
         const int64_t d = 64, k = 5;
-        const torch::Tensor basis = randomBasis(k, d);
-        const torch::Tensor i = torch::nn::functional::normalize(torch::randn({d}, torch::kFloat64),
-                                                                 torch::nn::functional::NormalizeFuncOptions().dim(0));
-        torch::Tensor t = torch::randn({d}, torch::kFloat64) + basis.sum(0);
-        t = t / t.norm();
+        const auto [basis, i, t] = randomCase(k, d);
         const std::vector<float> lambdas = {0.5f, 3.f, 8.f};
         const auto out = pae::computeTargets(pae::TargetKind::PaePlus, i, t, subspaceOf(basis), lambdas);
         const torch::Tensor pi = basis.matmul(i);
@@ -150,11 +162,7 @@ private Q_SLOTS:
     void shouldChangeOnlyTheSubspace_forPaePlusCorpus()
     {
         const int64_t d = 64, k = 5;
-        const torch::Tensor basis = randomBasis(k, d);
-        const torch::Tensor i = torch::nn::functional::normalize(torch::randn({d}, torch::kFloat64),
-                                                                 torch::nn::functional::NormalizeFuncOptions().dim(0));
-        torch::Tensor t = torch::randn({d}, torch::kFloat64) + basis.sum(0);
-        t = t / t.norm();
+        const auto [basis, i, t] = randomCase(k, d);
         const std::vector<float> lambdas = {0.5f, 3.f, 8.f};
         const auto corpus = pae::computeTargets(pae::TargetKind::PaePlusCorpus, i, t, subspaceOf(basis), lambdas);
         const auto plus = pae::computeTargets(pae::TargetKind::PaePlus, i, t, subspaceOf(basis), lambdas);
