@@ -41,9 +41,14 @@ EditRequest EditRequest::defaults(const ModelInfo& models, const Corpus& corpus)
     const CorpusDefaults& d = corpus.defaults;
     if (d.l2Weight)
         r.l2Weight = *d.l2Weight;
-    if (!d.layers.empty())
-        r.layers = parseLayers(d.layers, models.numLatents,
-                               corpus.file.string() + ":" + std::to_string(d.layersLine) + ": layers");
+    if (!d.layers.empty()) {
+        try {
+            r.layers = parseLayers(d.layers, models.numLatents,
+                                   corpus.file.string() + ":" + std::to_string(d.layersLine) + ": layers");
+        } catch (const UsageError& e) {
+            throw Error(e.what()); // the corpus file is wrong, not the command line
+        }
+    }
     if (d.sharedOffset)
         r.sharedOffset = *d.sharedOffset;
     return r;

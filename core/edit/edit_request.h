@@ -46,8 +46,9 @@ struct EditRequest {
     // (kSynthFaceIdWeight: off).
     static EditRequest defaults(const ModelInfo& models);
     // The same with the edit settings the corpus's header asks for (CorpusDefaults: l2,
-    // layers, space); the request's `corpus` field is the caller's to set. Throws UsageError
-    // naming the file and line when its layers do not fit these models' latent.
+    // layers, space); the request's `corpus` field is the caller's to set. Throws Error (a
+    // bad file, like the corpus's other errors) naming the file and line when its layers do
+    // not fit these models' latent.
     static EditRequest defaults(const ModelInfo& models, const Corpus& corpus);
     // Throws UsageError naming the field when a value is out of range.
     void validate() const;

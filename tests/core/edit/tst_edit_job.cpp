@@ -296,7 +296,8 @@ private Q_SLOTS:
         try {
             pae::EditRequest::defaults(info, corpus);
             QFAIL("a row outside the latent was accepted");
-        } catch (const pae::UsageError& e) {
+        } catch (const pae::Error& e) {
+            QVERIFY2(!dynamic_cast<const pae::UsageError*>(&e), "a bad corpus file is not a usage error");
             QVERIFY2(QString(e.what()).startsWith("/x/hair.txt:4: layers: '8-12': row 12 is outside the latent's 0–9"),
                      e.what());
         }
