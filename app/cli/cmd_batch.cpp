@@ -261,7 +261,8 @@ struct Planned {
     nlohmann::json settings;
     std::string hash;
     bool finished = false;    // complete before this run started
-    std::string prepareError; // settings could not be computed (file unreadable)
+    std::string prepareError; // settings could not be computed (corpus or file unreadable)
+    std::string prepareField; // the manifest field that caused it
 };
 
 void runBatch(const BatchOptions& o)
@@ -281,16 +282,24 @@ void runBatch(const BatchOptions& o)
     for (const BatchItem& item : manifest.items) {
         if (!shard.contains(item.index))
             continue;
-        Planned p{&item, {}, {}, false, {}};
-        if (item.ok()) {
+        Planned p{&item, {}, {}, false, {}, {}};
+        // The settings need the corpus (its header gives rows and defaults), then the source file's hash.
+        auto prepare = [&](const char* field, const auto& step) {
+            if (!item.ok() || !p.prepareError.empty())
+                return;
             try {
-                p.settings = batchSettings(item, info);
-                p.hash = batchSettingsHash(p.settings);
-                p.finished = batchItemComplete(batchItemDir(out, item), p.hash);
+                step();
             } catch (const std::exception& e) {
                 p.prepareError = e.what();
+                p.prepareField = field;
             }
-        }
+        };
+        prepare("corpus", [&] { batchRequest(item, info); });
+        prepare("source", [&] {
+            p.settings = batchSettings(item, info);
+            p.hash = batchSettingsHash(p.settings);
+            p.finished = batchItemComplete(batchItemDir(out, item), p.hash);
+        });
         plan.push_back(std::move(p));
     }
     const size_t total = plan.size();
@@ -334,7 +343,7 @@ void runBatch(const BatchOptions& o)
                     if (!item.ok())
                         throw ItemFailure{item.errorField, item.error};
                     if (!p.prepareError.empty())
-                        throw ItemFailure{"source", p.prepareError};
+                        throw ItemFailure{p.prepareField, p.prepareError};
                     runner.run(item, dir, p.settings, p.hash);
                     status = "done";
                 } catch (const Cancelled&) {
@@ -342,8 +351,10 @@ void runBatch(const BatchOptions& o)
                 } catch (const ItemFailure& f) {
                     status = "failed";
                     field = f.field;
-                    error = item.ok() ? o.manifest + " line " + std::to_string(item.index + 1) + ": " + f.field + ": " +
-                                            f.message
+                    // "corpus: no corpus named …" already names its field.
+                    const bool named = f.message.compare(0, f.field.size() + 2, f.field + ": ") == 0;
+                    error = item.ok() ? o.manifest + " line " + std::to_string(item.index + 1) + ": " +
+                                            (named ? "" : f.field + ": ") + f.message
                                       : f.message;
                     writeErrorRecord(dir, item, manifest, field, error);
                 }

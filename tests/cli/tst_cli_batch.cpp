@@ -255,7 +255,7 @@ private Q_SLOTS:
         // The broken line's id cannot be read: its folder is the hash of the line.
         const std::map<std::string, std::pair<int, std::string>> expected{{"no-file", {3, "latent"}},
                                                                           {"preset", {4, "preset"}},
-                                                                          {"no-corpus", {5, "edit"}},
+                                                                          {"no-corpus", {5, "corpus"}},
                                                                           {"bad-latent", {6, "latent"}}};
         for (const auto& [id, where] : expected) {
             QCOMPARE(status.at(id), std::string("failed"));
@@ -270,9 +270,9 @@ private Q_SLOTS:
                      error.c_str());
             QVERIFY(!fs::exists(out / id / "metrics.json"));
         }
-        QVERIFY(
-            QString::fromStdString(json::parse(readBytes(out / "no-corpus" / "error.json"))["error"].get<std::string>())
-                .contains("no-such-corpus"));
+        const QString noCorpus = QString::fromStdString(
+            json::parse(readBytes(out / "no-corpus" / "error.json"))["error"].get<std::string>());
+        QVERIFY2(noCorpus.contains("line 5: corpus: no corpus named 'no-such-corpus'"), qPrintable(noCorpus));
         QVERIFY(
             QString::fromStdString(json::parse(readBytes(out / "preset" / "error.json"))["error"].get<std::string>())
                 .contains("not supported"));

@@ -24,12 +24,12 @@ private Q_SLOTS:
         int calls = 0;
         const auto report = pae::synthface::runEval(options, [&](int done, int total) {
             ++calls;
-            QCOMPARE(total, 2 * 4 * 3); // faces × emotion probes × targets
+            QCOMPARE(total, 2 * 4 * 4); // faces × emotion probes × targets
             QVERIFY(done <= total);
         });
-        QCOMPARE(calls, 24);
-        QCOMPARE(int(report.overall.size()), 3);
-        for (const char* target : {"text", "pae", "pae+"}) {
+        QCOMPARE(calls, 32);
+        QCOMPARE(int(report.overall.size()), 4);
+        for (const char* target : {"text", "pae", "pae+", "pae+corpus"}) {
             const auto& s = report.overall.at(target);
             QVERIFY(s.accuracy >= 0 && s.accuracy <= 1);
             QVERIFY(s.drift >= 0 && s.identity >= 0);
