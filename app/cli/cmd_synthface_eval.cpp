@@ -31,6 +31,7 @@ void addSynthfaceEvalCommand(CLI::App& group)
         bool everyProbe = false;
         bool inversion = false;
         synthface::InversionEvalOptions invert;
+        std::optional<uint64_t> firstSeed;
     };
     auto o = std::make_shared<Options>();
     auto* cmd =
@@ -67,10 +68,10 @@ void addSynthfaceEvalCommand(CLI::App& group)
     auto* invertSteps = cmd->add_option("--invert-steps", o->invert.steps, "With --inversion: inversion steps")
                             ->capture_default_str()
                             ->check(CLI::Range(0, 100000));
-    auto* firstSeed =
-        cmd->add_option("--first-seed", o->invert.firstSeed, "With --inversion: the first held-out render's seed")
-            ->capture_default_str()
-            ->check(wholeRange(0, 4294967295LL));
+    cmd->add_option("--first-seed", o->firstSeed,
+                    "Seed of the first face (face i is seed + i; default 1000, with --inversion the held-out render "
+                    "90001), so that a setting chosen on some faces can be checked on others")
+        ->check(wholeRange(0, 4294967295LL));
     cmd->add_option("--lambdas", o->lambdas, "λ grid, comma-separated")->capture_default_str();
     cmd->add_option("--l2", o->eval.l2Weight, "Weight of ‖w − w0‖² (default: the models' default edit setting)")
         ->check(finiteRange(0, 1e6));
@@ -94,8 +95,8 @@ void addSynthfaceEvalCommand(CLI::App& group)
     cmd->add_option("--out", o->out, "Write the tables as Markdown");
     cmd->add_flag("--json", o->json, "One JSON object on stdout: target → accuracy, drift, spearman, identity");
     addNoClobber(cmd, o->noClobber);
-    cmd->callback([o, faces, perceptual, meanReg, invertSteps, firstSeed, idWeight, layers, space] {
-        for (CLI::Option* opt : {perceptual, meanReg, invertSteps, firstSeed})
+    cmd->callback([o, faces, perceptual, meanReg, invertSteps, idWeight, layers, space] {
+        for (CLI::Option* opt : {perceptual, meanReg, invertSteps})
             if (opt->count() && !o->inversion)
                 throw UsageError(opt->get_name() + " belongs to --inversion");
         for (CLI::Option* opt : {idWeight, layers, space})
@@ -138,6 +139,8 @@ void addSynthfaceEvalCommand(CLI::App& group)
             outputs.commit();
             std::cout << (o->json ? report.toJson() + "\n" : markdown);
         };
+        if (o->firstSeed)
+            o->eval.firstSeed = o->preset.firstSeed = o->invert.firstSeed = *o->firstSeed;
         if (o->inversion) {
             o->invert.faces = faces->count() ? o->eval.faces : o->invert.faces;
             auto faceProgress = [tty](int done, int total) {

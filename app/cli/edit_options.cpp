@@ -77,8 +77,8 @@ void EditOptions::add(CLI::App* cmd)
     cmd->add_option("--prompt", prompt, "What the face should become, e.g. \"a happy face\"")->required();
     cmd->add_option("--corpus", request.corpus, "Corpus name in prompts/ or a corpus file")->capture_default_str();
     cmd->add_option("--target", target,
-                    "text, pae, pae+ or pae+corpus (pae+ with only the prompt's part in the corpus subspace)")
-        ->capture_default_str();
+                    "text, pae, pae+ or pae+corpus (pae+ with only the prompt's part in the corpus subspace); "
+                    "default: the corpus's `# target:`, else pae+");
     cmd->add_option("--basis", basis, "pca or gram-schmidt")->capture_default_str();
     cmd->add_option("--pca-k", request.pcaComponents, "Principal components of the corpus")
         ->capture_default_str()
@@ -139,7 +139,7 @@ EditRequest EditOptions::buildRequest(const ModelSet& modelSet, const Latent* ph
     if (!idWeightOption || idWeightOption->count() == 0)
         r.idWeight = defaults.idWeight;
     r.prompt = prompt;
-    r.target = parseTargetKind(target);
+    r.target = target ? parseTargetKind(*target) : defaults.target;
     r.basis = parseBasisKind(basis);
     r.resolution = parseResolutionMode(resolution);
     r.layers = layers ? parseLayers(*layers, modelSet.info().numLatents, "--layers") : defaults.layers;

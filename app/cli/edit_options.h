@@ -37,7 +37,7 @@ struct EditOptions {
     int invertSteps = InversionRequest{}.steps;
     float truncation = 0.7f;
     std::string prompt;
-    std::string target = "pae+";
+    std::optional<std::string> target; // unset: the corpus header's, else pae+
     std::string basis = "pca";
     std::string resolution = "clip";
     // --layers: W+ rows the edit moves ("0-3,7", "all"); --space: w+ (a Δw per row) or w (one

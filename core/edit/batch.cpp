@@ -222,7 +222,7 @@ void parseFields(const nlohmann::json& j, BatchItem& item, const fs::path& manif
     if (j.contains("corpus"))
         r.corpus = needString(j, "corpus");
     if (j.contains("target"))
-        r.target = parseKind(j, "target", parseTargetKind);
+        item.target = parseKind(j, "target", parseTargetKind);
     if (j.contains("basis"))
         r.basis = parseKind(j, "basis", parseBasisKind);
     if (j.contains("resolution"))
@@ -266,6 +266,7 @@ void parseFields(const nlohmann::json& j, BatchItem& item, const fs::path& manif
     EditRequest check = r;
     check.l2Weight = item.l2Weight.value_or(0.f);
     check.idWeight = item.idWeight.value_or(0.f);
+    check.target = item.target.value_or(check.target);
     check.source.numLatents = 1;
     check.source.styleDim = 1;
     check.source.values = {0.f}; // validate() insists on a source; the real one is checked when it is read
@@ -340,12 +341,14 @@ BatchManifest readBatchManifest(const fs::path& path)
 EditRequest batchRequest(const BatchItem& item, const ModelInfo& models)
 {
     EditRequest r = item.request;
-    // A manifest line sets no rows or space, so the corpus's header has them (as in the studio).
+    // A manifest line sets no rows or space, so the corpus's header has them (as in the studio);
+    // its target, l2 and id_weight win over the header's.
     const EditRequest defaults = r.corpus.empty()
                                      ? EditRequest::defaults(models)
                                      : EditRequest::defaults(models, findCorpus(r.corpus, models.corpusRoot));
     r.l2Weight = item.l2Weight.value_or(defaults.l2Weight);
     r.idWeight = item.idWeight.value_or(defaults.idWeight);
+    r.target = item.target.value_or(defaults.target);
     r.layers = defaults.layers;
     r.sharedOffset = defaults.sharedOffset;
     return r;

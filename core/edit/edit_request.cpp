@@ -51,6 +51,8 @@ EditRequest EditRequest::defaults(const ModelInfo& models, const Corpus& corpus)
     }
     if (d.sharedOffset)
         r.sharedOffset = *d.sharedOffset;
+    if (d.target)
+        r.target = *d.target;
     return r;
 }
 

@@ -46,7 +46,7 @@ struct EditRequest {
     // (kSynthFaceIdWeight: off).
     static EditRequest defaults(const ModelInfo& models);
     // The same with the edit settings the corpus's header asks for (CorpusDefaults: l2,
-    // layers, space); the request's `corpus` field is the caller's to set. Throws Error (a
+    // layers, space, target); the request's `corpus` field is the caller's to set. Throws Error (a
     // bad file, like the corpus's other errors) naming the file and line when its layers do
     // not fit these models' latent.
     static EditRequest defaults(const ModelInfo& models, const Corpus& corpus);

@@ -182,7 +182,7 @@ Corpus parseCorpus(std::string text, const fs::path& file)
             const size_t colon = body.find(':');
             const std::string key = colon == std::string::npos ? std::string() : trim(body.substr(0, colon));
             const std::string value = colon == std::string::npos ? std::string() : trim(body.substr(colon + 1));
-            if (key != "template" && key != "l2" && key != "layers" && key != "space")
+            if (key != "template" && key != "l2" && key != "layers" && key != "space" && key != "target")
                 continue; // a comment
             if (const auto it = keyLines.find(key); it != keyLines.end())
                 throw Error(loc + ": a second " + key + " line (the first is on line " + std::to_string(it->second) +
@@ -207,6 +207,12 @@ Corpus parseCorpus(std::string text, const fs::path& file)
                     throw Error(loc + ": layers: '" + value + "' is not a list of W+ rows (as 4-7, 0-3,8 or 8-)");
                 corpus.defaults.layers = value;
                 corpus.defaults.layersLine = lineNo;
+            } else if (key == "target") {
+                try {
+                    corpus.defaults.target = parseTargetKind(value);
+                } catch (const std::exception& e) {
+                    throw Error(loc + ": " + e.what()); // "target: 'x' is not one of …"
+                }
             } else {
                 if (value != "w" && value != "w+")
                     throw Error(loc + ": space: '" + value + "' is not w+ or w");

@@ -10,6 +10,8 @@
 //
 // Blank lines are ignored; duplicates (compared as CLIP's tokenizer sees them: case and
 // runs of whitespace ignored) are dropped with a warning.
+#include "core/pae/kinds.h"
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -22,13 +24,15 @@ namespace pae {
 //   # layers: 4-7   the W+ rows its edits move (as `pae-cli edit --layers`; checked against
 //                   the generator when an edit uses it, EditRequest::defaults(models, corpus))
 //   # space: w      w (one offset for every moved row) or w+
+//   # target: pae+corpus   the target its edits use (text, pae, pae+, pae+corpus)
 // Unset keys leave the models' defaults; a value the user sets wins over both.
 struct CorpusDefaults {
     std::optional<float> l2Weight;
     std::string layers; // as written; empty: not set
     std::optional<bool> sharedOffset;
+    std::optional<TargetKind> target;
     int layersLine = 0; // the header line of `layers`, for messages
-    bool empty() const { return !l2Weight && layers.empty() && !sharedOffset; }
+    bool empty() const { return !l2Weight && layers.empty() && !sharedOffset && !target; }
 };
 
 struct Corpus {

@@ -592,7 +592,10 @@ std::string EvalReport::toMarkdown() const
         if (any)
             out << row.str() << "\n";
     }
-    out << "\n" << options.faces << " faces (seeds " << options.firstSeed << "…), λ ∈ {";
+    out << "\n"
+        << options.faces << (options.faces == 1 ? " face (seed " : " faces (seeds ") << options.firstSeed
+        << (options.faces == 1 ? "" : "…" + std::to_string(options.firstSeed + uint64_t(options.faces) - 1))
+        << "), λ ∈ {";
     for (size_t k = 0; k < options.lambdas.size(); ++k)
         out << (k ? ", " : "") << options.lambdas[k];
     out << "}, " << options.steps << " steps, identity weight " << idWeight << ", margin " << options.margin << "; "

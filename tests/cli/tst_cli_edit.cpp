@@ -62,16 +62,16 @@ private Q_SLOTS:
         QVERIFY(!r.err.contains('\r'));
     }
 
-    // A corpus's header sets the rows and space of its edits; the command line overrides them;
+    // A corpus's header sets the rows, space and target of its edits; the command line overrides them;
     // rows the generator lacks are refused naming the file and line, and nothing is written.
-    void shouldTakeRowsAndSpaceFromTheCorpusHeader()
+    void shouldTakeRowsSpaceAndTargetFromTheCorpusHeader()
     {
         QFile corpus(path("rows.txt"));
         QVERIFY(corpus.open(QIODevice::WriteOnly));
         // Enough prompts for the default PCA's 10 components.
         const QByteArray prompts = "happy\nsad\nangry\nsurprised\ncalm\nscared\njoyful\ngloomy\nfurious\nshocked\n"
                                    "smiling\nfrowning\n";
-        corpus.write("# template: a {} face\n# layers: 1-2\n# space: w\n" + prompts);
+        corpus.write("# template: a {} face\n# layers: 1-2\n# space: w\n# target: pae+corpus\n" + prompts);
         corpus.close();
         const QStringList edit = QStringList{"edit"} + models() +
                                  QStringList{"--seed",         "3",       "--prompt", "a happy face", "--corpus",
@@ -89,9 +89,11 @@ private Q_SLOTS:
         auto s = settingsOf({});
         QCOMPARE(s["layers"], nlohmann::json({1, 2}));
         QCOMPARE(s["space"].get<std::string>(), std::string("w"));
-        s = settingsOf({"--layers", "all", "--space", "w+"});
+        QCOMPARE(s["target"].get<std::string>(), std::string("pae+corpus"));
+        s = settingsOf({"--layers", "all", "--space", "w+", "--target", "pae+"});
         QCOMPARE(s["layers"], nlohmann::json::array());
         QCOMPARE(s["space"].get<std::string>(), std::string("w+"));
+        QCOMPARE(s["target"].get<std::string>(), std::string("pae+"));
         QVERIFY(corpus.open(QIODevice::WriteOnly));
         corpus.write("# template: a {} face\n\n# layers: 6-40\n" + prompts);
         corpus.close();

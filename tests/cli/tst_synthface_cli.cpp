@@ -116,14 +116,29 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(dir.filePath("x.png")));
     }
 
+    // A setting chosen on some faces is checked on others: --first-seed names the first face.
+    void shouldEditTheFacesFromTheFirstSeedGiven()
+    {
+        QTemporaryDir dir;
+        const QString md = dir.filePath("eval.md");
+        const Run r = cli({"synthface", "eval", "--first-seed", "1003", "--faces", "1", "--steps", "2", "--lambdas",
+                           "5,8", "--corpus", "mouth", "--targets", "text", "--out", md});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile f(md);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(f.readAll());
+        QVERIFY2(text.contains(QStringLiteral("1 face (seed 1003)")), qPrintable(text));
+    }
+
     // The inversion benchmark, run as a user would: one JSON object; its options belong to it.
     void shouldMeasureInversion_andRefuseItsOptionsAlone()
     {
         Run r = cli({"synthface", "eval", "--inversion", "--faces", "1", "--invert-steps", "4", "--perceptual", "0.05",
-                     "--json"});
+                     "--first-seed", "90007", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto j = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(j.at("faces").get<int>(), 1);
+        QCOMPARE(j.at("first_seed").get<uint64_t>(), uint64_t(90007));
         QCOMPARE(j.at("steps").get<int>(), 4);
         QCOMPARE(j.at("perceptual").get<double>(), double(0.05f));
         QVERIFY(j.at("psnr").at(0).get<double>() > 10);

@@ -1073,8 +1073,8 @@ private Q_SLOTS:
         QVERIFY(w->corpusPicker()->userCorpora().isEmpty());
     }
 
-    // A corpus's header sets the rows its edits move: picking it shows them in the Strength
-    // panel, a choice the user made stays, a session reopens with its own rows, and a header
+    // A corpus's header sets the rows its edits move and their target: picking it shows them
+    // in the Strength panel, a choice the user made stays, a session reopens with its own rows, and a header
     // that does not fit the generator is named in the status bar.
     void shouldFollowTheCorpusRows_unlessTheUserChoseOthers()
     {
@@ -1086,25 +1086,31 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
             f.write(header + "a happy face\na sad face\n");
         };
-        writeCorpus("# layers: 0-7\n");
+        writeCorpus("# layers: 0-7\n# target: pae+corpus\n");
         QString builtin;
         {
             auto w = readyWindow();
             QVERIFY(w);
             QComboBox* rows = w->strengthPanel()->layersControl();
+            QComboBox* target = w->strengthPanel()->targetControl();
+            const auto targetShown = [&] { return pae::TargetKind(target->currentData().toInt()); };
             // The first corpus is the built-in emotion corpus, whose edits move every row.
             builtin = w->corpusPicker()->currentCorpus();
             QVERIFY2(builtin.endsWith(QStringLiteral("synthface/emotion.txt")), qPrintable(builtin));
             QCOMPARE(rows->currentData().toString(), QStringLiteral("all"));
             QVERIFY(w->corpusPicker()->addUserCorpus(corpus));
+            const pae::TargetKind builtinTarget = targetShown();
             QVERIFY(w->corpusPicker()->setCurrentCorpus(corpus));
             QCOMPARE(rows->currentData().toString(), QStringLiteral("0-7"));
+            // Its header's target is shown, and the built-in corpus's comes back with it.
+            QVERIFY(targetShown() == pae::TargetKind::PaePlusCorpus);
             // The built-in hairstyle corpus moves the coarse rows, emotion every row.
             const QString hair = QFileInfo(builtin).dir().filePath(QStringLiteral("hairstyle.txt"));
             QVERIFY(w->corpusPicker()->setCurrentCorpus(hair));
             QCOMPARE(rows->currentData().toString(), QStringLiteral("0-3"));
             QVERIFY(w->corpusPicker()->setCurrentCorpus(builtin));
             QCOMPARE(rows->currentData().toString(), QStringLiteral("all"));
+            QVERIFY(targetShown() == builtinTarget);
             // The user's own choice is kept when the corpus changes.
             rows->setCurrentIndex(rows->findData(QStringLiteral("8-9")));
             QVERIFY(w->corpusPicker()->setCurrentCorpus(corpus));

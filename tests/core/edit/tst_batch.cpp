@@ -165,24 +165,33 @@ private Q_SLOTS:
     void shouldTakeRowsFromTheCorpusHeader()
     {
         const fs::path corpus = dir() / "hair-rows.txt";
-        std::ofstream(corpus) << "# template: a person with {}\n# layers: 0-3\n# space: w\n# l2: 0.05\nlong hair\n";
+        std::ofstream(corpus)
+            << "# template: a person with {}\n# layers: 0-3\n# space: w\n# l2: 0.05\n# target: pae+corpus\n"
+               "long hair\n";
         const auto it = item(R"({"seed": 3, "prompt": "long hair", "corpus": ")" + corpus.string() + R"("})");
         QVERIFY2(it.ok(), it.error.c_str());
         const pae::EditRequest r = pae::batchRequest(it, someModels());
         QCOMPARE(r.layers, (std::vector<int>{0, 1, 2, 3}));
         QVERIFY(r.sharedOffset);
         QCOMPARE(r.l2Weight, 0.05f);
+        QVERIFY(r.target == pae::TargetKind::PaePlusCorpus);
         const nlohmann::json settings = pae::batchSettings(it, someModels());
+        QCOMPARE(settings.at("target"), nlohmann::json("pae+corpus"));
         QCOMPARE(settings.at("layers"), nlohmann::json({0, 1, 2, 3}));
         QCOMPARE(settings.at("space"), nlohmann::json("w"));
         // The line's own l2 wins over the header's.
         const auto own =
             item(R"({"seed": 3, "prompt": "long hair", "l2": 0.3, "corpus": ")" + corpus.string() + R"("})");
         QCOMPARE(pae::batchRequest(own, someModels()).l2Weight, 0.3f);
+        // So does its target.
+        const auto ownTarget =
+            item(R"({"seed": 3, "prompt": "long hair", "target": "text", "corpus": ")" + corpus.string() + R"("})");
+        QVERIFY(pae::batchRequest(ownTarget, someModels()).target == pae::TargetKind::Text);
         // Without header settings the settings are as before (earlier batches stay current).
         const auto plain = item(R"({"seed": 3, "prompt": "a person with blonde hair", "corpus": "hair-colour"})");
         QVERIFY(!pae::batchSettings(plain, someModels()).contains("layers"));
         QVERIFY(!pae::batchSettings(plain, someModels()).contains("space"));
+        QCOMPARE(pae::batchSettings(plain, someModels()).at("target"), nlohmann::json("pae+"));
     }
 
     void shouldMakeAnErrorRecord_forABadLine_data()

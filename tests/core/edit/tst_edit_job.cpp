@@ -287,7 +287,10 @@ private Q_SLOTS:
         corpus.defaults.layersLine = 4;
         corpus.defaults.l2Weight = 0.02f;
         corpus.defaults.sharedOffset = true;
+        QVERIFY(pae::EditRequest::defaults(info, corpus).target == pae::TargetKind::PaePlus);
+        corpus.defaults.target = pae::TargetKind::PaePlusCorpus;
         const pae::EditRequest r = pae::EditRequest::defaults(info, corpus);
+        QVERIFY(r.target == pae::TargetKind::PaePlusCorpus);
         QCOMPARE(r.layers, (std::vector<int>{0, 1, 2, 3}));
         QCOMPARE(r.l2Weight, 0.02f);
         QVERIFY(r.sharedOffset);

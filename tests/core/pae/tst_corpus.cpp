@@ -82,12 +82,15 @@ private Q_SLOTS:
                                                               "#  layers:  0-3, 8 \n"
                                                               "# l2: 0.02\n"
                                                               "# space: w\n"
+                                                              "# target: pae+corpus\n"
                                                               "# Note: a comment with a colon\n"
                                                               "happy\nsad\n"));
         QCOMPARE(c.defaults.layers, std::string("0-3, 8"));
         QCOMPARE(c.defaults.layersLine, 3);
         QCOMPARE(c.defaults.l2Weight.value_or(-1.f), 0.02f);
         QCOMPARE(c.defaults.sharedOffset.value_or(false), true);
+        QVERIFY(c.defaults.target == pae::TargetKind::PaePlusCorpus);
+        QVERIFY(!plain.defaults.target);
         QCOMPARE(c.prompts, (std::vector<std::string>{"happy", "sad"}));
         // The settings do not change what is embedded, so the embedding cache stays.
         QCOMPARE(c.contentHash, plain.contentHash);
@@ -134,6 +137,10 @@ private Q_SLOTS:
                                          << "{file}:1: layers: 'coarse' is not a list of W+ rows (as 4-7, 0-3,8 or 8-)";
         QTest::newRow("layers empty") << QByteArray("# layers:\nhappy\n") << "{file}:1: layers: '' is not a list";
         QTest::newRow("space") << QByteArray("# space: z\nhappy\n") << "{file}:1: space: 'z' is not w+ or w";
+        QTest::newRow("target") << QByteArray("happy\n# target: PAE+\n")
+                                << "{file}:2: target: 'PAE+' is not one of text, pae, pae+, pae+corpus";
+        QTest::newRow("two targets") << QByteArray("# target: pae\n# target: text\nhappy\n")
+                                     << "{file}:2: a second target line (the first is on line 1)";
         QTest::newRow("two l2 lines") << QByteArray("# l2: 0.1\nhappy\n# l2: 0.2\n")
                                       << "{file}:3: a second l2 line (the first is on line 1)";
         QTest::newRow("latin-1") << QByteArray("happy\ncaf\xE9\n") << "{file}:2: invalid UTF-8 (byte 0xE9 at column 4)";
