@@ -242,6 +242,14 @@ std::vector<EvalProbe> selectProbes(const std::string& corpusFilter, bool firstP
 
 namespace {
 
+// A λ as the reports name it: "2", "0.5" (the shortest form that reads back the same).
+std::string lambdaKey(float lambda)
+{
+    std::ostringstream out;
+    out << lambda;
+    return out.str();
+}
+
 // "L2 0.1, rows all in W+": what a report says its edits ran with.
 std::string settingsText(const EditRequest& r)
 {
@@ -295,6 +303,7 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     std::map<std::string, Accumulator> overall;
     std::map<std::string, std::map<std::string, Accumulator>> byCorpus;
     std::map<std::string, std::map<std::string, Accumulator>> byPrompt;
+    std::map<std::string, std::map<std::string, Accumulator>> byLambda;
     const int total = options.faces * int(probes.size()) * int(options.targets.size());
     int done = 0;
     for (int f = 0; f < options.faces; ++f) {
@@ -320,7 +329,8 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
                     const Reading& a = after[target == TargetKind::Text ? 0 : k];
                     lambdaValues.push_back(options.lambdas[k]);
                     changes.push_back(targetChange(probe, before, a));
-                    for (Accumulator* acc : {&all, &mine, &prompt})
+                    Accumulator& strength = byLambda[name][lambdaKey(options.lambdas[k])];
+                    for (Accumulator* acc : {&all, &mine, &prompt, &strength})
                         scoreEdit(*acc, probe, before, a, options.margin);
                 }
                 if (target != TargetKind::Text) {
@@ -349,6 +359,9 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     for (const auto& [name, prompts] : byPrompt)
         for (const auto& [prompt, acc] : prompts)
             report.byPrompt[name][prompt] = acc.scores();
+    for (const auto& [name, lambdas] : byLambda)
+        for (const auto& [lambda, acc] : lambdas)
+            report.byLambda[name][lambda] = acc.scores();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }
@@ -579,6 +592,13 @@ std::string EvalReport::toMarkdown() const
     accuracyDriftRows(byCorpus, corpora);
     header("By prompt (accuracy / drift)", "prompt");
     accuracyDriftRows(byPrompt, prompts);
+    // Which strength does what (text ignores λ: its one edit counts under every λ).
+    std::vector<std::string> lambdas;
+    for (float lambda : options.lambdas)
+        if (const std::string key = lambdaKey(lambda); std::find(lambdas.begin(), lambdas.end(), key) == lambdas.end())
+            lambdas.push_back(key);
+    header("By λ (accuracy / drift; text ignores λ)", "λ");
+    accuracyDriftRows(byLambda, lambdas);
     header("Drift by attribute (mean |Δ|, attributes outside the prompt's corpus)", "attribute");
     for (const AttrInfo& ai : attributeTable()) {
         std::ostringstream row;
@@ -623,6 +643,11 @@ std::string EvalReport::toJson() const
             for (const auto& [corpus, c] : it->second)
                 perCorpus[corpus] = scoresJson(c);
         j[name]["per_corpus"] = perCorpus;
+        nlohmann::json perLambda = nlohmann::json::object();
+        if (const auto it = byLambda.find(name); it != byLambda.end())
+            for (const auto& [lambda, c] : it->second)
+                perLambda[lambda] = scoresJson(c);
+        j[name]["per_lambda"] = perLambda;
     }
     return j.dump();
 }

@@ -58,6 +58,7 @@ struct EvalReport {
     std::map<std::string, EvalScores> overall;                         // by target name
     std::map<std::string, std::map<std::string, EvalScores>> byCorpus; // target → corpus → scores
     std::map<std::string, std::map<std::string, EvalScores>> byPrompt; // target → prompt → scores
+    std::map<std::string, std::map<std::string, EvalScores>> byLambda; // target → λ ("2", "0.5") → scores
     EvalOptions options;
     // The settings each corpus's edits ran with: "L2 0.1, rows all in W+".
     std::map<std::string, std::string> settingsByCorpus;

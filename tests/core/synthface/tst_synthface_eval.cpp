@@ -47,9 +47,16 @@ private Q_SLOTS:
         QVERIFY(byAttribute.contains("glasses"));
         QVERIFY(!byAttribute.contains("smile")); // an emotion attribute is the target, not drift
         QVERIFY(json.at("pae+").at("glasses_kept").get<double>() >= 0);
+        // Per λ: each strength's edits on their own, adding up to the overall count.
+        const auto& perLambda = json.at("pae+").at("per_lambda");
+        QCOMPARE(int(perLambda.size()), 2);
+        QCOMPARE(perLambda.at("2").at("edits").get<int>() + perLambda.at("8").at("edits").get<int>(),
+                 report.overall.at("pae+").edits);
         const std::string md = report.toMarkdown();
         QVERIFY(md.find("| pae+ |") != std::string::npos);
         QVERIFY(md.find("emotion") != std::string::npos);
+        QVERIFY2(md.find("By λ (accuracy / drift") != std::string::npos, md.c_str());
+        QVERIFY2(md.find("\n| 8 |") != std::string::npos, md.c_str());
     }
 
     void shouldCompareAPresetWithPerFaceEdits_onASmallRun()
