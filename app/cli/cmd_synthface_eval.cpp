@@ -48,8 +48,8 @@ void addSynthfaceEvalCommand(CLI::App& group)
     cmd->add_option("--preset-seed", o->preset.presetSeed, "With --presets: the face each preset is learned on")
         ->capture_default_str()
         ->check(wholeRange(0, 4294967295LL));
-    cmd->add_option("--preset-lambda", o->preset.lambda, "With --presets: λ of the presets (pae+)")
-        ->capture_default_str()
+    cmd->add_option("--preset-lambda", o->preset.lambda,
+                    "With --presets: λ of the presets (pae+; default: the studio's)")
         ->check(finiteRange(0, 1000));
     cmd->add_option("--refine-steps", o->preset.refineSteps,
                     "With --presets: steps of \"refine on this face\" (0: not measured)")

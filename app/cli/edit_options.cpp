@@ -138,6 +138,8 @@ EditRequest EditOptions::buildRequest(const ModelSet& modelSet, const Latent* ph
     r.l2Weight = l2Weight.value_or(defaults.l2Weight);
     if (!idWeightOption || idWeightOption->count() == 0)
         r.idWeight = defaults.idWeight;
+    if (lambdaOption && lambdaOption->count() == 0)
+        r.lambdas = defaults.lambdas;
     r.prompt = prompt;
     r.target = target ? parseTargetKind(*target) : defaults.target;
     r.basis = parseBasisKind(basis);

@@ -54,6 +54,7 @@ struct EditOptions {
     EditRequest request = EditRequest::defaults();
     std::optional<float> l2Weight; // unset: the corpus header's, else the models' default (EditRequest::defaults)
     CLI::Option* idWeightOption = nullptr;
+    CLI::Option* lambdaOption = nullptr; // edit's --lambda; unset: the models' default λ (sweep sets its own)
 
     void add(CLI::App* cmd);
     // Fills request from the parsed options; the source latent from --seed or --latent, or

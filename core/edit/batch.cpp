@@ -243,6 +243,7 @@ void parseFields(const nlohmann::json& j, BatchItem& item, const fs::path& manif
             }
         } else
             throw LineError{"lambdas", "expected a number or a non-empty list of numbers, found " + typeName(v)};
+        item.lambdas = r.lambdas;
     }
     if (j.contains("steps"))
         r.steps = needInt(j, "steps", 1, 100000);
@@ -349,6 +350,7 @@ EditRequest batchRequest(const BatchItem& item, const ModelInfo& models)
     r.l2Weight = item.l2Weight.value_or(defaults.l2Weight);
     r.idWeight = item.idWeight.value_or(defaults.idWeight);
     r.target = item.target.value_or(defaults.target);
+    r.lambdas = item.lambdas.value_or(defaults.lambdas);
     r.layers = defaults.layers;
     r.sharedOffset = defaults.sharedOffset;
     return r;

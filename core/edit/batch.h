@@ -49,10 +49,11 @@ struct BatchItem {
     std::optional<bool> align; // photo: FFHQ alignment (default: on for real models)
     int invertSteps = 300;     // photo: inversion steps
 
-    EditRequest request = EditRequest::defaults(); // every field but source, l2Weight, idWeight, target
+    EditRequest request = EditRequest::defaults(); // every field but source, l2Weight, idWeight, target, λ
     std::optional<float> l2Weight;                 // unset: the corpus header's, else the models' default
     std::optional<float> idWeight;                 // unset: the models' default
     std::optional<TargetKind> target;              // unset: the corpus header's, else pae+
+    std::optional<std::vector<float>> lambdas;     // unset: the models' default λ
 };
 
 struct BatchManifest {

@@ -42,8 +42,9 @@ struct EditRequest {
     static EditRequest defaults() { return EditRequest{}; }
     // The settings for these models: the paper's, except on the built-in SynthFace world,
     // whose W is far smaller than FFHQ's and needs a stronger pull towards the start
-    // (kSynthFaceL2Weight), and whose identity term costs half a step for no measured gain
-    // (kSynthFaceIdWeight: off).
+    // (kSynthFaceL2Weight), whose identity term costs half a step for no measured gain
+    // (kSynthFaceIdWeight: off), and where pae+ keeps other attributes best at λ 2
+    // (kSynthFaceLambda).
     static EditRequest defaults(const ModelInfo& models);
     // The same with the edit settings the corpus's header asks for (CorpusDefaults: l2,
     // layers, space, target); the request's `corpus` field is the caller's to set. Throws Error (a

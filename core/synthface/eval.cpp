@@ -379,6 +379,7 @@ PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::func
     AttributeRegressor regressor = loadBuiltinRegressor();
     const std::vector<EvalProbe> probes = selectProbes(options.corpusFilter, options.firstProbePerCorpus);
 
+    const float lambda = options.lambda.value_or(EditRequest::defaults(models->info()).lambdas.front());
     // The studio's default edit in each probe's corpus (its header's settings), with the options.
     auto baseFor = [&](const EvalProbe& probe) {
         EditRequest base = EditRequest::defaults(models->info(), findCorpus(probe.corpus, models->info().corpusRoot));
@@ -386,7 +387,7 @@ PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::func
         base.l2Weight = options.l2Weight.value_or(base.l2Weight);
         base.previewEvery = 0;
         base.steps = options.steps;
-        base.lambdas = {options.lambda};
+        base.lambdas = {lambda};
         base.target = TargetKind::PaePlus;
         return base;
     };
@@ -414,6 +415,7 @@ PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::func
 
     PresetEvalReport report;
     report.options = options;
+    report.options.lambda = lambda;
     std::map<std::string, Accumulator> overall;
     std::map<std::string, double> overallSeconds;
     for (const EvalProbe& probe : probes) {
@@ -429,7 +431,7 @@ PresetEvalReport runPresetEval(const PresetEvalOptions& options, const std::func
         preset.prompt = probe.prompt;
         preset.corpus = probe.corpus;
         preset.target = toString(learn.target);
-        preset.lambda = options.lambda;
+        preset.lambda = lambda;
         preset.source = learn.source;
         preset.delta = editDelta(learn.source, learned.latents.front());
         tick();
@@ -500,7 +502,7 @@ std::string PresetEvalReport::toMarkdown() const
     for (const auto& method : methods)
         if (overall.count(method))
             line("**all**", method, overall.at(method));
-    out << "\nEach preset learned on seed " << options.presetSeed << " (pae+, λ " << options.lambda << ", "
+    out << "\nEach preset learned on seed " << options.presetSeed << " (pae+, λ " << options.lambda.value_or(0) << ", "
         << options.steps << " steps) and applied at strength 1 to " << options.faces << " faces (seeds "
         << options.firstSeed << "…); per-face: the same edit optimized on each face";
     if (options.refineSteps > 0)
@@ -534,7 +536,7 @@ std::string PresetEvalReport::toJson() const
     j["faces"] = options.faces;
     j["steps"] = options.steps;
     j["refine_steps"] = options.refineSteps;
-    j["lambda"] = options.lambda;
+    j["lambda"] = options.lambda.value_or(0);
     j["settings_by_corpus"] = settingsByCorpus;
     j["seconds"] = seconds;
     return j.dump();

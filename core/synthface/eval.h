@@ -73,11 +73,11 @@ struct EvalReport {
 // optimization on the same faces and against the preset refined on each face.
 struct PresetEvalOptions {
     int faces = 50;
-    uint64_t firstSeed = 1000; // face i is seed firstSeed + i
-    uint64_t presetSeed = 3;   // the face each preset is learned on
-    float lambda = 8.0f;
-    int steps = 200;      // per-face optimization and the preset's own edit
-    int refineSteps = 50; // "refine on this face" (0: not measured)
+    uint64_t firstSeed = 1000;   // face i is seed firstSeed + i
+    uint64_t presetSeed = 3;     // the face each preset is learned on
+    std::optional<float> lambda; // unset: the models' default λ (EditRequest::defaults)
+    int steps = 200;             // per-face optimization and the preset's own edit
+    int refineSteps = 50;        // "refine on this face" (0: not measured)
     std::optional<float> l2Weight;
     float margin = 0.1f;
     std::string corpusFilter;        // only probes of this corpus, when set

@@ -47,8 +47,8 @@ private Q_SLOTS:
 
     // The studio's first face on the built-in world: the regressor's most neutral face, and
     // the shipped studio.json names the one it finds among its candidates.
-    // An edit on the built-in world runs at its own defaults: L2 0.1, no identity term, and
-    // the W+ rows its corpus's header names; what the user gives wins.
+    // An edit on the built-in world runs at its own defaults: λ 2, L2 0.1, no identity term,
+    // and the W+ rows its corpus's header names; what the user gives wins.
     void shouldEditAtTheBuiltinWorldsDefaults()
     {
         QTemporaryDir dir;
@@ -68,14 +68,17 @@ private Q_SLOTS:
         QCOMPARE(s.at("id_weight").get<double>(), 0.0);
         QCOMPARE(s.at("l2_weight").get<double>(), double(0.1f));
         QCOMPARE(s.at("layers"), nlohmann::json::array());
+        QCOMPARE(s.at("lambdas"), nlohmann::json({2.0}));
         s = settingsOf({"--prompt", "a face with big eyes", "--corpus", "eyes"});
         QCOMPARE(s.at("layers"), nlohmann::json({4, 5, 6, 7}));
         s = settingsOf({"--prompt", "a person with long hair", "--corpus", "hairstyle"});
         QCOMPARE(s.at("layers"), nlohmann::json({0, 1, 2, 3}));
         s = settingsOf({"--prompt", "a person with blonde hair", "--corpus", "hair-colour"});
         QCOMPARE(s.at("layers"), nlohmann::json::array());
-        s = settingsOf({"--prompt", "a happy face", "--corpus", "emotion", "--id-weight", "0.05", "--layers", "all"});
+        s = settingsOf({"--prompt", "a happy face", "--corpus", "emotion", "--id-weight", "0.05", "--layers", "all",
+                        "--lambda", "8"});
         QCOMPARE(s.at("id_weight").get<double>(), double(0.05f));
+        QCOMPARE(s.at("lambdas"), nlohmann::json({8.0}));
         QCOMPARE(s.at("layers"), nlohmann::json::array());
     }
 

@@ -153,6 +153,8 @@ private Q_SLOTS:
         QCOMPARE(pae::batchRequest(it, someModels()).idWeight, 0.f); // the built-in world's: no identity term
         QCOMPARE(pae::batchRequest(it, real).idWeight, pae::EditRequest::defaults().idWeight);
         QCOMPARE(pae::batchRequest(it, real).lambdas, pae::EditRequest::defaults().lambdas);
+        QCOMPARE(pae::batchRequest(it, someModels()).lambdas, (std::vector<float>{2.f})); // the built-in world's λ
+        QCOMPARE(pae::batchSettings(it, someModels()).at("lambdas"), nlohmann::json({2.f}));
         QCOMPARE(pae::batchRequest(it, real).steps, pae::EditRequest::defaults().steps);
         // The default id is a hash of the line: the same line, the same folder, run after run.
         QCOMPARE(it.id, item(R"({"seed": 3, "prompt": "a happy face"})").id);
