@@ -87,6 +87,9 @@ def corpus_seeds(out):
         for name in sorted(os.listdir(folder)):
             if name.endswith(".txt"):
                 shutil.copy(os.path.join(folder, name), os.path.join(out, os.path.basename(folder) + "-" + name))
+    # Every header key once (the shipped corpora use only some of them).
+    with open(os.path.join(out, "header-keys.txt"), "w") as f:
+        f.write("# template: a {} face\n# layers: 0-3, 8\n# space: w\n# l2: 0.05\n# target: pae+corpus\nhappy\nsad\n")
 
 
 def manifest_seeds(out):
