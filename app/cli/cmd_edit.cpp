@@ -45,13 +45,11 @@ void addEditCommands(CLI::App& app)
     auto options = std::make_shared<EditOptions>();
     auto* edit = app.add_subcommand("edit", "Edit a face with a text prompt (one λ)");
     options->add(edit);
-    ModelInfo synthface;
-    synthface.builtin = true;
-    options->lambdaOption = edit->add_option("--lambda", options->request.lambdas[0],
-                                             "Strength λ (default " + formatLambda(EditRequest::defaults().lambdas[0]) +
-                                                 ", on the built-in SynthFace models " +
-                                                 formatLambda(EditRequest::defaults(synthface).lambdas[0]) + ")")
-                                ->check(finiteRange(0, 1000));
+    options->lambdaOption =
+        edit->add_option("--lambda", options->request.lambdas[0],
+                         "Strength λ (" +
+                             defaultsHelp(EditRequest::defaults().lambdas[0], builtinDefaults().lambdas[0]) + ")")
+            ->check(finiteRange(0, 1000));
     edit->callback([options] {
         const auto outputs = planEditOutputs(*options, 1);
         auto models = options->models.load();

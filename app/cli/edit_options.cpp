@@ -18,7 +18,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 
 namespace pae::cli {
 namespace fs = std::filesystem;
@@ -87,24 +86,15 @@ void EditOptions::add(CLI::App* cmd)
         ->capture_default_str()
         ->check(wholeRange(1, 100000));
     cmd->add_option("--lr", request.learningRate, "Learning rate")->capture_default_str()->check(finiteRange(1e-9, 10));
-    ModelInfo synthface;
-    synthface.builtin = true;
-    const auto number = [](float v) {
-        std::ostringstream out;
-        out << v;
-        return out.str();
-    };
+    const EditRequest paper = EditRequest::defaults(), builtin = builtinDefaults();
     cmd->add_option("--l2", l2Weight,
-                    "Weight of ‖w − w0‖² (default " + number(EditRequest::defaults().l2Weight) +
-                        ", on the built-in SynthFace models " + number(EditRequest::defaults(synthface).l2Weight) +
+                    "Weight of ‖w − w0‖² (" + defaultsHelp(paper.l2Weight, builtin.l2Weight) +
                         ", unless the corpus's header sets `# l2:`)")
         ->check(finiteRange(0, 1e6));
-    idWeightOption =
-        cmd->add_option("--id-weight", request.idWeight,
-                        "Weight of the identity term 1 − cos(R(G(w)), R(G(w0))); needs --arcface (default " +
-                            number(EditRequest::defaults().idWeight) + ", on the built-in SynthFace models " +
-                            number(EditRequest::defaults(synthface).idWeight) + ")")
-            ->check(finiteRange(0, 1e6));
+    idWeightOption = cmd->add_option("--id-weight", request.idWeight,
+                                     "Weight of the identity term 1 − cos(R(G(w)), R(G(w0))); needs --arcface (" +
+                                         defaultsHelp(paper.idWeight, builtin.idWeight) + ")")
+                         ->check(finiteRange(0, 1e6));
     cmd->add_option("--layers", layers,
                     "W+ rows the edit may move, e.g. 0-3 (coarse: shape, hair), 4-7, 8- (fine: colour); rows count "
                     "from 0; default: the corpus's `# layers:`, else all");
@@ -126,6 +116,18 @@ void EditOptions::add(CLI::App* cmd)
                     "Save the edit as a reusable preset (Δw): a .preset file for edit, a folder for sweep "
                     "(one preset per λ); `pae-cli apply` uses it");
     addNoClobber(cmd, noClobber);
+}
+
+EditRequest builtinDefaults()
+{
+    ModelInfo synthface;
+    synthface.builtin = true;
+    return EditRequest::defaults(synthface);
+}
+
+std::string defaultsHelp(float paper, float builtin)
+{
+    return "default " + formatLambda(paper) + ", on the built-in SynthFace models " + formatLambda(builtin);
 }
 
 EditRequest EditOptions::buildRequest(const ModelSet& modelSet, const Latent* photoSource) const

@@ -108,6 +108,10 @@ void writeMetrics(const std::filesystem::path& path, const ModelSet& models, con
 std::vector<std::filesystem::path> presetPaths(const EditOptions& options);
 // λ as grid labels, preset names and file names write it: "8", "2.5".
 std::string formatLambda(float lambda);
+// The built-in SynthFace models' edit defaults (EditRequest::defaults for them).
+EditRequest builtinDefaults();
+// "default 8, on the built-in SynthFace models 2": a setting's two defaults, for --help.
+std::string defaultsHelp(float paper, float builtin);
 // Writes the preset of λ k to paths[k] (the output set's temporaries).
 void writeEditPresets(const std::vector<std::filesystem::path>& paths, const ModelSet& models,
                       const EditRequest& request, const EditResult& result);
