@@ -71,7 +71,6 @@ const std::vector<Words>& table()
         {"bald", Attr::Bald, {"bald"}, {}, {{"bald head", true}, {"shaved head", true}, {"shiny bald head", true}}},
         {"glasses", Attr::Glasses, {}, {}, {{"glasses", false}, {"eyeglasses", false}, {"spectacles", false}}},
         {"beard", Attr::Beard, {"bearded"}, {}, {{"beard", true}, {"full beard", true}, {"thick beard", true}}},
-        {"no_glasses", Attr::Glasses, {}, {}, {{"no glasses", false}, {"no eyeglasses", false}, {"no spectacles", false}}},
         {"no_beard", Attr::Beard, {"beardless", "clean shaven"}, {}, {{"bare chin", true}, {"shaven chin", true}}},
         {"pale_skin", Attr::SkinTone, {}, {},
          {{"pale skin", false}, {"fair skin", false}, {"light skin", false}, {"pale complexion", true}}},
@@ -93,7 +92,7 @@ const std::vector<Words>& table()
 
 const Words& words(Concept c)
 {
-    static_assert(kConceptCount == 45, "the table below lists every concept in enum order");
+    static_assert(kConceptCount == 44, "the table below lists every concept in enum order");
     return table().at(static_cast<size_t>(c));
 }
 
@@ -111,7 +110,7 @@ const std::vector<const char*> kPrefixes = {"a photo of", "photo of", "a picture
                                             "a closeup of"};
 const std::vector<const char*> kNouns = {"face", "person", "character"};
 const std::vector<const char*> kBeardNouns = {"man", "guy"};
-const std::vector<const char*> kFrameWords = {"a",  "an",  "with", "without", "and",        "looking", "wearing",
+const std::vector<const char*> kFrameWords = {"a",  "an",  "with", "and",        "looking", "wearing",
                                               "hair", "expression", "look", "on", "against", "background",
                                               "backdrop", "who", "looks"};
 
@@ -222,7 +221,6 @@ std::vector<Concept> presentConcepts(const Attributes& a)
     add(Concept::Bald, a.bald());
     add(Concept::Glasses, a.glasses());
     add(Concept::Beard, a.beard());
-    add(Concept::NoGlasses, !a.glasses());
     add(Concept::NoBeard, !a.beard());
     add(Concept::PaleSkin, a.skinTone() <= 0.15);
     add(Concept::DarkSkin, a.skinTone() >= 0.8);
@@ -336,9 +334,6 @@ std::string caption(const Attributes& attributes, std::mt19937_64& gen, const st
             adjectives.push_back("bearded");
         } else if (c == Concept::Glasses && rng.chance(0.5)) {
             clauses.push_back(std::string("wearing ") + rng.pick(w.features).text);
-        } else if (c == Concept::NoGlasses) {
-            // "without glasses" in a sentence; "no glasses" as a tag.
-            clauses.push_back(std::string("without ") + (rng.pick(w.features).text + 3));
         } else if (c == Concept::NoBeard && rng.chance(0.35)) {
             adjectives.push_back(rng.pick(w.adjectives));
         } else {
