@@ -71,7 +71,6 @@ const std::vector<Words>& table()
         {"bald", Attr::Bald, {"bald"}, {}, {{"bald head", true}, {"shaved head", true}, {"shiny bald head", true}}},
         {"glasses", Attr::Glasses, {}, {}, {{"glasses", false}, {"eyeglasses", false}, {"spectacles", false}}},
         {"beard", Attr::Beard, {"bearded"}, {}, {{"beard", true}, {"full beard", true}, {"thick beard", true}}},
-        {"no_beard", Attr::Beard, {"beardless", "clean shaven"}, {}, {{"bare chin", true}, {"shaven chin", true}}},
         {"pale_skin", Attr::SkinTone, {}, {},
          {{"pale skin", false}, {"fair skin", false}, {"light skin", false}, {"pale complexion", true}}},
         {"dark_skin", Attr::SkinTone, {}, {}, {{"dark skin", false}, {"dark complexion", true}}},
@@ -92,7 +91,7 @@ const std::vector<Words>& table()
 
 const Words& words(Concept c)
 {
-    static_assert(kConceptCount == 44, "the table below lists every concept in enum order");
+    static_assert(kConceptCount == 43, "the table below lists every concept in enum order");
     return table().at(static_cast<size_t>(c));
 }
 
@@ -221,7 +220,6 @@ std::vector<Concept> presentConcepts(const Attributes& a)
     add(Concept::Bald, a.bald());
     add(Concept::Glasses, a.glasses());
     add(Concept::Beard, a.beard());
-    add(Concept::NoBeard, !a.beard());
     add(Concept::PaleSkin, a.skinTone() <= 0.15);
     add(Concept::DarkSkin, a.skinTone() >= 0.8);
     add(Concept::WideFace, a.faceWidth() >= 0.8);
@@ -334,8 +332,6 @@ std::string caption(const Attributes& attributes, std::mt19937_64& gen, const st
             adjectives.push_back("bearded");
         } else if (c == Concept::Glasses && rng.chance(0.5)) {
             clauses.push_back(std::string("wearing ") + rng.pick(w.features).text);
-        } else if (c == Concept::NoBeard && rng.chance(0.35)) {
-            adjectives.push_back(rng.pick(w.adjectives));
         } else {
             withItems.push_back(phraseText(rng.pick(w.features), true));
         }

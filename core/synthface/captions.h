@@ -1,13 +1,8 @@
 #pragma once
 // Captions for SynthFaces from a small grammar with synonyms and varied word order, the
 // text side of the tiny CLIP's training pairs. A caption only names what is clearly there
-// (each attribute has a threshold with a margin to the opposite wording). Of what is absent
-// it says only the absence of a beard, in words of its own ("clean shaven", "beardless"),
-// as often as its presence: when only bearded faces' captions named beards, a caption
-// silent on them meant "no beard" to CLIP. Glasses keep the old asymmetry on purpose:
-// naming their absence ("without glasses") the same way was measured and made edits of
-// every corpus put glasses on faces (the README, "Glasses"). Other absences stay unsaid
-// ("not smiling" would teach CLIP that "smiling" is near such faces).
+// (each attribute has a threshold with a margin to the opposite wording) and never says
+// what is absent ("not smiling" would teach CLIP that "smiling" is near such faces).
 // Captions are lowercase words separated by single spaces, with ", " between list items.
 #include "core/synthface/attributes.h"
 
@@ -26,7 +21,7 @@ enum class Concept : int {
     WideOpenEyes, ClosedEyes, NarrowedEyes, BigEyes, SmallEyes,
     ShortHair, LongHair, StraightHair, WavyHair, CurlyHair,
     BlackHair, BrownHair, BlondeHair, RedHair, GreyHair,
-    Bald, Glasses, Beard, NoBeard,
+    Bald, Glasses, Beard,
     PaleSkin, DarkSkin, WideFace, NarrowFace,
     RedBackground, OrangeBackground, YellowBackground, GreenBackground, TealBackground,
     BlueBackground, PurpleBackground, PinkBackground,

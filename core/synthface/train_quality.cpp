@@ -72,18 +72,12 @@ std::vector<Pair> zeroShotPairs()
          {"a person with long hair", "a person with flowing hair"},
          concept(Concept::Bald),
          concept(Concept::LongHair)},
-        // Captions never name absent glasses, so "no glasses" is the plain noun; they name an
-        // absent beard as often as a beard.
+        // Captions never name an absent feature, so "no glasses" is the plain noun.
         {"glasses_none",
          {"a person wearing glasses", "a face with glasses"},
          {"a person", "a face"},
          [](const Attributes& x) { return x.glasses(); },
          [](const Attributes& x) { return !x.glasses(); }},
-        {"beard_none",
-         {"a man with a beard", "a bearded person"},
-         {"a clean shaven person", "a beardless person"},
-         [](const Attributes& x) { return x.beard(); },
-         [](const Attributes& x) { return !x.beard(); }},
         {"large_small_eyes",
          {"a face with big eyes", "a face with large eyes"},
          {"a face with small eyes", "a face with tiny eyes"},
