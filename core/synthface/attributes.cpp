@@ -44,12 +44,12 @@ void checkValue(Attr attr, float value)
             fail(i.kind == AttrKind::Signed ? "is outside [-1, 1]" : "is outside [0, 1]");
         break;
     case AttrKind::Binary:
-        if (value != 0.f && value != 1.f)
-            fail("is not 0 or 1");
+        if (value < 0.f || value > 1.f)
+            fail("is outside [0, 1] (0 absent, 1 present)");
         break;
     case AttrKind::Categorical:
-        if (value < i.minValue || value > i.maxValue || value != std::floor(value))
-            fail(("is not a category index 0.." + std::to_string(int(i.maxValue))).c_str());
+        if (value < i.minValue || value > i.maxValue)
+            fail(("is outside the category indices 0.." + std::to_string(int(i.maxValue))).c_str());
         break;
     case AttrKind::Circular:
         if (value < 0.f || value >= 1.f)

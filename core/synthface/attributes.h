@@ -5,10 +5,14 @@
 // Every attribute is one float. Its kind says how to read it:
 //   Signed      [-1, 1]  the two ends are opposite looks (smile: -1 sad, +1 happy)
 //   Unit        [ 0, 1]  none ↔ much
-//   Binary      {0, 1}   absent / present (values are exactly 0 or 1)
-//   Categorical {0..n-1} an index into categories (hair colour)
+//   Binary      [ 0, 1]  absent / present: the world's sampler and the captions use 0 and 1;
+//                        a value between is how much of it is drawn (a generator latent
+//                        grades bald and beard), and it is present above 0.5
+//   Categorical [0, n-1] an index into categories (hair colour); a value between two
+//                        indices blends their looks, and the category is the nearest index
 //   Circular    [ 0, 1)  a hue; 0 and 1 are the same colour
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -87,7 +91,7 @@ public:
     float browAngle() const { return (*this)[Attr::BrowAngle]; }
     float mouthOpen() const { return (*this)[Attr::MouthOpen]; }
     float eyeOpen() const { return (*this)[Attr::EyeOpen]; }
-    HairColorIndex hairColor() const { return static_cast<HairColorIndex>(static_cast<int>((*this)[Attr::HairColor])); }
+    HairColorIndex hairColor() const { return static_cast<HairColorIndex>(static_cast<int>(std::lround((*this)[Attr::HairColor]))); }
     float hairLength() const { return (*this)[Attr::HairLength]; }
     float hairCurl() const { return (*this)[Attr::HairCurl]; }
     bool bald() const { return (*this)[Attr::Bald] > 0.5f; }

@@ -25,7 +25,20 @@ double normalQuantile(double p)
     return 0.5 * (lo + hi);
 }
 
-Attributes attributesFromLatent(const float* z, int dim)
+namespace {
+
+// How far below the threshold (in u) a graded amount starts to grow.
+constexpr double kGradedRamp = 2.0;
+
+double gradedAmount(double u, double threshold)
+{
+    if (u >= threshold)
+        return std::min(1.0, 0.5 + (u - threshold));
+    const double s = (u - threshold + kGradedRamp) / kGradedRamp;
+    return s <= 0.0 ? 0.0 : 0.5 * s * s;
+}
+
+Attributes fromLatent(const float* z, int dim, bool graded)
 {
     if (dim < kLatentAttributeDims)
         throw Error("latent attributes: z has " + std::to_string(dim) + " dimensions, at least " +
@@ -53,12 +66,27 @@ Attributes attributesFromLatent(const float* z, int dim)
             value = static_cast<float>(i.minValue + (i.maxValue - i.minValue) * p);
             value = std::clamp(value, i.minValue, i.maxValue);
             break;
-        case AttrKind::Binary:
-            value = u > normalQuantile(1.0 - binaryPrior(i.attr)) ? 1.f : 0.f;
+        case AttrKind::Binary: {
+            const double threshold = normalQuantile(1.0 - binaryPrior(i.attr));
+            const bool present = u > threshold;
+            value = present ? 1.f : 0.f;
+            if (graded && i.attr != Attr::Glasses) {
+                // Rounding must agree with the threshold: keep the amount on its side of 0.5.
+                const float amount = static_cast<float>(gradedAmount(u, threshold));
+                value = present ? std::max(amount, std::nextafter(0.5f, 1.f)) : std::min(amount, 0.5f);
+            }
             break;
+        }
         case AttrKind::Categorical: {
             const int n = static_cast<int>(i.maxValue) + 1;
-            value = static_cast<float>(std::min(n - 1, static_cast<int>(p * n)));
+            const int bucket = std::min(n - 1, static_cast<int>(p * n));
+            value = static_cast<float>(bucket);
+            if (graded) {
+                // Kept within half an index of its bucket, so that it rounds to the bucket.
+                const double position = std::clamp(p * n - 0.5, 0.0, double(n - 1));
+                value = static_cast<float>(std::clamp(position, bucket - 0.49999, bucket + 0.49999));
+                value = std::clamp(value, i.minValue, i.maxValue);
+            }
             break;
         }
         case AttrKind::Circular:
@@ -71,9 +99,20 @@ Attributes attributesFromLatent(const float* z, int dim)
     return a;
 }
 
+} // namespace
+
+Attributes attributesFromLatent(const float* z, int dim) { return fromLatent(z, dim, false); }
+
 Attributes attributesFromLatent(const std::vector<float>& z)
 {
     return attributesFromLatent(z.data(), static_cast<int>(z.size()));
+}
+
+Attributes gradedAttributesFromLatent(const float* z, int dim) { return fromLatent(z, dim, true); }
+
+Attributes gradedAttributesFromLatent(const std::vector<float>& z)
+{
+    return gradedAttributesFromLatent(z.data(), static_cast<int>(z.size()));
 }
 
 } // namespace pae::synthface

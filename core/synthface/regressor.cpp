@@ -154,8 +154,20 @@ torch::Tensor AttributeRegressorImpl::loss(const torch::Tensor& raw, const std::
     const auto hue = weighted((raw.select(1, r) - torch::cos(angle)).square() + (raw.select(1, r + 1) - torch::sin(angle)).square(),
                               c.select(1, int64_t(Attr::BackgroundHue)));
 
-    const auto hair = weighted(F::cross_entropy(raw.slice(1, r + 2, r + 2 + kHairColorCount),
-                                                t.select(1, int64_t(Attr::HairColor)).to(torch::kLong),
+    // A colour between two palette entries (a generator's graded face) is a target shared
+    // between them by its position; whole indices keep the plain class target.
+    const auto position = t.select(1, int64_t(Attr::HairColor));
+    const auto lower = position.floor();
+    torch::Tensor hairTarget = lower.to(torch::kLong);
+    if (!position.eq(lower).all().item<bool>()) {
+        const auto share = (position - lower).unsqueeze(1);
+        const auto lo = lower.to(torch::kLong).unsqueeze(1);
+        const auto hi = (lo + 1).clamp_max(kHairColorCount - 1);
+        hairTarget = torch::zeros({position.size(0), kHairColorCount}, raw.options())
+                         .scatter_add(1, lo, 1 - share)
+                         .scatter_add(1, hi, share);
+    }
+    const auto hair = weighted(F::cross_entropy(raw.slice(1, r + 2, r + 2 + kHairColorCount), hairTarget,
                                                 F::CrossEntropyFuncOptions().reduction(torch::kNone)),
                                c.select(1, int64_t(Attr::HairColor)));
     std::vector<torch::Tensor> binaryTargets, binaryMasks;

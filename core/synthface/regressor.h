@@ -37,7 +37,8 @@ public:
     // Decodes raw outputs.
     static RegressorReading decode(const torch::Tensor& raw);
     // Loss of raw outputs against the true attributes (hair length and curl do not count
-    // for bald faces, which show no scalp hair).
+    // for bald faces, which show no scalp hair). Graded faces (amounts, a colour between
+    // two palette entries) are soft targets.
     static torch::Tensor loss(const torch::Tensor& raw, const std::vector<Attributes>& truth);
     // The same, counting only the attributes where counts [N,kAttrCount] is 1 (a caption's
     // embedding, say, is only held to what the caption names).

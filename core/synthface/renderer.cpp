@@ -75,7 +75,7 @@ Rgb skinColor(double tone)
     return mixRgb(stops[i], stops[i + 1], x - i);
 }
 
-Rgb hairColor(HairColorIndex c)
+Rgb paletteColor(HairColorIndex c)
 {
     switch (c) {
     case HairColorIndex::Black:
@@ -94,11 +94,37 @@ Rgb hairColor(HairColorIndex c)
     throw Error("hair colour index out of range");
 }
 
+// A position between two palette entries blends them; a whole index is the entry itself.
+Rgb hairColor(float position)
+{
+    const int lo = std::clamp(static_cast<int>(std::floor(position)), 0, kHairColorCount - 1);
+    const double t = double(position) - lo;
+    const Rgb a = paletteColor(static_cast<HairColorIndex>(lo));
+    if (t <= 0.0 || lo + 1 >= kHairColorCount)
+        return a;
+    return mixRgb(a, paletteColor(static_cast<HairColorIndex>(lo + 1)), t);
+}
+
 class Canvas {
 public:
     explicit Canvas(int px) : img_(px, px, CV_8UC3), scale_(px * double(1 << kShift)), px_(px) {}
 
     cv::Mat& mat() { return img_; }
+
+    // Draws what `draw` draws at this opacity: all of it at 1 or more, nothing at 0 or less,
+    // and in between blended over what was there (one layer of a graded attribute).
+    template <class Draw> void withOpacity(double opacity, Draw&& draw)
+    {
+        if (opacity <= 0.0)
+            return;
+        if (opacity >= 1.0) {
+            draw();
+            return;
+        }
+        const cv::Mat under = img_.clone();
+        draw();
+        cv::addWeighted(img_, opacity, under, 1.0 - opacity, 0.0, img_);
+    }
 
     void clear(Rgb c) { img_.setTo(scalar(c)); }
 
@@ -507,14 +533,15 @@ ImageRGB render(const Attributes& at, int size)
     L.a = 0.21 + 0.10 * at.faceWidth();
     L.eyeDx = 0.38 * L.a + 0.02;
     const Rgb skin = skinColor(at.skinTone());
-    const Rgb hair = hairColor(at.hairColor());
+    const Rgb hair = hairColor(at[Attr::HairColor]);
+    // Bald and beard are drawn by amount (see attributes.h): the hair fades as baldness grows.
+    const double baldness = at[Attr::Bald], hairCover = 1.0 - baldness;
     // Light hair on pale skin would leave brows and beard invisible: darken them a little.
     const Rgb browColor = shade(hair, 0.72);
 
     cv.clear(hsv(at.backgroundHue(), 0.38, 0.86));
     cv.fill(cv.ellipse({L.cx, 1.06}, 0.40, 0.19), Rgb{70, 82, 102});
-    if (!at.bald())
-        drawHairBack(cv, L, at, hair);
+    cv.withOpacity(hairCover, [&] { drawHairBack(cv, L, at, hair); });
 
     Poly neck{{L.cx - 0.075, 0.66}, {L.cx + 0.075, 0.66}, {L.cx + 0.075, 0.86}};
     const Poly neckline = cv.ellipse({L.cx, 0.86}, 0.075, 0.04, 0, kPi);
@@ -533,18 +560,16 @@ ImageRGB render(const Attributes& at, int size)
     cv.fill(head, skin);
     cv.stroke(head, 0.006, shade(skin, 0.68), true);
 
-    if (at.bald())
+    cv.withOpacity(baldness, [&] {
         cv.fill(cv.ellipse({L.cx - 0.06, L.cy - L.b * 0.78}, 0.065, 0.028), mixRgb(skin, {255, 255, 255}, 0.45));
-    if (at.beard())
-        drawBeard(cv, L, hair);
+    });
+    cv.withOpacity(at[Attr::Beard], [&] { drawBeard(cv, L, hair); });
     drawEyes(cv, L, at);
     drawBrows(cv, L, at, browColor);
     drawNose(cv, L, skin);
     drawMouth(cv, L, at, skin);
-    if (!at.bald())
-        drawFringe(cv, L, at, hair);
-    if (at.glasses())
-        drawGlasses(cv, L);
+    cv.withOpacity(hairCover, [&] { drawFringe(cv, L, at, hair); });
+    cv.withOpacity(at[Attr::Glasses], [&] { drawGlasses(cv, L); });
 
     cv::Mat small;
     cv::resize(cv.mat(), small, cv::Size(size, size), 0, 0, cv::INTER_AREA);

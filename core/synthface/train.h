@@ -3,7 +3,7 @@
 // stages run in order, each in its own file (train_*.cpp):
 //   vocabulary  BPE over the caption grammar and the corpora (every word one token)
 //   clip        tiny CLIP, contrastive, on rendered faces and their captions
-//   generator   tiny StyleGAN2, supervised: G(mapping(z)) ≈ render(attributesFromLatent(z))
+//   generator   tiny StyleGAN2, supervised: G(mapping(z)) ≈ render(gradedAttributesFromLatent(z))
 //   regressor   image → attributes, to measure edits
 //   identity    a small ArcFace-layout network: the world's identity (face width, skin
 //               tone, background) as an embedding, for the identity term (train_facenets.cpp)

@@ -58,7 +58,7 @@ FaceBatch renderSampledFaces(std::mt19937_64& rng, int count, int size)
     return renderFaces(std::move(attributes), size);
 }
 
-FaceBatch renderLatentFaces(const torch::Tensor& z, int size)
+FaceBatch renderLatentFaces(const torch::Tensor& z, int size, LatentLook look)
 {
     if (z.dim() != 2)
         throw Error("latent faces: z must be [N,dim], got " + std::string(c10::str(z.sizes())));
@@ -66,7 +66,9 @@ FaceBatch renderLatentFaces(const torch::Tensor& z, int size)
     std::vector<Attributes> attributes;
     attributes.reserve(size_t(cpu.size(0)));
     for (int64_t i = 0; i < cpu.size(0); ++i)
-        attributes.push_back(attributesFromLatent(cpu[i].data_ptr<float>(), int(cpu.size(1))));
+        attributes.push_back(look == LatentLook::Graded
+                                 ? gradedAttributesFromLatent(cpu[i].data_ptr<float>(), int(cpu.size(1)))
+                                 : attributesFromLatent(cpu[i].data_ptr<float>(), int(cpu.size(1))));
     FaceBatch batch = renderFaces(std::move(attributes), size);
     batch.z = cpu;
     return batch;

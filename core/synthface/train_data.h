@@ -24,8 +24,12 @@ struct FaceBatch {
 FaceBatch renderFaces(std::vector<Attributes> attributes, int size);
 // Faces of the world's sampler, each from a seed drawn from rng.
 FaceBatch renderSampledFaces(std::mt19937_64& rng, int count, int size);
-// The faces that latents z [N,dim] stand for (attributesFromLatent).
-FaceBatch renderLatentFaces(const torch::Tensor& z, int size);
+// How a latent face is drawn: Rounded as its captions describe it (attributesFromLatent:
+// what CLIP and the regressor learn from), Graded as the generator draws it
+// (gradedAttributesFromLatent: amounts and blended colours).
+enum class LatentLook { Rounded, Graded };
+// The faces that latents z [N,dim] stand for.
+FaceBatch renderLatentFaces(const torch::Tensor& z, int size, LatentLook look = LatentLook::Rounded);
 // Both kinds, half each (latent faces first), z drawn from gen.
 FaceBatch renderMixedFaces(std::mt19937_64& rng, at::Generator& gen, int count, int size, int64_t latentDim);
 

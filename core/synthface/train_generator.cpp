@@ -1,5 +1,5 @@
 // Stage 3: the tiny StyleGAN2, trained supervised rather than adversarially: for
-// z ~ N(0, I) it must draw render(attributesFromLatent(z)). One w for every layer (W
+// z ~ N(0, I) it must draw render(gradedAttributesFromLatent(z)). One w for every layer (W
 // space), constant seeded noise, L1 + MSE at full and half resolution, plus the trained
 // regressor's attribute loss on what it draws. Coarse to fine: the first steps train only
 // the 16² and then the 32² skip output (see generatorStepResolution).
@@ -123,7 +123,7 @@ void trainGenerator(const fs::path& file, const fs::path& regressorFile, const G
             static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[g].options()).lr(lr * scales[g]);
 
         const FaceBatch faces = renderLatentFaces(torch::randn({o.batch, config.styleDim}, gen, torch::kFloat32),
-                                                  kTrainImageSize);
+                                                  kTrainImageSize, LatentLook::Graded);
         // A coarse step stops at a lower skip output and compares it with the target
         // averaged down to that size: it costs about a third (16²) or under half (32²) of a full
         // step, and the layout, colours and the binary attributes are all decided there.

@@ -335,7 +335,7 @@ json measureSynthFaceModels(const fs::path& dir, const QualityOptions& o, const 
     auto gen = at::detail::createCPUGenerator(stageSeed(o.seed, 101));
     const FaceBatch renders = renderSampledFaces(rng, int(scaledCount(3000, o.scale, 48)), kTrainImageSize);
     const auto z = torch::randn({scaledCount(512, o.scale, 16), gan.config.styleDim}, gen, torch::kFloat32);
-    const FaceBatch targets = renderLatentFaces(z, kTrainImageSize);
+    const FaceBatch targets = renderLatentFaces(z, kTrainImageSize, LatentLook::Graded);
     const auto generated = generate(gan, z);
     log("check: " + std::to_string(renders.attributes.size()) + " held-out renders, " + std::to_string(z.size(0)) +
         " held-out latents");

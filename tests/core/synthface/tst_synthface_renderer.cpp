@@ -250,6 +250,29 @@ private Q_SLOTS:
         }
     }
 
+    void shouldDrawAnAmountBetweenAbsentAndPresent()
+    {
+        const auto meanDiff = [](const pae::ImageRGB& a, const pae::ImageRGB& b) {
+            double sum = 0;
+            for (size_t i = 0; i < a.pixels.size(); ++i)
+                sum += std::abs(int(a.pixels[i]) - int(b.pixels[i]));
+            return sum / double(a.pixels.size());
+        };
+        for (Attr attr : {Attr::Beard, Attr::Bald, Attr::HairColor}) {
+            Attributes lo = face(), mid = face(), hi = face();
+            const float from = attr == Attr::HairColor ? 1.f : 0.f;
+            lo.set(attr, from);
+            mid.set(attr, from + 0.5f);
+            hi.set(attr, from + 1.f);
+            const auto a = render(lo, 64), m = render(mid, 64), b = render(hi, 64);
+            const double ends = meanDiff(a, b);
+            QVERIFY2(ends > 1.0, name(attr));
+            // Half of it is drawn: about half-way from either end, closer to each than they are to each other.
+            QVERIFY2(meanDiff(a, m) > 0.25 * ends && meanDiff(a, m) < 0.75 * ends, name(attr));
+            QVERIFY2(meanDiff(m, b) > 0.25 * ends && meanDiff(m, b) < 0.75 * ends, name(attr));
+        }
+    }
+
     void shouldRefuseBadAttributeValues_withTheAttributeNamed()
     {
         Attributes a;
@@ -264,8 +287,9 @@ private Q_SLOTS:
         QVERIFY(refuses(Attr::Smile, 1.5f));
         QVERIFY(refuses(Attr::MouthOpen, -0.1f));
         QVERIFY(refuses(Attr::EyeSize, std::nanf("")));
-        QVERIFY(refuses(Attr::Glasses, 0.5f));
-        QVERIFY(refuses(Attr::HairColor, 1.5f));
+        QVERIFY(refuses(Attr::Glasses, 1.5f));
+        QVERIFY(refuses(Attr::Beard, -0.25f));
+        QVERIFY(refuses(Attr::HairColor, -0.5f));
         QVERIFY(refuses(Attr::HairColor, float(kHairColorCount)));
         QVERIFY(refuses(Attr::BackgroundHue, 1.0f));
         QVERIFY(a == Attributes());

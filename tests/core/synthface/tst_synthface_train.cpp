@@ -141,6 +141,45 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(pae::Error, sf::attributesFromLatent(bad));
     }
 
+    void shouldGradeBaldBeardAndHairColour_roundingToTheThresholdedFace()
+    {
+        std::mt19937_64 rng(7);
+        const int n = 4000;
+        int baldGraded = 0, beardGraded = 0, blended = 0;
+        for (int i = 0; i < n; ++i) {
+            const auto z = randomLatent(rng, 64);
+            const sf::Attributes hard = sf::attributesFromLatent(z);
+            const sf::Attributes graded = sf::gradedAttributesFromLatent(z);
+            // Rounding the graded face gives the face the captions describe, attribute by attribute.
+            QCOMPARE(graded.bald(), hard.bald());
+            QCOMPARE(graded.beard(), hard.beard());
+            QCOMPARE(graded.hairColor(), hard.hairColor());
+            QCOMPARE(graded[sf::Attr::Glasses], hard[sf::Attr::Glasses]);
+            for (sf::Attr a : {sf::Attr::Smile, sf::Attr::HairLength, sf::Attr::SkinTone, sf::Attr::BackgroundHue})
+                QCOMPARE(graded[a], hard[a]);
+            const auto between = [](float v) { return v > 0.f && v < 1.f; };
+            baldGraded += between(graded[sf::Attr::Bald]);
+            beardGraded += between(graded[sf::Attr::Beard]);
+            blended += graded[sf::Attr::HairColor] != std::round(graded[sf::Attr::HairColor]);
+        }
+        // Most faces sit on a slope, so an edit's gradient has something to follow.
+        QVERIFY2(baldGraded > n * 7 / 10, QByteArray::number(baldGraded));
+        QVERIFY2(beardGraded > n * 3 / 4, QByteArray::number(beardGraded));
+        QVERIFY2(blended > n * 3 / 4, QByteArray::number(blended)); // the darkest and lightest tenth are pure black and grey
+
+        // The amount grows with the latent coordinate, up to all of it.
+        std::vector<float> z(64, 0.f);
+        z[20] = 1.f; // a free dimension keeps rms(z) away from zero
+        float last = -1.f;
+        for (double u = -3.0; u <= 3.0; u += 0.05) {
+            z[size_t(sf::Attr::Beard)] = float(u);
+            const float amount = sf::gradedAttributesFromLatent(z)[sf::Attr::Beard];
+            QVERIFY(amount >= last);
+            last = amount;
+        }
+        QCOMPARE(last, 1.f);
+    }
+
     void shouldTrainTheGeneratorCoarseToFine_andEndAtFullSize()
     {
         sf::GeneratorTrainOptions o;
