@@ -70,7 +70,7 @@ private Q_SLOTS:
         QCOMPARE(s.at("layers"), nlohmann::json::array());
         QCOMPARE(s.at("lambdas"), nlohmann::json({2.0}));
         s = settingsOf({"--prompt", "a face with big eyes", "--corpus", "eyes"});
-        QCOMPARE(s.at("layers"), nlohmann::json({4, 5, 6, 7}));
+        QCOMPARE(s.at("layers"), nlohmann::json({2, 3, 4, 5, 6, 7}));
         s = settingsOf({"--prompt", "a person with long hair", "--corpus", "hairstyle"});
         QCOMPARE(s.at("layers"), nlohmann::json({0, 1, 2, 3}));
         s = settingsOf({"--prompt", "a person with blonde hair", "--corpus", "hair-colour"});

@@ -95,7 +95,11 @@ private Q_SLOTS:
         QVERIFY(std::abs(lastPsnr - result.psnr) < 1.0f);
         const pae::ImageRGB again = m_models->render(result.latent);
         QVERIFY2(psnr(again, result.image) > 45.0, "the latent does not render the image the job returned");
-        QVERIFY2(std::abs(psnr(again, face) - result.psnr) < 0.5, qPrintable(QString::number(psnr(again, face))));
+        // The reported PSNR is what the latent renders: within half a dB, or both past 50 dB,
+        // where a few pixels' 8-bit rounding moves the figure by more than that.
+        const double rendered = psnr(again, face);
+        QVERIFY2(std::abs(rendered - result.psnr) < 0.5 || std::min(rendered, double(result.psnr)) > 50.0,
+                 qPrintable(QString::number(rendered)));
     }
 
     void shouldComeCloseToARenderOfTheWorld_thatNoLatentWasMadeFrom()

@@ -32,11 +32,10 @@ class TestSynthfaceModels : public QObject {
 
     // Faces from seeds whose smile the regressor reads as clearly not happy and whose hair
     // colour it reads with confidence (p ≥ 0.9) *as the world's truth for that seed*
-    // (attributesFromLatent of its z). The colour is a bucket of one continuous latent
-    // dimension: near a bucket's edge the generator draws an in-between shade (seed 104,
-    // red by its latent, is drawn orange and read "blonde" at p 0.96), and an edit that
-    // nudges such a shade over the edge — towards its true colour, as both such faces among
-    // the first nine did — says nothing about whether the edit keeps a hair colour.
+    // (attributesFromLatent of its z). The generator draws the colour graded between
+    // neighbouring palette entries (gradedAttributesFromLatent): near a bucket's edge it is
+    // an in-between shade, read as either colour, and an edit that nudges such a shade over
+    // the edge says nothing about whether the edit keeps a hair colour.
     std::vector<pae::Latent> unhappyFaces(int count)
     {
         std::vector<pae::Latent> faces;
