@@ -82,10 +82,10 @@ Attributes fromLatent(const float* z, int dim, bool graded)
             const int bucket = std::min(n - 1, static_cast<int>(p * n));
             value = static_cast<float>(bucket);
             if (graded) {
-                // Kept within half an index of its bucket, so that it rounds to the bucket.
+                // Within half an index of its bucket (kept off the half-way point, where a
+                // float's rounding could tip it), so that it rounds to the bucket.
                 const double position = std::clamp(p * n - 0.5, 0.0, double(n - 1));
                 value = static_cast<float>(std::clamp(position, bucket - 0.49999, bucket + 0.49999));
-                value = std::clamp(value, i.minValue, i.maxValue);
             }
             break;
         }
