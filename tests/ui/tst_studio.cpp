@@ -1124,6 +1124,10 @@ private Q_SLOTS:
             const QString hair = QFileInfo(builtin).dir().filePath(QStringLiteral("hairstyle.txt"));
             QVERIFY(w->corpusPicker()->setCurrentCorpus(hair));
             QCOMPARE(rows->currentData().toString(), QStringLiteral("0-3"));
+            // The eyes corpus names rows no preset of the menu holds: they are offered as they are.
+            QVERIFY(w->corpusPicker()->setCurrentCorpus(QFileInfo(builtin).dir().filePath(QStringLiteral("eyes.txt"))));
+            QCOMPARE(rows->currentData().toString(), QStringLiteral("2-7"));
+            QCOMPARE(rows->currentText(), QStringLiteral("Rows 2-7"));
             QVERIFY(w->corpusPicker()->setCurrentCorpus(builtin));
             QCOMPARE(rows->currentData().toString(), QStringLiteral("all"));
             QVERIFY(targetShown() == builtinTarget);
