@@ -327,7 +327,7 @@ void trainClip(const fs::path& clipDir, const ClipTrainOptions& o, const TrainLo
     io::saveSafetensors(clipDir / "model.safetensors", tensors,
                         {{"format", "pt"}, {"producer", "pae-cli synthface train"}, {"seed", std::to_string(o.seed)}});
     // What the application does with the folder, so a file it cannot open never ships.
-    const auto loaded = models::loadClip(clipDir, torch::kCPU);
+    const auto loaded = loadUnderDefaultGeneratorLock([&] { return models::loadClip(clipDir, torch::kCPU); });
     log("clip: wrote " + clipDir.string() + " (" + std::to_string(tensors.size()) + " tensors, " +
         std::to_string(fs::file_size(clipDir / "model.safetensors") / 1024) +
         " KiB), reloaded: " + loaded.config.describe());

@@ -55,6 +55,15 @@ torch::Tensor augmentImages(const torch::Tensor& images01, at::Generator& gen, c
 // stage holds this lock while it seeds it and builds its model, so that stages running
 // side by side never interleave their draws and every model is the same for a seed.
 std::mutex& defaultGeneratorLock();
+// Loading a model builds its modules, whose constructors draw initial weights from that
+// generator before the file's replace them: stages load under the lock too, or a load in one
+// lane shifts the draws of a model being seeded in the other (seen: CLIP weights differing
+// between two runs of one seed, now and then).
+template <class Load> auto loadUnderDefaultGeneratorLock(Load&& load)
+{
+    std::lock_guard<std::mutex> lock(defaultGeneratorLock());
+    return load();
+}
 
 // A seed for stage `stage` of a run seeded with `seed` (splitmix64), so that the stages'
 // streams stay apart and a change to one stage's draws never shifts another's.

@@ -127,7 +127,8 @@ nlohmann::json trainIdentity(const std::filesystem::path& file, const IdentityTr
     }
     net->eval();
     io::saveSafetensors(file, stateOf(*net, ""), {{"format", "synthface identity (ArcFace IR-SE50 layout)"}});
-    auto reloaded = models::loadArcFace(file, torch::kCPU); // the file is what the application opens
+    // The file is what the application opens.
+    auto reloaded = loadUnderDefaultGeneratorLock([&] { return models::loadArcFace(file, torch::kCPU); });
 
     // Held out: faces from streams training never drew from.
     torch::NoGradGuard noGrad;
@@ -157,7 +158,8 @@ nlohmann::json trainIdentity(const std::filesystem::path& file, const IdentityTr
 nlohmann::json trainEncoder(const std::filesystem::path& file, const std::filesystem::path& generatorFile,
                             const EncoderTrainOptions& o, const TrainLog& log)
 {
-    const models::StyleGan2 gan = models::loadStyleGan2(generatorFile, torch::kCPU);
+    const models::StyleGan2 gan =
+        loadUnderDefaultGeneratorLock([&] { return models::loadStyleGan2(generatorFile, torch::kCPU); });
     models::Generator generator = gan.generator;
     const int64_t rows = gan.config.numLatents(), dim = gan.config.styleDim;
     const auto units = models::irse50Units({kEncoderWidths[0], kEncoderWidths[1], kEncoderWidths[2], dim},
@@ -223,7 +225,7 @@ nlohmann::json trainEncoder(const std::filesystem::path& file, const std::filesy
     tensors.emplace("latent_avg", latentAvg.clone());
     tensors.emplace("input_size", torch::tensor({int64_t(kTrainImageSize)}, torch::kLong));
     io::saveSafetensors(file, tensors, {{"format", "synthface encoder (e4e layout)"}});
-    const models::Encoder reloaded = models::loadE4e(file, torch::kCPU);
+    const models::Encoder reloaded = loadUnderDefaultGeneratorLock([&] { return models::loadE4e(file, torch::kCPU); });
 
     torch::NoGradGuard noGrad;
     auto held = at::detail::createCPUGenerator(stageSeed(o.seed, 43));

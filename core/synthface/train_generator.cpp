@@ -83,7 +83,7 @@ void trainGenerator(const fs::path& file, const fs::path& regressorFile, const G
         throw Error("generator: the coarse shares of the steps (16²: " + std::to_string(o.share16) + ", 32²: " +
                     std::to_string(o.share32) + ") must be non-negative and leave full-size steps");
     if (o.attributeWeight > 0) {
-        regressor = loadRegressor(regressorFile, torch::kCPU);
+        regressor = loadUnderDefaultGeneratorLock([&] { return loadRegressor(regressorFile, torch::kCPU); });
         regressor->eval();
         for (auto& p : regressor->parameters())
             p.requires_grad_(false);
@@ -194,7 +194,7 @@ void trainGenerator(const fs::path& file, const fs::path& regressorFile, const G
         tensors.emplace("g_ema." + item.key(), item.value().detach().clone());
     tensors.emplace("latent_avg", latentAvg);
     io::saveSafetensors(file, tensors, {{"producer", "pae-cli synthface train"}, {"seed", std::to_string(o.seed)}});
-    const auto loaded = models::loadStyleGan2(file, torch::kCPU);
+    const auto loaded = loadUnderDefaultGeneratorLock([&] { return models::loadStyleGan2(file, torch::kCPU); });
     log("generator: wrote " + file.string() + " (" + std::to_string(fs::file_size(file) / 1024) +
         " KiB), reloaded: " + loaded.config.describe());
 }

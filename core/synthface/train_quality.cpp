@@ -299,9 +299,11 @@ json measureSynthFaceModels(const fs::path& dir, const QualityOptions& o, const 
 {
     const fs::path clipDir = dir / "clip", generatorFile = dir / "generator.safetensors",
                    regressorFile = dir / "regressor.safetensors";
-    models::Clip clip = models::loadClip(clipDir, torch::kCPU);
-    models::StyleGan2 gan = models::loadStyleGan2(generatorFile, torch::kCPU);
-    AttributeRegressor regressor = loadRegressor(regressorFile, torch::kCPU);
+    models::Clip clip = loadUnderDefaultGeneratorLock([&] { return models::loadClip(clipDir, torch::kCPU); });
+    models::StyleGan2 gan =
+        loadUnderDefaultGeneratorLock([&] { return models::loadStyleGan2(generatorFile, torch::kCPU); });
+    AttributeRegressor regressor =
+        loadUnderDefaultGeneratorLock([&] { return loadRegressor(regressorFile, torch::kCPU); });
     if (gan.config.size != kTrainImageSize)
         throw Error(generatorFile.string() + ": the check compares against " + std::to_string(kTrainImageSize) +
                     "² renders, the generator draws " + std::to_string(gan.config.size) + "²");

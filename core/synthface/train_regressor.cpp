@@ -56,7 +56,7 @@ void trainRegressor(const std::filesystem::path& file, const RegressorTrainOptio
     }
     regressor->eval();
     saveRegressor(regressor, file);
-    loadRegressor(file, torch::kCPU);
+    loadUnderDefaultGeneratorLock([&] { return loadRegressor(file, torch::kCPU); });
     log("regressor: wrote " + file.string() + " (" + std::to_string(std::filesystem::file_size(file) / 1024) + " KiB)");
 }
 
