@@ -7,8 +7,7 @@
 //   Unit        [ 0, 1]  none ↔ much
 //   Binary      [ 0, 1]  absent / present: the world's sampler and the captions use 0 and 1;
 //                        a value between is how much of it is drawn (a generator latent
-//                        grades bald and beard: the hair recedes from the crown, the beard
-//                        fades in), and it is present above 0.5
+//                        grades bald and beard), and it is present above 0.5
 //   Categorical [0, n-1] an index into categories (hair colour); a value between two
 //                        indices blends their looks, and the category is the nearest index
 //   Circular    [ 0, 1)  a hue; 0 and 1 are the same colour
@@ -29,8 +28,7 @@ enum class Attr : int {
     HairColor,      // Categorical: HairColorIndex
     HairLength,     // Unit: cropped to the ears … past the shoulders
     HairCurl,       // Unit: straight … tightly curled outline
-    Bald,           // Binary: no scalp hair drawn (brows and beard keep the hair colour); an
-                    // amount between recedes the hair from the crown
+    Bald,           // Binary: no scalp hair drawn (brows and beard keep the hair colour)
     EyeSize,        // Unit: small … big
     MouthWidth,     // Unit: narrow … wide
     SkinTone,       // Unit: pale … dark

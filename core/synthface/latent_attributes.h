@@ -12,8 +12,7 @@
 //   Circular      Φ(u_i)
 //
 // What the generator draws is the graded version of the same face (gradedAttributesFromLatent):
-// bald and beard grow as amounts along their axis instead of switching on at the threshold
-// (the renderer recedes the hair from the crown for bald and fades the beard in),
+// bald and beard grow as amounts along their axis instead of switching on at the threshold,
 // and the hair colour slides between neighbouring palette entries. Thresholds make a
 // generator whose output is flat on either side of them, so that an edit's gradient cannot
 // find a beard or a bald head that is not already there (measured: 0% accuracy for both with

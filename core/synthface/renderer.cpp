@@ -126,47 +126,6 @@ public:
         cv::addWeighted(img_, opacity, under, 1.0 - opacity, 0.0, img_);
     }
 
-    // Draws what `draw` draws except inside `region`, where what was there stays (hair
-    // receding from a bald patch). An empty region draws everything.
-    template <class Draw> void outside(const Poly& region, Draw&& draw)
-    {
-        std::vector<std::vector<cv::Point>> pts(1);
-        for (const P& q : region) {
-            const P p = toImage(q);
-            pts[0].emplace_back(static_cast<int>(std::lround(p.x * scale_)),
-                                static_cast<int>(std::lround(p.y * scale_)));
-        }
-        // Only the region's bounding box (plus a pixel of anti-aliasing) is kept and restored.
-        cv::Rect box;
-        if (!pts[0].empty()) {
-            box = cv::boundingRect(pts[0]);
-            box = cv::Rect(box.x >> kShift, box.y >> kShift, (box.width >> kShift) + 3, (box.height >> kShift) + 3);
-            box.x -= 1;
-            box.y -= 1;
-            box &= cv::Rect(0, 0, img_.cols, img_.rows);
-        }
-        if (box.empty()) {
-            draw();
-            return;
-        }
-        const cv::Mat under = img_(box).clone();
-        draw();
-        cv::Mat keep(img_.size(), CV_8UC1, cv::Scalar(0));
-        cv::fillPoly(keep, pts, cv::Scalar(255), cv::LINE_AA, kShift);
-        cv::Mat roi = img_(box);
-        const cv::Mat k = keep(box);
-        for (int y = 0; y < box.height; ++y) {
-            auto* d = roi.ptr<uint8_t>(y);
-            const auto* u = under.ptr<uint8_t>(y);
-            const auto* m = k.ptr<uint8_t>(y);
-            for (int x = 0; x < box.width; ++x)
-                for (int c = 0; c < 3; ++c) {
-                    const int i = 3 * x + c;
-                    d[i] = static_cast<uint8_t>((d[i] * (255 - m[x]) + u[i] * m[x] + 127) / 255);
-                }
-        }
-    }
-
     void clear(Rgb c) { img_.setTo(scalar(c)); }
 
     void fill(const Poly& poly, Rgb c) { fill(std::vector<Poly>{poly}, c); }
@@ -408,22 +367,6 @@ void drawFringe(Canvas& cv, const Layout& L, const Attributes& at, Rgb hair)
     cv.stroke(outline, 0.006, shade(hair, 0.62), true);
 }
 
-// The bald patch for an amount of baldness: none at 0 or 1 (at 1 no scalp hair is drawn at
-// all). In between, an ellipse hanging from the top of the hair that reaches down
-// 0.1·a + 0.85·a⁴: the crown thins first, the scalp shows from about a = 0.4, and the
-// receding patch leaves a horseshoe and then only the ends of long hair. The slow start keeps
-// a face below the threshold (a < 0.5) reading as not bald, while every amount above 0
-// changes the picture, so that an edit finds a gradient towards baldness (a fading layer
-// read as shorter hair, not as a bald head).
-Poly baldRegion(const Canvas& cv, const Layout& L, const Attributes& at, double amount)
-{
-    if (amount <= 0.0 || amount >= 1.0)
-        return {};
-    const double hairTop = L.cy - 0.01 - (L.b + 0.035 + 0.025 * at.hairCurl()); // drawHairBack's crown
-    const double depth = 0.1 * amount + 0.85 * std::pow(amount, 4.0);
-    return cv.ellipse({L.cx, hairTop}, 0.15 + 1.2 * depth, depth);
-}
-
 void drawEyes(Canvas& cv, const Layout& L, const Attributes& at)
 {
     const double ew = 0.033 + 0.035 * at.eyeSize();
@@ -591,16 +534,14 @@ ImageRGB render(const Attributes& at, int size)
     L.eyeDx = 0.38 * L.a + 0.02;
     const Rgb skin = skinColor(at.skinTone());
     const Rgb hair = hairColor(at[Attr::HairColor]);
-    // Bald and beard are drawn by amount (see attributes.h): the hair recedes from the crown
-    // as baldness grows; the beard fades in.
-    const double baldness = at[Attr::Bald], hairCover = baldness >= 1.0 ? 0.0 : 1.0;
-    const Poly baldPatch = baldRegion(cv, L, at, baldness);
+    // Bald and beard are drawn by amount (see attributes.h): the hair fades as baldness grows.
+    const double baldness = at[Attr::Bald], hairCover = 1.0 - baldness;
     // Light hair on pale skin would leave brows and beard invisible: darken them a little.
     const Rgb browColor = shade(hair, 0.72);
 
     cv.clear(hsv(at.backgroundHue(), 0.38, 0.86));
     cv.fill(cv.ellipse({L.cx, 1.06}, 0.40, 0.19), Rgb{70, 82, 102});
-    cv.withOpacity(hairCover, [&] { cv.outside(baldPatch, [&] { drawHairBack(cv, L, at, hair); }); });
+    cv.withOpacity(hairCover, [&] { drawHairBack(cv, L, at, hair); });
 
     Poly neck{{L.cx - 0.075, 0.66}, {L.cx + 0.075, 0.66}, {L.cx + 0.075, 0.86}};
     const Poly neckline = cv.ellipse({L.cx, 0.86}, 0.075, 0.04, 0, kPi);
@@ -627,7 +568,7 @@ ImageRGB render(const Attributes& at, int size)
     drawBrows(cv, L, at, browColor);
     drawNose(cv, L, skin);
     drawMouth(cv, L, at, skin);
-    cv.withOpacity(hairCover, [&] { cv.outside(baldPatch, [&] { drawFringe(cv, L, at, hair); }); });
+    cv.withOpacity(hairCover, [&] { drawFringe(cv, L, at, hair); });
     cv.withOpacity(at[Attr::Glasses], [&] { drawGlasses(cv, L); });
 
     cv::Mat small;

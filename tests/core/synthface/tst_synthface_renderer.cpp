@@ -1,6 +1,5 @@
 #include "core/synthface/attributes.h"
 #include "core/io/image.h"
-#include "core/synthface/regressor.h"
 #include "core/synthface/renderer.h"
 #include "core/util/error.h"
 
@@ -259,7 +258,7 @@ private Q_SLOTS:
                 sum += std::abs(int(a.pixels[i]) - int(b.pixels[i]));
             return sum / double(a.pixels.size());
         };
-        for (Attr attr : {Attr::Beard, Attr::HairColor}) {
+        for (Attr attr : {Attr::Beard, Attr::Bald, Attr::HairColor}) {
             Attributes lo = face(), mid = face(), hi = face();
             const float from = attr == Attr::HairColor ? 1.f : 0.f;
             lo.set(attr, from);
@@ -272,63 +271,6 @@ private Q_SLOTS:
             QVERIFY2(meanDiff(a, m) > 0.25 * ends && meanDiff(a, m) < 0.75 * ends, name(attr));
             QVERIFY2(meanDiff(m, b) > 0.25 * ends && meanDiff(m, b) < 0.75 * ends, name(attr));
         }
-    }
-
-    void shouldRecedeTheHairFromTheCrown_asBaldnessGrows()
-    {
-        // Baldness is geometry, not a fading layer (which CLIP reads as shorter hair): every
-        // amount above 0 takes hair away, from the top of the head first, and more with more.
-        const int size = 64;
-        const double amounts[] = {0.0, 0.05, 0.1, 0.25, 0.45, 0.6, 0.8, 0.95, 1.0};
-        const auto hairy = render(face(), size);
-        const int browTop = int(std::floor(eyesRegion().y0 * size)) - 1;
-        int previous = 0;
-        for (double amount : amounts) {
-            const auto im = render(with(face(), Attr::Bald, float(amount)), size);
-            int changed = 0, belowBrows = 0;
-            for (int y = 0; y < size; ++y)
-                for (int x = 0; x < size; ++x) {
-                    const size_t i = (size_t(y) * size + x) * 3;
-                    const bool differs = std::abs(int(im.pixels[i]) - int(hairy.pixels[i])) +
-                                             std::abs(int(im.pixels[i + 1]) - int(hairy.pixels[i + 1])) +
-                                             std::abs(int(im.pixels[i + 2]) - int(hairy.pixels[i + 2])) >
-                                         6;
-                    changed += differs ? 1 : 0;
-                    belowBrows += differs && y >= browTop ? 1 : 0;
-                }
-            const QString at = QString("baldness %1: %2 pixels changed (%3 at or below the brows), %4 before")
-                                   .arg(amount)
-                                   .arg(changed)
-                                   .arg(belowBrows)
-                                   .arg(previous);
-            if (amount == 0.0)
-                QVERIFY2(changed == 0, qPrintable(at));
-            else if (amount < 0.9)
-                QVERIFY2(changed > previous, qPrintable(at));
-            else // by 0.95 the patch covers all the hair: the bald face, as at 1
-                QVERIFY2(changed >= previous, qPrintable(at));
-            if (amount > 0.0 && amount <= 0.25)
-                QVERIFY2(belowBrows == 0, qPrintable(at)); // the crown goes first
-            previous = changed;
-        }
-    }
-
-    void shouldReadAsBaldOnlyPastTheThreshold_toTheShippedRegressor()
-    {
-        // The world's captions call a face bald above 0.5; the receding hairline must agree
-        // with them as the shipped regressor reads it, on faces of every kind.
-        torch::NoGradGuard noGrad;
-        AttributeRegressor regressor = loadBuiltinRegressor();
-        const auto baldProbability = [&](float amount) {
-            std::vector<torch::Tensor> images;
-            for (uint64_t seed = 0; seed < 24; ++seed)
-                images.push_back(pae::io::imageToTensor(render(with(sampleAttributes(seed), Attr::Bald, amount), 64)));
-            return regressor->read(torch::cat(images, 0)).binaryProb.select(1, 0);
-        };
-        const auto below = baldProbability(0.3f), above = baldProbability(0.75f);
-        QVERIFY2(below.max().item<float>() < 0.5f, qPrintable(QString::number(below.max().item<float>())));
-        QVERIFY2(above.lt(0.5f).sum().item<int64_t>() <= 2, qPrintable(QString::number(above.min().item<float>())));
-        QVERIFY2(above.mean().item<float>() > 0.8f, qPrintable(QString::number(above.mean().item<float>())));
     }
 
     void shouldRefuseBadAttributeValues_withTheAttributeNamed()
