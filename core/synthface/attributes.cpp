@@ -184,7 +184,7 @@ double binaryPrior(Attr attr)
 {
     switch (attr) {
     case Attr::Bald:
-        return 0.12;
+        return 0.25;
     case Attr::Glasses:
         return 0.3;
     case Attr::Beard:

@@ -122,7 +122,7 @@ private Q_SLOTS:
             minSmile = std::min(minSmile, a.smile());
             maxSmile = std::max(maxSmile, a.smile());
         }
-        QVERIFY(bald > 150 && bald < 350);       // p = 0.12
+        QVERIFY(bald > 380 && bald < 620);       // p = 0.25
         QVERIFY(glasses > 480 && glasses < 720); // p = 0.3
         QVERIFY(beard > 380 && beard < 620);     // p = 0.25
         for (int c : colors)
