@@ -184,6 +184,8 @@ double binaryPrior(Attr attr)
 {
     switch (attr) {
     case Attr::Bald:
+        // As common as a beard: at 0.12 the threshold sat 1.2σ from a typical face and no edit
+        // found it (0% for every target); at 0.25, 30-35% of "a bald person" edits work (README).
         return 0.25;
     case Attr::Glasses:
         return 0.3;
