@@ -93,6 +93,9 @@ void runApply(const ApplyOptions& o)
                         "×" + std::to_string(presets[i].delta.styleDim) + " latents (" + presets[i].generator +
                         "); the loaded generator (" + models->info().generatorDescription + ") takes " +
                         std::to_string(face.numLatents) + "×" + std::to_string(face.styleDim));
+        const std::string mismatch = presetGeneratorMismatch(presets[i], models->info().generatorHash);
+        if (!mismatch.empty())
+            std::cerr << "warning: " << o.presets[i] << ": " << mismatch << "\n";
         chosen.push_back(&presets[i]);
     }
     const std::vector<float> strengths = o.strengths.empty() ? std::vector<float>(presets.size(), 1.f) : o.strengths;
@@ -209,6 +212,7 @@ void writeEditPresets(const std::vector<std::filesystem::path>& paths, const Mod
         p.target = toString(request.target);
         p.settings = settings.dump();
         p.generator = models.info().generatorDescription;
+        p.generatorHash = models.info().generatorHash;
         p.source = request.source;
         p.delta = editDelta(request.source, result.latents[k]);
         savePreset(p, paths[k]);

@@ -23,6 +23,10 @@ struct ModelPaths {
 struct ModelInfo {
     std::string clipDescription;
     std::string generatorDescription;
+    // 16 hex digits over the generator's weights (names, shapes, values; the same for a .pt
+    // and a .safetensors holding them): tells a retrained generator from the one a session or
+    // preset was made with when the shapes and the description are the same.
+    std::string generatorHash;
     std::string device;
     int resolution = 0; // the generator's output size
     int numLatents = 0;

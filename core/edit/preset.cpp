@@ -111,6 +111,15 @@ Latent applyPresets(const Latent& face, const std::vector<const EditPreset*>& pr
     return out;
 }
 
+std::string presetGeneratorMismatch(const EditPreset& preset, const std::string& generatorHash)
+{
+    if (preset.generatorHash.empty() || generatorHash.empty() || preset.generatorHash == generatorHash)
+        return {};
+    return "made with another generator (" + (preset.generator.empty() ? std::string("unnamed") : preset.generator) +
+           ", weights " + preset.generatorHash + ") than the one loaded (weights " + generatorHash +
+           "): its edit may do something else on this generator's faces";
+}
+
 void savePreset(const EditPreset& preset, const fs::path& path)
 {
     requireSameShape(preset.source, preset.delta, path.string());
@@ -122,6 +131,7 @@ void savePreset(const EditPreset& preset, const fs::path& path)
                                             {"target", preset.target},
                                             {"lambda", nlohmann::json(preset.lambda).dump()},
                                             {"generator", preset.generator},
+                                            {"generator_hash", preset.generatorHash},
                                             {"settings", preset.settings.empty() ? "{}" : preset.settings}};
     io::saveSafetensors(path, {{"delta", toTensor(preset.delta)}, {"source", toTensor(preset.source)}}, meta);
 }
@@ -147,6 +157,9 @@ EditPreset loadPreset(const fs::path& path)
     p.corpus = field("corpus");
     p.target = field("target");
     p.generator = field("generator");
+    // Presets saved before the generator's weights were recorded do not have it.
+    if (const auto it = meta.find("generator_hash"); it != meta.end())
+        p.generatorHash = it->second;
     p.settings = field("settings");
     try {
         p.lambda = nlohmann::json::parse(field("lambda")).get<float>();
@@ -176,6 +189,7 @@ std::string presetInfoJson(const EditPreset& p)
                      {"target", p.target},
                      {"lambda", p.lambda},
                      {"generator", p.generator},
+                     {"generator_hash", p.generatorHash},
                      {"rows", p.delta.numLatents},
                      {"width", p.delta.styleDim},
                      {"settings", nlohmann::json::parse(p.settings.empty() ? "{}" : p.settings)}};

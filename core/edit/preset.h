@@ -6,8 +6,8 @@
 //
 // A .preset file is safetensors: tensors "delta" (Δw) and "source" (w0, for reference),
 // [rows, width] float32, and the edit's settings in __metadata__ (format, version, name,
-// prompt, corpus, target, lambda, generator, settings as JSON). Torch-free header: ui/
-// reads and applies presets too.
+// prompt, corpus, target, lambda, generator, generator_hash, settings as JSON). Torch-free
+// header: ui/ reads and applies presets too.
 #include "core/edit/edit_request.h"
 #include "core/edit/types.h"
 
@@ -25,6 +25,8 @@ struct EditPreset {
     float lambda = 0;
     std::string settings;  // the edit's other settings, a JSON object as text
     std::string generator; // the generator it was made with (description)
+    // Its weights (ModelInfo::generatorHash); empty in presets saved before it was recorded.
+    std::string generatorHash;
     Latent delta;          // Δw = w* − w0
     Latent source;         // w0
 };
@@ -37,6 +39,12 @@ Latent applyPresets(const Latent& face, const std::vector<const EditPreset*>& pr
                     const std::vector<float>& strengths);
 // source + α·(result − source): the edit at strength α (α = 1: the result itself).
 Latent scaleEdit(const Latent& source, const Latent& result, float alpha);
+
+// Why `preset` may not do on the loaded generator (weights `generatorHash`) what it did where it
+// was made: a Δw is a direction of the generator it was learned on, and a retrained generator
+// of the same shape takes it without complaint but draws something else. Empty when the
+// weights are the same, or when the preset does not record them.
+std::string presetGeneratorMismatch(const EditPreset& preset, const std::string& generatorHash);
 
 // How many steps "refine on this face" runs by default: a short optimization from the
 // preset's result, for faces where the preset alone falls short (synthface eval --presets).

@@ -196,6 +196,24 @@ private Q_SLOTS:
         const auto info = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(QString::fromStdString(info.at("prompt").get<std::string>()), QStringLiteral("a happy face"));
         QCOMPARE(info.at("lambda").get<float>(), 8.f);
+        QCOMPARE(info.at("generator_hash").get<std::string>().size(), size_t(16));
+        QVERIFY2(!r.err.contains("warning"), qPrintable(r.err));
+
+        // The same preset as if made on a generator of the same shape with other weights (a
+        // retrained one): it applies, with a warning naming the file and both weights.
+        {
+            auto tensors = pae::io::loadSafetensors(path("happy.preset").toStdString());
+            auto meta = pae::io::SafetensorsFile(path("happy.preset").toStdString()).metadata();
+            meta["generator_hash"] = "feedfacefeedface";
+            pae::io::saveSafetensors(path("retrained.preset").toStdString(), tensors, meta);
+        }
+        r = run(QStringList{"apply"} + models() +
+                QStringList{"--preset", path("retrained.preset"), "--seed", "3", "--out", path("p-retrained.png")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("warning: " + path("retrained.preset") + ": made with another generator") &&
+                     r.err.contains("feedfacefeedface") &&
+                     r.err.contains(QString::fromStdString(info.at("generator_hash").get<std::string>())),
+                 qPrintable(r.err));
 
         // Refine on this face: the preset, then a short optimization of its prompt from there.
         r = run(QStringList{"apply"} + models() +

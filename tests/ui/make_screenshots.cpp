@@ -3,6 +3,8 @@
 // docs/screenshot-photo.png (a SynthFace render opened as a photo, inverted, then edited),
 // docs/screenshot-live-edit.png (a preset ticked in the Live edit tab; the wrong-corpus warning),
 // docs/screenshot-models.png (Models…: the built-in set with its identity network and encoder),
+// docs/screenshot-unsaved.png and docs/screenshot-other-generator.png (the questions before
+// unsaved work is replaced and before a session made with another generator opens),
 // docs/screenshot-photo-round-trip.png and docs/screenshot-photo-faces.png (two faces of one photo).
 // On the built-in SynthFace models when this checkout has them, else on the tiny random
 // fixtures (which only show the layout). Not a test: it writes into docs/ (or
@@ -20,6 +22,7 @@
 #include "ui/panels/SliderSpinBox.h"
 #include "ui/panels/StrengthPanel.h"
 #include "ui/session/EditHistory.h"
+#include "ui/session/Session.h"
 
 #include "core/io/image.h"
 #include "core/synthface/attributes.h"
@@ -30,9 +33,11 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 
 #include <QUndoStack>
 #include <QtTest/QtTest>
+#include <functional>
 #include <memory>
 
 using namespace pae::ui;
@@ -150,27 +155,46 @@ private Q_SLOTS:
         Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-compare.png"), true);
         QVERIFY(QImage(docs + QStringLiteral("/screenshot-compare.png")).width() >= 1366);
 
-        // Another face over unsaved edits: the question, drawn over the window as it shows.
-        QImage asked;
-        QTimer poll;
-        poll.setInterval(20);
-        connect(&poll, &QTimer::timeout, this, [&] {
-            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-            if (!box || !asked.isNull())
-                return;
-            QTest::qWait(50);
-            asked = w.grab().toImage();
-            const QImage dialog = box->grab().toImage();
-            QPainter painter(&asked);
-            painter.fillRect(asked.rect(), QColor(0, 0, 0, 60));
-            painter.drawImage((asked.width() - dialog.width()) / 2, (asked.height() - dialog.height()) / 3, dialog);
-            box->button(QMessageBox::Cancel)->click();
-        });
-        poll.start();
-        QVERIFY(!w.showSeed(9));
-        poll.stop();
-        QVERIFY(!asked.isNull());
-        Exporter::writeImage(asked, docs + QStringLiteral("/screenshot-unsaved.png"), true);
+        // A question, drawn over the window as it shows, answered Cancel.
+        const auto askedOverWindow = [&](const std::function<void()>& act) {
+            QImage asked;
+            QTimer poll;
+            poll.setInterval(20);
+            connect(&poll, &QTimer::timeout, this, [&] {
+                auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+                if (!box || !asked.isNull())
+                    return;
+                QTest::qWait(50);
+                asked = w.grab().toImage();
+                const QImage dialog = box->grab().toImage();
+                QPainter painter(&asked);
+                painter.fillRect(asked.rect(), QColor(0, 0, 0, 60));
+                painter.drawImage((asked.width() - dialog.width()) / 2, (asked.height() - dialog.height()) / 3, dialog);
+                box->button(QMessageBox::Cancel)->click();
+            });
+            poll.start();
+            act();
+            // The session is read off the GUI thread: its question comes a little later.
+            for (int waited = 0; asked.isNull() && waited < 60000; waited += 20)
+                QTest::qWait(20);
+            poll.stop();
+            return asked;
+        };
+        // Another face over unsaved edits.
+        const QImage unsaved = askedOverWindow([&] { QVERIFY(!w.showSeed(9)); });
+        QVERIFY(!unsaved.isNull());
+        Exporter::writeImage(unsaved, docs + QStringLiteral("/screenshot-unsaved.png"), true);
+        // A session saved with the built-in generator before a retraining (its weights'
+        // hash stands in for the older file's).
+        QTemporaryDir sessions;
+        const QString session = sessions.filePath(QStringLiteral("portrait-edits.paesession"));
+        w.saveSession(session, false);
+        SessionData older = Session::load(session);
+        older.generatorHash = QStringLiteral("4d1c0e5a9b27f3e8");
+        Session::save(older, session, true);
+        const QImage otherGenerator = askedOverWindow([&] { QVERIFY(w.openSession(session)); });
+        QVERIFY(!otherGenerator.isNull());
+        Exporter::writeImage(otherGenerator, docs + QStringLiteral("/screenshot-other-generator.png"), true);
 
         // The Live edit tab with a preset ticked (Refine on this face is offered), and the
         // corpus panel warning about a prompt of another corpus.

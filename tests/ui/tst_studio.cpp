@@ -480,6 +480,57 @@ private Q_SLOTS:
         QCOMPARE(w->currentImage(), before);
     }
 
+    // A session made with a generator of the same shape but other weights (the built-in one
+    // before a retraining): its latents would be other faces, so the studio asks first, naming
+    // the file and both generators. Cancel leaves the work on screen; Open anyway opens it.
+    void shouldAskBeforeOpeningASession_madeWithAnotherGenerator()
+    {
+        auto w = readyWindow();
+        QVERIFY(w);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("retrained.paesession"));
+        w->saveSession(path, false);
+        const QString hash = QString::fromStdString(w->models()->info().generatorHash);
+        QCOMPARE(hash.size(), 16);
+        SessionData data = Session::load(path);
+        QCOMPARE(data.generatorHash, hash); // what a session records
+        const QVector<float> savedFace(data.entries[0].latent.values.begin(), data.entries[0].latent.values.end());
+        data.generatorHash = QStringLiteral("feedfacefeedface");
+        data.generatorDescription = QStringLiteral("older/generator.safetensors — StyleGAN2 64²");
+        Session::save(data, path, true);
+
+        QVERIFY(w->showSeed(11));
+        QVERIFY(faceArrives(w.get()));
+        const QImage shown = w->currentImage();
+        {
+            pae::test::MessageBoxAnswer cancel(QMessageBox::Cancel);
+            QVERIFY(w->openSession(path));
+            QTRY_VERIFY_WITH_TIMEOUT(cancel.answered(), kModelTimeoutMs);
+            const QString q = cancel.question();
+            QVERIFY2(q.contains(path) && q.contains(QStringLiteral("another generator")) &&
+                         q.contains(QStringLiteral("feedfacefeedface")) && q.contains(hash) &&
+                         q.contains(QStringLiteral("older/generator.safetensors")),
+                     qPrintable(q));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(w->statusBar()->currentMessage().contains(QStringLiteral("Did not open")),
+                                 kModelTimeoutMs);
+        QVERIFY(!w->isLoadingFace());
+        QCOMPARE(w->history()->count(), 1);
+        QCOMPARE(w->history()->current().seed, quint64(11));
+        QCOMPARE(w->currentImage(), shown);
+
+        pae::test::MessageBoxAnswer anyway(QStringLiteral("Open anyway"));
+        QVERIFY(w->openSession(path));
+        QTRY_VERIFY_WITH_TIMEOUT(anyway.answered(), kModelTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!w->isLoadingFace() && w->history()->current().seed != quint64(11), kModelTimeoutMs);
+        QCOMPARE(QVector<float>(w->history()->at(0).latent.values.begin(), w->history()->at(0).latent.values.end()),
+                 savedFace);
+        // Saved again, it records the generator it is now drawn with.
+        const QString again = dir.filePath(QStringLiteral("again.paesession"));
+        w->saveSession(again, false);
+        QCOMPARE(Session::load(again).generatorHash, hash);
+    }
+
     // "Another face" returns at once; the face is made on another thread and lands later.
     void shouldMakeAnotherFaceOffTheGuiThread()
     {

@@ -48,6 +48,7 @@ void LiveEditController::setModels(std::shared_ptr<const pae::ModelSet> models)
     m_models = std::move(models);
     m_renderer->cancel();
     m_pending = {};
+    reloadPresets(); // which presets were made with another generator depends on the models
 }
 
 QString LiveEditController::presetsFolder()
@@ -63,7 +64,10 @@ void LiveEditController::reloadPresets()
         LiveEditPanel::PresetLayer layer;
         layer.path = f.absoluteFilePath();
         try {
-            layer.name = QString::fromStdString(preset(layer.path).name);
+            const pae::EditPreset& p = preset(layer.path);
+            layer.name = QString::fromStdString(p.name);
+            if (m_models)
+                layer.warning = QString::fromStdString(pae::presetGeneratorMismatch(p, m_models->info().generatorHash));
         } catch (const std::exception& ex) {
             pae::log::warn("preset {} skipped: {}", layer.path.toStdString(), ex.what());
             continue;
@@ -190,6 +194,7 @@ QString LiveEditController::saveCurrentAsPreset(const QString& name)
                      .arg(edit.settings.pcaComponents)
                      .toStdString();
     p.generator = m_models->info().generatorDescription;
+    p.generatorHash = m_models->info().generatorHash;
     p.source = m_history->at(i - 1).latent;
     p.delta = pae::editDelta(p.source, edit.latent);
     QDir().mkpath(presetsFolder());

@@ -13,6 +13,7 @@
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QStyle>
 #include <QVBoxLayout>
 
 namespace pae::ui {
@@ -21,6 +22,7 @@ namespace {
 constexpr int kPathRole = Qt::UserRole;
 constexpr int kNameRole = Qt::UserRole + 1;
 constexpr int kStrengthRole = Qt::UserRole + 2;
+constexpr int kWarningRole = Qt::UserRole + 3;
 } // namespace
 
 LiveEditPanel::LiveEditPanel(QWidget* parent) : QWidget(parent)
@@ -171,7 +173,13 @@ void LiveEditPanel::setPresets(const QVector<PresetLayer>& presets)
         item->setData(kPathRole, layer.path);
         item->setData(kNameRole, layer.name);
         item->setData(kStrengthRole, layer.strength);
-        item->setToolTip(layer.path);
+        item->setData(kWarningRole, layer.warning);
+        if (layer.warning.isEmpty()) {
+            item->setToolTip(layer.path);
+        } else {
+            item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+            item->setToolTip(layer.path + QLatin1Char('\n') + layer.warning);
+        }
         showLayerText(item);
         if (layer.path == selected)
             m_presets->setCurrentItem(item);
@@ -194,7 +202,8 @@ QVector<LiveEditPanel::PresetLayer> LiveEditPanel::presets() const
     for (int i = 0; i < m_presets->count(); ++i) {
         const QListWidgetItem* item = m_presets->item(i);
         out.push_back({item->data(kPathRole).toString(), item->data(kNameRole).toString(),
-                       item->checkState() == Qt::Checked, item->data(kStrengthRole).toDouble()});
+                       item->checkState() == Qt::Checked, item->data(kStrengthRole).toDouble(),
+                       item->data(kWarningRole).toString()});
     }
     return out;
 }

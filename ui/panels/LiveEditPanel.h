@@ -33,6 +33,7 @@ public:
         QString name;
         bool on = false;
         double strength = 1.0;
+        QString warning; // why it may not do here what it did (made with another generator)
     };
     void setPresets(const QVector<PresetLayer>& presets); // keeps the layers' state by path
     QVector<PresetLayer> presets() const;

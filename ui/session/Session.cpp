@@ -428,6 +428,10 @@ QByteArray Session::toJson(const SessionData& data)
                                 {QStringLiteral("selected"), data.comparison.selected},
                                 {QStringLiteral("results"), results}});
     }
+    if (!data.generatorHash.isEmpty())
+        root.insert(QStringLiteral("generator"),
+                    QJsonObject{{QStringLiteral("hash"), data.generatorHash},
+                                {QStringLiteral("description"), data.generatorDescription}});
     if (!data.otherFaces.isEmpty()) {
         QJsonArray faces;
         for (const FaceWork& f : data.otherFaces)
@@ -458,6 +462,15 @@ SessionData Session::fromJson(const QByteArray& json, const QString& origin)
     data.prompt = root.value(QStringLiteral("prompt")).toString();
     data.corpus = root.value(QStringLiteral("corpus")).toString();
     data.lambdaList = root.value(QStringLiteral("lambdaList")).toString();
+    // Optional: sessions saved before it was recorded do not say which generator drew them.
+    if (root.contains(QStringLiteral("generator"))) {
+        const QJsonObject g = root.value(QStringLiteral("generator")).toObject();
+        const QJsonValue hash = g.value(QStringLiteral("hash"));
+        if (!hash.isString() || hash.toString().isEmpty())
+            fail(origin, QStringLiteral("generator.hash: missing or not a string"));
+        data.generatorHash = hash.toString();
+        data.generatorDescription = g.value(QStringLiteral("description")).toString();
+    }
     FaceWork main = faceWorkFromJson(root, origin, QString());
     data.entries = std::move(main.entries);
     data.current = main.current;

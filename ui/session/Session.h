@@ -35,6 +35,11 @@ struct SessionData {
     ComparisonData comparison;
     // The photo's other faces being edited (empty unless several faces of one photo were).
     QVector<FaceWork> otherFaces;
+    // The generator that drew its faces (pae::ModelInfo): a session keeps latents, and the
+    // same latents on a retrained generator of the same shape are other faces. Empty in
+    // sessions saved before it was recorded.
+    QString generatorHash;
+    QString generatorDescription;
 };
 
 class Session {

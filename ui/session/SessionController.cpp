@@ -22,6 +22,7 @@
 #include <QFileInfo>
 #include <QMainWindow>
 #include <QMessageBox>
+#include <QPushButton>
 
 #include <algorithm>
 
@@ -48,6 +49,11 @@ SessionData SessionController::sessionData() const
     d.entries = m_studio.history->entries();
     d.current = m_studio.history->currentIndex();
     d.otherFaces = m_faces->otherFaces().work();
+    if (const std::shared_ptr<pae::ModelSet> models = m_studio.models()) {
+        const pae::ModelInfo info = models->info();
+        d.generatorHash = QString::fromStdString(info.generatorHash);
+        d.generatorDescription = QString::fromStdString(info.generatorDescription);
+    }
     // The λ comparison on screen comes back with the session.
     const LastRun& run = m_runs->lastRun();
     if (w.compare->tileCount() > 0 && run.entries.size() == w.compare->tileCount()) {
@@ -157,6 +163,8 @@ bool SessionController::restore(const SessionData& data, const QString& origin, 
         for (const HistoryEntry& e : data.otherFaces[k].entries)
             if (!add(e, QStringLiteral("otherFaces[%1]: ").arg(k)))
                 return false;
+    if (!confirmOtherGenerator(data, origin, info))
+        return false;
     m_faces->requestLatents(std::move(latents), origin, [this, data, origin, fromAutosave](const FaceResult& r) {
         apply(data, r, origin, fromAutosave);
     });
@@ -261,6 +269,44 @@ void SessionController::apply(SessionData data, const FaceResult& rendered, cons
     else
         m_studio.status(tr("Opened %1 (%2 history entries)").arg(QFileInfo(origin).fileName()).arg(entries.size()),
                         5000);
+}
+
+bool SessionController::confirmOtherGenerator(const SessionData& data, const QString& origin,
+                                              const pae::ModelInfo& info)
+{
+    const QString loaded = QString::fromStdString(info.generatorHash);
+    if (data.generatorHash.isEmpty() || data.generatorHash == loaded)
+        return true;
+    QMessageBox box(QMessageBox::Warning, tr("Another generator"),
+                    tr("%1 was made with another generator than the one loaded.").arg(origin), QMessageBox::Cancel,
+                    m_studio.window);
+    const QString current = QString::fromStdString(info.generatorDescription);
+    // The same file retrained (the built-in models after an update) reads the same but for
+    // its weights: say that, rather than print one description twice.
+    const QString which =
+        data.generatorDescription == current
+            ? tr("Generator: %1\nIts weights have changed since: %2 then, %3 now.")
+                  .arg(current, data.generatorHash, loaded)
+            : tr("Saved with: %1 (weights %2)\nLoaded: %3 (weights %4)")
+                  .arg(data.generatorDescription.isEmpty() ? tr("an unnamed generator") : data.generatorDescription,
+                       data.generatorHash, current, loaded);
+    box.setInformativeText(tr("A session keeps latents, not pictures: on this generator they draw other faces than "
+                              "the ones you saved.\n\n%1\n\nChoose the models it was made with (Settings → "
+                              "Models…) to see your work as it was, or open it anyway to go on with these faces.")
+                               .arg(which));
+    QPushButton* open = box.addButton(tr("Open anyway"), QMessageBox::AcceptRole);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    if (box.clickedButton() == open) {
+        pae::log::warn("{}: opened on another generator (saved with weights {}, loaded {})", origin.toStdString(),
+                       data.generatorHash.toStdString(), info.generatorHash);
+        return true;
+    }
+    m_studio.status(tr("Did not open %1: it was made with another generator; the work on screen is unchanged.")
+                        .arg(QFileInfo(origin).fileName()),
+                    10000);
+    m_studio.updateActions();
+    return false;
 }
 
 bool SessionController::autosave()

@@ -9,6 +9,10 @@
 
 #include <QObject>
 
+namespace pae {
+struct ModelInfo;
+}
+
 namespace pae::ui {
 
 class EditRuns;
@@ -49,6 +53,9 @@ private:
     bool restore(const SessionData& data, const QString& origin, bool fromAutosave);
     void apply(SessionData data, const FaceResult& rendered, const QString& origin, bool fromAutosave);
     void fail(const QString& message);
+    // A session made with another generator than the loaded one (same shapes, other weights):
+    // ask before its latents are drawn as other faces. False: not opened, nothing changed.
+    bool confirmOtherGenerator(const SessionData& data, const QString& origin, const pae::ModelInfo& info);
 
     Studio m_studio;
     FaceController* m_faces = nullptr;

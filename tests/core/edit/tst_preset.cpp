@@ -1,5 +1,6 @@
-// Presets: Δw round-trips through its file, applies at any strength, and refuses a face of
-// another generator with a message naming both shapes.
+// Presets: Δw round-trips through its file, applies at any strength, refuses a face of
+// another generator with a message naming both shapes, and says when it was made with a
+// generator of the same shape but other weights.
 #include "core/edit/preset.h"
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
@@ -33,6 +34,7 @@ EditPreset preset(const Latent& source, const Latent& result)
     p.lambda = 8;
     p.settings = R"({"steps":200})";
     p.generator = "test generator";
+    p.generatorHash = "0123456789abcdef";
     p.source = source;
     p.delta = editDelta(source, result);
     return p;
@@ -106,6 +108,7 @@ private Q_SLOTS:
         QCOMPARE(back.target, p.target);
         QCOMPARE(back.lambda, p.lambda);
         QCOMPARE(back.generator, p.generator);
+        QCOMPARE(back.generatorHash, p.generatorHash);
         QCOMPARE(back.delta.values, p.delta.values);
         QCOMPARE(back.source.values, p.source.values);
         QVERIFY(QString::fromStdString(presetInfoJson(back)).contains("\"prompt\": \"a happy face\""));
@@ -121,6 +124,29 @@ private Q_SLOTS:
             const QString m = QString::fromUtf8(e.what());
             QVERIFY2(m.contains("18×512") && m.contains("10×16") && m.contains("a happy face"), qPrintable(m));
         }
+    }
+
+    // A retrained generator takes the same shapes: only the weights tell it apart.
+    void shouldSayWhenMadeWithOtherWeights_andNothingWhenTheSameOrUnrecorded()
+    {
+        EditPreset p = preset(latent(4, 6, 0.5f), latent(4, 6, 1.5f));
+        QCOMPARE(presetGeneratorMismatch(p, "0123456789abcdef"), std::string());
+        const QString m = QString::fromStdString(presetGeneratorMismatch(p, "fedcba9876543210"));
+        QVERIFY2(m.contains("another generator") && m.contains("test generator") && m.contains("0123456789abcdef") &&
+                     m.contains("fedcba9876543210"),
+                 qPrintable(m));
+
+        // A preset saved before the weights were recorded: its file has no generator_hash.
+        const QString path = m_dir.filePath("older.preset");
+        savePreset(p, path.toStdString());
+        auto tensors = io::loadSafetensors(path.toStdString());
+        io::SafetensorsFile saved(path.toStdString());
+        auto meta = saved.metadata();
+        QCOMPARE(meta.erase("generator_hash"), size_t(1));
+        io::saveSafetensors(path.toStdString(), tensors, meta);
+        const EditPreset older = loadPreset(path.toStdString());
+        QCOMPARE(older.generatorHash, std::string());
+        QCOMPARE(presetGeneratorMismatch(older, "fedcba9876543210"), std::string());
     }
 
     void shouldNameTheFileAndField_whenAPresetIsBroken()

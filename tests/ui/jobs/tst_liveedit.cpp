@@ -218,6 +218,47 @@ private Q_SLOTS:
         w->liveEdit()->removePreset(imported);
     }
 
+    // A preset of a generator of the same shape but other weights (the built-in one before a
+    // retraining) fits the face, so it is listed and applies; its row says it was made with
+    // another generator, with both generators' weights in its tooltip.
+    void shouldMarkAPresetMadeWithOtherWeights()
+    {
+        auto w = editedWindow();
+        QVERIFY(w);
+        const QString path = w->liveEdit()->saveCurrentAsPreset(QStringLiteral("happy here"));
+        pae::EditPreset retrained = pae::loadPreset(path.toStdString());
+        const std::string hash = w->models()->info().generatorHash;
+        QCOMPARE(retrained.generatorHash, hash); // what a preset records
+        retrained.name = "happy elsewhere";
+        retrained.generatorHash = "feedfacefeedface";
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("happy-elsewhere.preset"));
+        pae::savePreset(retrained, file.toStdString());
+        const QString imported = w->liveEdit()->importPreset(file);
+        QListWidget* list = w->liveEditPanel()->presetList();
+        int seen = 0;
+        for (int i = 0; i < list->count(); ++i) {
+            const QListWidgetItem* item = list->item(i);
+            const bool foreign = item->text().contains(QStringLiteral("happy elsewhere"));
+            if (!foreign && !item->text().contains(QStringLiteral("happy here")))
+                continue; // another test's preset
+            ++seen;
+            QCOMPARE(item->icon().isNull(), !foreign);
+            QCOMPARE(item->toolTip().contains(QStringLiteral("another generator")), foreign);
+            if (foreign)
+                QVERIFY2(item->toolTip().contains(QStringLiteral("feedfacefeedface")) &&
+                             item->toolTip().contains(QString::fromStdString(hash)),
+                         qPrintable(item->toolTip()));
+        }
+        QCOMPARE(seen, 2);
+        // It still applies: same shapes, and the user may mean it.
+        QSignalSpy frames(w->liveEdit(), &LiveEditController::frameReady);
+        w->liveEditPanel()->setPresetLayer(imported, true, 1.0);
+        QVERIFY(frames.wait(kTimeoutMs));
+        w->liveEdit()->removePreset(imported);
+        w->liveEdit()->removePreset(path);
+    }
+
 private:
     QTemporaryDir m_cache;
 };

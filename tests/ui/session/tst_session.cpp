@@ -88,6 +88,8 @@ SessionData sample()
         d.entries << e;
     }
     d.current = 1;
+    d.generatorHash = QStringLiteral("0123456789abcdef");
+    d.generatorDescription = QStringLiteral("generator.safetensors — StyleGAN2 64²");
     return d;
 }
 } // namespace
@@ -264,6 +266,8 @@ private Q_SLOTS:
         QCOMPARE(e.metrics.loss, 0.33f);
         QCOMPARE(e.sweepId, quint64(7));
         compareSettings(e.settings, d.entries[2].settings);
+        QCOMPARE(back.generatorHash, d.generatorHash);
+        QCOMPARE(back.generatorDescription, d.generatorDescription);
         // Saving what was loaded gives the same file.
         QCOMPARE(Session::toJson(back), Session::toJson(d));
     }
@@ -297,6 +301,17 @@ private Q_SLOTS:
             QVERIFY(e.settings.layers.empty() && !e.settings.sharedOffset);
     }
 
+    // Sessions saved before the generator was recorded open as before, saying nothing about it.
+    void shouldReadASessionWithoutItsGenerator_asUnrecorded()
+    {
+        QJsonObject root = QJsonDocument::fromJson(Session::toJson(sample())).object();
+        QVERIFY(root.contains(QStringLiteral("generator")));
+        root.remove(QStringLiteral("generator"));
+        const SessionData back = Session::fromJson(QJsonDocument(root).toJson(), QStringLiteral("old.paesession"));
+        QVERIFY(back.generatorHash.isEmpty());
+        QCOMPARE(back.entries.size(), 3);
+    }
+
     void shouldRefuseToOverwrite_whenNotAskedTo()
     {
         QTemporaryDir dir;
@@ -325,6 +340,8 @@ private Q_SLOTS:
                                     << "settings.steps";
         QTest::newRow("space") << QByteArray("\"space\": \"w\"") << QByteArray("\"space\": \"z\"") << "settings.space";
         QTest::newRow("layers") << QByteArray("\"layers\": [") << QByteArray("\"layers\": [-1, ") << "settings.layers";
+        QTest::newRow("generator hash") << QByteArray("\"hash\": \"0123456789abcdef\"") << QByteArray("\"hash\": 12")
+                                        << "generator.hash";
         QTest::newRow("huge lambda") << QByteArray("\"lambda\": 3") << QByteArray("\"lambda\": 1e300")
                                      << "history[1].lambda";
     }
