@@ -154,6 +154,7 @@ public:
                                 {"line", item.index + 1},
                                 {"manifest", m_manifest.path.string()},
                                 {"settings_hash", hash},
+                                {"weights", batchWeights(m_info)},
                                 {"settings", settings},
                                 {"files", files},
                                 {"started_at", started},
@@ -298,7 +299,7 @@ void runBatch(const BatchOptions& o)
         prepare("source", [&] {
             p.settings = batchSettings(item, info);
             p.hash = batchSettingsHash(p.settings);
-            p.finished = batchItemComplete(batchItemDir(out, item), p.hash);
+            p.finished = batchItemComplete(batchItemDir(out, item), p.hash, batchWeights(info));
         });
         plan.push_back(std::move(p));
     }
@@ -335,7 +336,7 @@ void runBatch(const BatchOptions& o)
             if (!lock.acquired()) {
                 status = "busy";
                 error = dir.string() + ": another process is working on this item (its .lock is held)";
-            } else if (batchItemComplete(dir, p.hash) && item.ok() && p.prepareError.empty()) {
+            } else if (batchItemComplete(dir, p.hash, batchWeights(info)) && item.ok() && p.prepareError.empty()) {
                 status = "skipped"; // finished before, or by another process since the plan
             } else {
                 clearBatchItemDir(dir);

@@ -420,7 +420,12 @@ std::string batchImageName(size_t lambdaIndex) { return "image-" + std::to_strin
 
 std::string batchLatentName(size_t lambdaIndex) { return "latent-" + std::to_string(lambdaIndex) + ".safetensors"; }
 
-bool batchItemComplete(const fs::path& itemDir, const std::string& settingsHash)
+nlohmann::json batchWeights(const ModelInfo& models)
+{
+    return {{"clip", models.clipHash}, {"generator", models.generatorHash}};
+}
+
+bool batchItemComplete(const fs::path& itemDir, const std::string& settingsHash, const nlohmann::json& weights)
 {
     std::ifstream in(itemDir / "metrics.json");
     if (!in)
@@ -431,6 +436,8 @@ bool batchItemComplete(const fs::path& itemDir, const std::string& settingsHash)
         const auto& batch = j.at("batch");
         if (batch.at("settings_hash").get<std::string>() != settingsHash)
             return false;
+        if (batch.contains("weights") && batch.at("weights") != weights)
+            return false; // made by other weights of the same models (a retrained one)
         for (const auto& f : batch.at("files")) {
             std::error_code ec;
             const auto size = fs::file_size(itemDir / f.at("name").get<std::string>(), ec);

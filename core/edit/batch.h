@@ -83,9 +83,16 @@ std::filesystem::path batchItemDir(const std::filesystem::path& out, const Batch
 std::string batchImageName(size_t lambdaIndex);
 std::string batchLatentName(size_t lambdaIndex);
 
-// True when metrics.json exists, parses, records this settings hash, and every file it
-// lists is there with its recorded size.
-bool batchItemComplete(const std::filesystem::path& itemDir, const std::string& settingsHash);
+// The weights of the models ({"clip": hash, "generator": hash}), recorded in metrics.json
+// beside the settings hash: a retrained model has the same description, so the settings hash
+// alone would call its stale outputs complete. Kept out of the settings hash, so that the
+// items of batches run before it was recorded still count as finished.
+nlohmann::json batchWeights(const ModelInfo& models);
+
+// True when metrics.json exists, parses, records this settings hash (and these weights, when
+// it records weights), and every file it lists is there with its recorded size.
+bool batchItemComplete(const std::filesystem::path& itemDir, const std::string& settingsHash,
+                       const nlohmann::json& weights);
 
 // Removes what an unfinished run of the item left: temporary files of interrupted atomic
 // writes, outputs of other settings, metrics.json and error.json. Only the names batch

@@ -216,6 +216,7 @@ ModelInfo ModelSet::info() const
     info.clipDescription = d->clipSource + " — " + d->clip.config.describe();
     info.generatorDescription = d->generatorSource + " — " + d->gan.config.describe();
     info.generatorHash = d->gan.hash;
+    info.clipHash = d->clip.hash;
     info.device = d->device.str();
     info.resolution = int(d->gan.config.size);
     info.numLatents = int(d->gan.config.numLatents());

@@ -22,6 +22,7 @@ struct ModelPaths {
 
 struct ModelInfo {
     std::string clipDescription;
+    std::string clipHash; // 16 hex digits over the CLIP weights' size, first and last MiB and config
     std::string generatorDescription;
     // 16 hex digits over the generator's weights (names, shapes, values; the same for a .pt
     // and a .safetensors holding them): tells a retrained generator from the one a session or

@@ -4,6 +4,8 @@
 #include "core/edit/batch.h"
 #include "core/edit/model_set.h"
 #include "core/face/alignment.h"
+#include "core/io/safetensors.h"
+#include "core/util/paths.h"
 
 #include <nlohmann/json.hpp>
 
@@ -318,6 +320,40 @@ private Q_SLOTS:
         QCOMPARE(statusById(r.events).at("b"), std::string("done"));
         QVERIFY(!fs::exists(out / "b" / "image-1.png")); // the old settings' second λ is gone
         QCOMPARE(json::parse(readBytes(out / "b" / "metrics.json"))["steps_run"].get<int>(), 6);
+    }
+
+    // The same generator file retrained (as the built-in models are when they improve):
+    // description and settings hash are unchanged, but the outputs were drawn by other
+    // weights, so every item runs again; a rerun on the same weights skips them.
+    void shouldRedoItems_whenTheGeneratorIsRetrainedInPlace()
+    {
+        const fs::path m = dir() / "retrained.jsonl";
+        const fs::path out = dir() / "retrained-out";
+        const fs::path generator = dir() / "generator.safetensors";
+        fs::copy_file(pae::builtinModelsDir() / "generator.safetensors", generator,
+                      fs::copy_options::overwrite_existing);
+        writeText(m, "{\"id\": \"a\", \"seed\": 1, \"prompt\": \"a happy face\", \"steps\": 3}\n");
+        const QStringList models{"--clip", QString::fromStdString((pae::builtinModelsDir() / "clip").string()),
+                                 "--generator", QString::fromStdString(generator.string())};
+        const auto runOn = [&] {
+            return run(QStringList{"batch", QString::fromStdString(m.string()), "--out",
+                                   QString::fromStdString(out.string())} +
+                       models + common());
+        };
+        Result r = runOn();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QCOMPARE(statusById(r.events).at("a"), std::string("done"));
+        const std::string before = readBytes(out / "a" / "image-0.png");
+        QCOMPARE(statusById(runOn().events).at("a"), std::string("skipped"));
+
+        auto tensors = pae::io::loadSafetensors(generator.string());
+        tensors["g_ema.to_rgb1.bias"] = tensors.at("g_ema.to_rgb1.bias") + 0.2;
+        pae::io::saveSafetensors(generator.string(), tensors, pae::io::SafetensorsFile(generator.string()).metadata());
+        r = runOn();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        QCOMPARE(statusById(r.events).at("a"), std::string("done"));
+        QVERIFY(readBytes(out / "a" / "image-0.png") != before);
+        QCOMPARE(statusById(runOn().events).at("a"), std::string("skipped"));
     }
 
     void shouldFinishAKilledBatch_withIdenticalOutputsAndNoPartialFiles()

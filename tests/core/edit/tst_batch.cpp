@@ -26,6 +26,8 @@ pae::ModelInfo someModels()
     pae::ModelInfo info;
     info.clipDescription = "clip A";
     info.generatorDescription = "generator A";
+    info.clipHash = "00000000000000c1";
+    info.generatorHash = "00000000000000a1";
     info.builtin = true;
     info.numLatents = 10;
     info.corpusRoot = PAE_SOURCE_DIR "/prompts/synthface";
@@ -331,24 +333,33 @@ private Q_SLOTS:
     {
         const fs::path d = dir() / "complete";
         fs::create_directories(d);
-        QVERIFY(!pae::batchItemComplete(d, "h1"));
+        const nlohmann::json weights = pae::batchWeights(someModels());
+        QVERIFY(!pae::batchItemComplete(d, "h1", weights));
         writeText(d / "image-0.png", "12345");
         writeText(d / "latent-0.safetensors", "123");
-        pae::writeJsonAtomically(
-            d / "metrics.json",
-            {{"batch",
-              {{"settings_hash", "h1"},
-               {"files",
-                {{{"name", "image-0.png"}, {"bytes", 5}}, {{"name", "latent-0.safetensors"}, {"bytes", 3}}}}}}});
-        QVERIFY(pae::batchItemComplete(d, "h1"));
-        QVERIFY(!pae::batchItemComplete(d, "h2"));
+        const nlohmann::json files = {{{"name", "image-0.png"}, {"bytes", 5}},
+                                      {{"name", "latent-0.safetensors"}, {"bytes", 3}}};
+        pae::writeJsonAtomically(d / "metrics.json",
+                                 {{"batch", {{"settings_hash", "h1"}, {"weights", weights}, {"files", files}}}});
+        QVERIFY(pae::batchItemComplete(d, "h1", weights));
+        QVERIFY(!pae::batchItemComplete(d, "h2", weights));
+        // The same models retrained: same description and settings hash, other weights.
+        pae::ModelInfo retrained = someModels();
+        retrained.generatorHash = "feedfacefeedface";
+        QVERIFY(!pae::batchItemComplete(d, "h1", pae::batchWeights(retrained)));
+        retrained = someModels();
+        retrained.clipHash = "feedfacefeedface";
+        QVERIFY(!pae::batchItemComplete(d, "h1", pae::batchWeights(retrained)));
+        // Items of batches run before the weights were recorded still count as finished.
+        pae::writeJsonAtomically(d / "metrics.json", {{"batch", {{"settings_hash", "h1"}, {"files", files}}}});
+        QVERIFY(pae::batchItemComplete(d, "h1", pae::batchWeights(retrained)));
         writeText(d / "latent-0.safetensors", "12");
-        QVERIFY(!pae::batchItemComplete(d, "h1"));
+        QVERIFY(!pae::batchItemComplete(d, "h1", weights));
         writeText(d / "latent-0.safetensors", "123");
         fs::remove(d / "image-0.png");
-        QVERIFY(!pae::batchItemComplete(d, "h1"));
+        QVERIFY(!pae::batchItemComplete(d, "h1", weights));
         writeText(d / "metrics.json", "{\"batch\": ");
-        QVERIFY(!pae::batchItemComplete(d, "h1"));
+        QVERIFY(!pae::batchItemComplete(d, "h1", weights));
     }
 
     void shouldClearOnlyWhatBatchWrites()
