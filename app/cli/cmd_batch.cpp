@@ -197,7 +197,7 @@ private:
             guard("seed", [&] { latent = m_models->latentFromSeed(item.seed, item.truncation); });
             break;
         case FaceSourceKind::Latent:
-            guard("latent", [&] { latent = m_models->loadLatent(item.latentFile); });
+            guard("latent", [&] { latent = loadLatentWithWarning(*m_models, item.latentFile); });
             break;
         case FaceSourceKind::Photo:
             guard("photo", [&] { latent = invertPhoto(item); });

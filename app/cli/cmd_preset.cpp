@@ -42,7 +42,7 @@ Latent sourceFace(const ApplyOptions& o, const std::shared_ptr<ModelSet>& models
     if (o.seed)
         return models->latentFromSeed(*o.seed, o.truncation);
     if (!o.latentFile.empty())
-        return models->loadLatent(o.latentFile);
+        return loadLatentWithWarning(*models, o.latentFile);
     // What `pae-cli invert [--align]` does.
     InversionRequest request;
     const ImageRGB photo = io::readImage(o.photo);

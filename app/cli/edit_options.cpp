@@ -155,7 +155,7 @@ EditRequest EditOptions::buildRequest(const ModelSet& modelSet, const Latent* ph
     if (photoSource)
         r.source = *photoSource;
     else if (!latentFile.empty())
-        r.source = modelSet.loadLatent(latentFile);
+        r.source = loadLatentWithWarning(modelSet, latentFile);
     else
         r.source = modelSet.latentFromSeed(*seed, truncation);
     r.validate();
@@ -350,6 +350,15 @@ void writeMetrics(const fs::path& path, const ModelSet& models, const EditReques
     const nlohmann::json j = metricsJson(models, request, result);
     const std::string text = j.dump(2) + "\n";
     writeFileAtomically(path, text.data(), text.size());
+}
+
+Latent loadLatentWithWarning(const ModelSet& models, const std::filesystem::path& path)
+{
+    std::string warning;
+    Latent latent = models.loadLatent(path, &warning);
+    if (!warning.empty())
+        std::cerr << "warning: " << warning << "\n";
+    return latent;
 }
 
 } // namespace pae::cli

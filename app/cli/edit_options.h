@@ -108,6 +108,10 @@ void writeMetrics(const std::filesystem::path& path, const ModelSet& models, con
 std::vector<std::filesystem::path> presetPaths(const EditOptions& options);
 // λ as grid labels, preset names and file names write it: "8", "2.5".
 std::string formatLambda(float lambda);
+
+// A latent file for the loaded generator; one saved from another generator's weights (same
+// shape, say a retrained one) draws another face, which a warning on stderr says, naming it.
+Latent loadLatentWithWarning(const ModelSet& models, const std::filesystem::path& path);
 // The built-in SynthFace models' edit defaults (EditRequest::defaults for them).
 EditRequest builtinDefaults();
 // "default 8, on the built-in SynthFace models 2": a setting's two defaults, for --help.

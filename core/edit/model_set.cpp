@@ -244,10 +244,16 @@ try {
     rethrowForUser("making a face from a seed");
 }
 
-Latent ModelSet::loadLatent(const fs::path& path) const
+Latent ModelSet::loadLatent(const fs::path& path, std::string* warning) const
 try {
     const auto& cfg = d->gan.config;
     const io::LatentFile file = io::readLatentFile(path, cfg.numLatents(), cfg.styleDim);
+    if (warning)
+        *warning = file.generatorHash.empty() || file.generatorHash == d->gan.hash
+                       ? std::string()
+                       : path.string() + ": saved from another generator (weights " + file.generatorHash +
+                             ") than the one loaded (weights " + d->gan.hash +
+                             "): the same latent draws another face here";
     if (!file.isZ)
         return d->tensorToLatent(file.values);
     torch::NoGradGuard noGrad;
@@ -258,7 +264,7 @@ try {
 
 void ModelSet::saveLatent(const Latent& latent, const fs::path& path) const
 {
-    io::writeLatentFile(path, d->latentToTensor(latent));
+    io::writeLatentFile(path, d->latentToTensor(latent), d->gan.hash);
 }
 
 ImageRGB ModelSet::render(const Latent& latent) const

@@ -87,7 +87,9 @@ public:
     // A face from a seed: z → mapping → (truncation) → W+.
     Latent latentFromSeed(uint64_t seed, float truncation = 0.7f) const;
     // Reads a latent file (.safetensors with "w" [n_latent,dim] / [1,n_latent,dim] / [dim]).
-    Latent loadLatent(const std::filesystem::path& path) const;
+    // `warning` (when given) says why the face may not be the one saved: the file records
+    // another generator's weights (same shape, say a retrained one); empty otherwise.
+    Latent loadLatent(const std::filesystem::path& path, std::string* warning = nullptr) const;
     void saveLatent(const Latent& latent, const std::filesystem::path& path) const;
     // Full-resolution image of a latent.
     ImageRGB render(const Latent& latent) const;

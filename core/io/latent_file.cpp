@@ -6,9 +6,21 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <string>
 
 namespace pae::io {
+
+namespace {
+
+std::string generatorHashOf(const std::filesystem::path& path)
+{
+    const SafetensorsFile file(path);
+    const auto it = file.metadata().find("generator_hash");
+    return it == file.metadata().end() ? std::string() : it->second;
+}
+
+} // namespace
 
 LatentFile readLatentFile(const std::filesystem::path& path, int64_t numLatents, int64_t styleDim)
 {
@@ -33,23 +45,25 @@ LatentFile readLatentFile(const std::filesystem::path& path, int64_t numLatents,
         if (w.dim() != 2 || w.size(0) != numLatents || w.size(1) != styleDim)
             throw Error(file + ": tensor 'w' has shape " + c10::str(it->second.sizes()) + ", expected " + shapes +
                         " for this generator");
-        return {false, w.contiguous()};
+        return {false, w.contiguous(), generatorHashOf(path)};
     }
     if (auto it = tensors.find("z"); it != tensors.end()) {
         checkTensorValues(it->second, file, "z", kMaxLatentMagnitude);
         if (it->second.numel() != styleDim)
             throw Error(file + ": tensor 'z' has shape " + c10::str(it->second.sizes()) + ", expected one latent: [1," +
                         dim + "] or [" + dim + "]");
-        return {true, it->second.to(torch::kFloat32).reshape({1, styleDim})};
+        return {true, it->second.to(torch::kFloat32).reshape({1, styleDim}), generatorHashOf(path)};
     }
     throw Error(file + ": no tensor 'w' (W or W+) or 'z' in this latent file");
 }
 
-void writeLatentFile(const std::filesystem::path& path, const torch::Tensor& wPlus)
+void writeLatentFile(const std::filesystem::path& path, const torch::Tensor& wPlus, const std::string& generatorHash)
 {
     const torch::Tensor w = wPlus.dim() == 2 ? wPlus.unsqueeze(0) : wPlus;
-    saveSafetensors(path, {{"w", w.to(torch::kFloat32).cpu().contiguous()}},
-                    {{"format", "pae-studio latent"}, {"space", "W+"}});
+    std::map<std::string, std::string> meta{{"format", "pae-studio latent"}, {"space", "W+"}};
+    if (!generatorHash.empty())
+        meta.emplace("generator_hash", generatorHash);
+    saveSafetensors(path, {{"w", w.to(torch::kFloat32).cpu().contiguous()}}, meta);
 }
 
 } // namespace pae::io

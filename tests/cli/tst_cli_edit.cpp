@@ -129,6 +129,25 @@ private Q_SLOTS:
                                   QStringList{"--latent", path("a.safetensors"), "--prompt", "blonde hair", "--corpus",
                                               "hair-colour", "--steps", "2", "--out", path("b.png")});
         QVERIFY2(second.exitCode == 0, qPrintable(second.err));
+        QVERIFY2(!second.err.contains("warning"), qPrintable(second.err));
+
+        // The file records the generator's weights; the same latent marked as saved from a
+        // generator of the same shape with other weights (a retrained one) loads with a
+        // warning naming it: it draws another face here.
+        const auto meta = pae::io::SafetensorsFile(path("a.safetensors").toStdString()).metadata();
+        QCOMPARE(meta.at("generator_hash").size(), size_t(16));
+        auto retrainedMeta = meta;
+        retrainedMeta["generator_hash"] = "feedfacefeedface";
+        pae::io::saveSafetensors(path("a-retrained.safetensors").toStdString(),
+                                 pae::io::loadSafetensors(path("a.safetensors").toStdString()), retrainedMeta);
+        const Result third = run(QStringList{"edit"} + models() +
+                                 QStringList{"--latent", path("a-retrained.safetensors"), "--prompt", "a happy face",
+                                             "--steps", "2", "--out", path("c.png")});
+        QVERIFY2(third.exitCode == 0, qPrintable(third.err));
+        QVERIFY2(third.err.contains("warning: " + path("a-retrained.safetensors") + ": saved from another generator") &&
+                     third.err.contains("feedfacefeedface") &&
+                     third.err.contains(QString::fromStdString(meta.at("generator_hash"))),
+                 qPrintable(third.err));
     }
 
     void shouldReportOneJsonObject_whenBenchmarking()

@@ -24,6 +24,7 @@
 #include "ui/session/EditHistory.h"
 #include "ui/session/Session.h"
 
+#include "core/io/safetensors.h"
 #include "core/util/error.h"
 
 #include <QAbstractButton>
@@ -366,6 +367,22 @@ private Q_SLOTS:
         QVERIFY(faceArrives(w.get()));
         QCOMPARE(w->history()->count(), 1);
         QCOMPARE(w->currentImage(), written.convertToFormat(QImage::Format_RGB888));
+        QVERIFY(!w->statusBar()->currentMessage().contains(QStringLiteral("another generator")));
+
+        // The same latent as if saved from a retrained generator (same shape, other weights):
+        // it opens, and the status bar says it may not be the face that was saved.
+        const QString retrained = dir.filePath("retrained.safetensors");
+        auto meta = pae::io::SafetensorsFile(latent.toStdString()).metadata();
+        QCOMPARE(QString::fromStdString(meta.at("generator_hash")),
+                 QString::fromStdString(w->models()->info().generatorHash));
+        meta["generator_hash"] = "feedfacefeedface";
+        pae::io::saveSafetensors(retrained.toStdString(), pae::io::loadSafetensors(latent.toStdString()), meta);
+        QVERIFY(w->openLatent(retrained));
+        QVERIFY(faceArrives(w.get()));
+        const QString said = w->statusBar()->currentMessage();
+        QVERIFY2(said.contains(retrained) && said.contains(QStringLiteral("another generator")) &&
+                     said.contains(QStringLiteral("feedfacefeedface")),
+                 qPrintable(said));
     }
 
     // The edit's strength as an animation: the source, then every λ of the sweep in order,

@@ -58,9 +58,12 @@ quint64 FaceRenderer::request(std::shared_ptr<const pae::ModelSet> models, FaceR
                 case FaceRequest::Kind::Seed:
                     r.latents.push_back(models->latentFromSeed(request.seed));
                     break;
-                case FaceRequest::Kind::LatentFile:
-                    r.latents.push_back(models->loadLatent(request.path.toStdString()));
+                case FaceRequest::Kind::LatentFile: {
+                    std::string warning;
+                    r.latents.push_back(models->loadLatent(request.path.toStdString(), &warning));
+                    r.warning = QString::fromStdString(warning);
                     break;
+                }
                 case FaceRequest::Kind::Latents:
                     r.latents = request.latents;
                     break;

@@ -48,6 +48,9 @@ struct FaceResult {
     int facesFound = 0;               // Kind::Photo with align: faces in the photo
     // Kind::Photo with align: where the face sits in the photo, to paste edits back.
     std::shared_ptr<const PhotoPlacement> placement;
+    // Kind::LatentFile: the file records another generator's weights (the face may not be the
+    // one saved); empty otherwise.
+    QString warning;
 };
 
 class FaceRenderer : public QObject {

@@ -229,6 +229,10 @@ void FaceController::onRendered(quint64 id, const FaceResult& result)
         setPlacement(e.placement);
         if (pending.kind == FaceRequest::Kind::Photo)
             reportInversion(pending, result);
+        if (!result.warning.isEmpty()) {
+            pae::log::warn("{}", result.warning.toStdString());
+            m_studio.status(result.warning, 20000);
+        }
     }
     m_studio.updateActions();
     Q_EMIT faceShown();
