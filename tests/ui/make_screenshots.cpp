@@ -1,7 +1,8 @@
 // Screenshots for the README, taken from the running application: docs/screenshot-main.png
 // (mid-edit, before/after split), docs/screenshot-compare.png (a finished λ sweep) and
 // docs/screenshot-photo.png (a SynthFace render opened as a photo, inverted, then edited),
-// docs/screenshot-live-edit.png (a preset ticked in the Live edit tab; the wrong-corpus warning),
+// docs/screenshot-live-edit.png (a preset ticked in the Live edit tab, one of an older
+// generator marked; the wrong-corpus warning),
 // docs/screenshot-models.png (Models…: the built-in set with its identity network and encoder),
 // docs/screenshot-unsaved.png and docs/screenshot-other-generator.png (the questions before
 // unsaved work is replaced and before a session made with another generator opens),
@@ -24,6 +25,7 @@
 #include "ui/session/EditHistory.h"
 #include "ui/session/Session.h"
 
+#include "core/edit/preset.h"
 #include "core/io/image.h"
 #include "core/synthface/attributes.h"
 #include "core/synthface/renderer.h"
@@ -33,6 +35,7 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 
 #include <QUndoStack>
@@ -199,6 +202,14 @@ private Q_SLOTS:
         // The Live edit tab with a preset ticked (Refine on this face is offered), and the
         // corpus panel warning about a prompt of another corpus.
         const QString preset = w.liveEdit()->saveCurrentAsPreset(QStringLiteral("a happy face"));
+        // Beside it, the same edit as if saved before the generator was retrained: its row
+        // carries the warning sign (the tooltip names both weights).
+        pae::EditPreset olderEdit = pae::loadPreset(preset.toStdString());
+        olderEdit.name = "a happy face (older generator)";
+        olderEdit.generatorHash = "4d1c0e5a9b27f3e8";
+        const QString olderFile = sessions.filePath(QStringLiteral("older-happy.preset"));
+        pae::savePreset(olderEdit, olderFile.toStdString());
+        const QString olderPreset = w.liveEdit()->importPreset(olderFile);
         auto* liveDock = w.findChild<QDockWidget*>(QStringLiteral("liveEditDock"));
         QVERIFY(liveDock);
         liveDock->show();
@@ -211,9 +222,11 @@ private Q_SLOTS:
         QVERIFY(analyzed.wait(60000));
         QTRY_VERIFY_WITH_TIMEOUT(w.corpusPicker()->isWarningShown(), 10000);
         QVERIFY(w.liveEditPanel()->findChild<QPushButton*>(QStringLiteral("refinePreset"))->isEnabled());
+        w.statusBar()->clearMessage(); // what the session question left there
         QTest::qWait(50);
         Exporter::writeImage(w.grab().toImage(), docs + QStringLiteral("/screenshot-live-edit.png"), true);
         w.liveEdit()->removePreset(preset);
+        w.liveEdit()->removePreset(olderPreset);
     }
 
     void shouldSaveAScreenshotOfAnInvertedPhoto()
