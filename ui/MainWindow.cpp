@@ -262,7 +262,9 @@ void MainWindow::setModels(std::shared_ptr<pae::ModelSet> models)
 {
     m_models = std::move(models);
     const pae::ModelInfo info = m_models->info();
-    pae::log::info("models: {} / {} on {}", info.clipDescription, info.generatorDescription, info.device);
+    // The weights' hashes are what sessions, presets and latent files record (the Log tab shows them).
+    pae::log::info("models: {} (weights {}) / {} (weights {}) on {}", info.clipDescription, info.clipHash,
+                   info.generatorDescription, info.generatorHash, info.device);
     m_w.strength->setIdentityAvailable(!info.identityDescription.empty());
     m_w.strength->setLatentRows(info.numLatents);
     m_w.strength->setDefaults(pae::EditRequest::defaults(info));
