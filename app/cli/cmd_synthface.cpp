@@ -12,6 +12,7 @@ void addSynthfaceCommand(CLI::App& app)
     addSynthfaceCheckCommand(*group);
     addSynthfaceEvalCommand(*group);
     addSynthfaceNeutralCommand(*group);
+    addSynthfaceAxisCommand(*group);
 }
 
 } // namespace pae::cli

@@ -20,6 +20,7 @@ void addSynthfaceTrainCommand(CLI::App& synthface);
 void addSynthfaceCheckCommand(CLI::App& synthface);
 void addSynthfaceEvalCommand(CLI::App& synthface);
 void addSynthfaceNeutralCommand(CLI::App& synthface);
+void addSynthfaceAxisCommand(CLI::App& synthface);
 void addGenerateCommand(CLI::App& app);
 void addEditCommands(CLI::App& app);  // edit, sweep
 void addBenchCommand(CLI::App& app);

@@ -110,6 +110,79 @@ private Q_SLOTS:
         QCOMPARE(nlohmann::json::parse(again.out.toStdString()).at("first_seed"), s.at("first_seed"));
     }
 
+    // One face walked along the bald axis: the world draws baldness at the high end of the
+    // coordinate, CLIP sees it there, and the face itself lies where the walk says it does.
+    void shouldWalkAFaceAlongAnAttributesAxis()
+    {
+        QTemporaryDir dir;
+        const QString md = dir.filePath("axis.md");
+        const Run r = cli({"synthface", "axis", "--seed", "1003", "--attribute", "bald", "--prompt", "a bald person",
+                           "--points", "7", "--json", "--out", md});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j.at("attribute").get<std::string>(), std::string("bald"));
+        const auto& points = j.at("points");
+        QCOMPARE(points.size(), size_t(7));
+        QCOMPARE(points.front().at("u").get<double>(), -3.0);
+        QCOMPARE(points.back().at("u").get<double>(), 3.0);
+        QVERIFY2(points.front().at("value").get<double>() < 0.5, qPrintable(r.out));
+        QVERIFY2(points.back().at("value").get<double>() > 0.5, qPrintable(r.out));
+        QVERIFY2(points.back().at("cosine").get<double>() > points.front().at("cosine").get<double>() + 0.05,
+                 qPrintable(r.out));
+        // The seed's own face, read at its own u, is the face every other command draws: on
+        // the smile axis, where every step changes what CLIP and the regressor see.
+        const Run smile = cli({"synthface", "axis", "--seed", "1003", "--attribute", "smile", "--prompt",
+                               "a happy face", "--points", "5", "--json"});
+        QVERIFY2(smile.exitCode == 0, qPrintable(smile.err));
+        const auto smiles = nlohmann::json::parse(smile.out.toStdString());
+        const auto& face = smiles.at("face");
+        const double u = face.at("u").get<double>();
+        QVERIFY2(u > -3 && u < 3, qPrintable(smile.out));
+        QVERIFY2(smiles.at("points").back().at("value").get<double>() >
+                     smiles.at("points").front().at("value").get<double>() + 0.5,
+                 qPrintable(smile.out));
+        // A happier face is a face CLIP finds happier: the slope an edit starts with.
+        QVERIFY2(smiles.at("slope_at_face").get<double>() > 0.02, qPrintable(smile.out));
+        const Run again =
+            cli({"synthface", "axis", "--seed", "1003", "--attribute", "smile", "--prompt", "a happy face", "--from",
+                 QString::number(u, 'g', 17), "--to", "3.5", "--points", "2", "--json"});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        const auto first = nlohmann::json::parse(again.out.toStdString()).at("points").at(0);
+        QVERIFY2(std::abs(first.at("cosine").get<double>() - face.at("cosine").get<double>()) < 1e-4,
+                 qPrintable(again.out));
+        QVERIFY2(std::abs(first.at("value").get<double>() - face.at("value").get<double>()) < 1e-3,
+                 qPrintable(again.out));
+        QFile f(md);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(f.readAll()).contains("(this face)"));
+
+        const Run colour = cli({"synthface", "axis", "--seed", "1003", "--attribute", "hair_color", "--prompt",
+                                "a person with black hair", "--points", "2", "--json"});
+        QVERIFY2(colour.exitCode == 0, qPrintable(colour.err));
+        const auto black = nlohmann::json::parse(colour.out.toStdString()).at("points").at(0);
+        QCOMPARE(black.at("likeliest").get<std::string>(), std::string("black"));
+        QVERIFY(black.at("hair_color").at("black").get<double>() > 0.5);
+    }
+
+    void shouldNameTheOption_whenAnAxisIsAskedWrongly()
+    {
+        QTemporaryDir dir;
+        const QString md = dir.filePath("axis.md");
+        const Run unknown =
+            cli({"synthface", "axis", "--seed", "1", "--attribute", "hat", "--prompt", "a hat", "--out", md});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains("--attribute: unknown attribute 'hat'"), qPrintable(unknown.err));
+        QVERIFY2(unknown.err.contains("bald"), qPrintable(unknown.err));
+        const Run far = cli({"synthface", "axis", "--seed", "1", "--attribute", "bald", "--prompt", "a bald person",
+                             "--to", "5", "--out", md});
+        QCOMPARE(far.exitCode, 2);
+        QVERIFY2(far.err.contains("from/to"), qPrintable(far.err));
+        const Run empty = cli({"synthface", "axis", "--seed", "1", "--attribute", "bald", "--prompt", "", "--out", md});
+        QCOMPARE(empty.exitCode, 2);
+        QVERIFY2(empty.err.contains("prompt: empty"), qPrintable(empty.err));
+        QVERIFY(!QFile::exists(md));
+    }
+
     void shouldExitWithUsageError_whenSizeIsBad()
     {
         QTemporaryDir dir;

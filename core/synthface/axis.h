@@ -1,0 +1,54 @@
+#pragma once
+// Why an edit cannot reach an attribute: one face of the built-in world walked along one
+// attribute's axis of the latent (the z coordinate the world draws that attribute from),
+// with what CLIP sees (the cosine to a prompt, which a text edit climbs) and what the
+// regressor reads at each point. Where the cosine is flat between the face and the
+// attribute, the optimization has no gradient to follow: CLIP does not see a partial
+// change, and no setting of the edit can make it move there.
+#include "core/edit/model_set.h"
+#include "core/synthface/attributes.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pae::synthface {
+
+struct AxisOptions {
+    uint64_t seed = 0;
+    Attr attribute = Attr::Smile;
+    std::string prompt;
+    double from = -3.0; // u, the pixel-normed z coordinate (the world draws from Φ(u))
+    double to = 3.0;
+    int points = 13;
+    float truncation = 0.7f; // as ModelSet::latentFromSeed, so the face at its own u is the seed's face
+};
+
+struct AxisPoint {
+    double u = 0;
+    double cosine = 0; // CLIP: cos(image, prompt)
+    // The regressor's reading of the attribute: the value in its own units (Signed, Unit,
+    // Circular), the probability it is present (Binary), or for hair colour the
+    // probability of each colour (hairColorProb) and the likeliest one (value, its index).
+    double value = 0;
+    std::vector<double> hairColorProb;
+};
+
+struct AxisReport {
+    AxisOptions options;
+    double faceU = 0; // where the seed's own face lies on the axis
+    AxisPoint face;   // the seed's own face
+    // d cos / du at the face (a quarter unit either side, less near the axis's ends): the
+    // gradient a text edit starts with along this axis.
+    double slopeAtFace = 0;
+    std::vector<AxisPoint> points;
+    std::string toMarkdown() const;
+    std::string toJson() const;
+};
+
+// The built-in world only: its generator draws attribute k from z's coordinate k. Throws
+// UsageError for an empty prompt, fewer than 2 points, a range outside (−4, 4) (beyond it
+// pixel norm cannot give the coordinate that value) or from ≥ to.
+AxisReport walkAttributeAxis(const ModelSet& models, const AxisOptions& options);
+
+} // namespace pae::synthface
