@@ -133,6 +133,8 @@ struct Accumulator {
     int identityCount = 0;
     double spearmanSum = 0;
     int spearmanCount = 0;
+    double spearmanMovingSum = 0;
+    int spearmanMovingCount = 0;
     std::array<double, kAttrCount> attrDrift{};
     std::array<int, kAttrCount> attrCount{};
     int glassesKept = 0;
@@ -147,6 +149,10 @@ struct Accumulator {
         s.identity = identityCount ? identity / identityCount : 0.0;
         if (spearmanCount)
             s.spearman = spearmanSum / spearmanCount;
+        if (spearmanMovingCount)
+            s.spearmanMoving = spearmanMovingSum / spearmanMovingCount;
+        s.spearmanPairs = spearmanCount;
+        s.spearmanMovingPairs = spearmanMovingCount;
         if (glassesCounted)
             s.glassesKept = double(glassesKept) / glassesCounted;
         for (int a = 0; a < kAttrCount; ++a)
@@ -305,6 +311,7 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     std::map<std::string, std::map<std::string, Accumulator>> byPrompt;
     std::map<std::string, std::map<std::string, Accumulator>> byLambda;
     const int total = options.faces * int(probes.size()) * int(options.targets.size());
+    std::vector<EvalEdit> edits;
     int done = 0;
     for (int f = 0; f < options.faces; ++f) {
         const Latent source = models->latentFromSeed(options.firstSeed + uint64_t(f));
@@ -332,13 +339,28 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
                     Accumulator& strength = byLambda[name][lambdaKey(options.lambdas[k])];
                     for (Accumulator* acc : {&all, &mine, &prompt, &strength})
                         scoreEdit(*acc, probe, before, a, options.margin);
+                    if (target != TargetKind::Text || k == 0) {
+                        EvalEdit e;
+                        e.seed = options.firstSeed + uint64_t(f);
+                        e.prompt = probe.prompt;
+                        e.target = name;
+                        e.lambda = options.lambdas[k];
+                        e.change = changes.back();
+                        e.counted = headroom(probe, before) >= options.margin;
+                        e.moved = e.counted && e.change >= double(options.margin);
+                        edits.push_back(std::move(e));
+                    }
                 }
                 if (target != TargetKind::Text) {
                     const double rho = spearman(lambdaValues, changes);
+                    const auto [least, most] = std::minmax_element(changes.begin(), changes.end());
+                    const bool moves = *most - *least >= double(options.margin);
                     if (std::isfinite(rho))
                         for (Accumulator* acc : {&all, &mine, &prompt}) {
                             acc->spearmanSum += rho;
                             acc->spearmanCount += 1;
+                            acc->spearmanMovingSum += moves ? rho : 0.0;
+                            acc->spearmanMovingCount += moves ? 1 : 0;
                         }
                 }
                 if (progress)
@@ -348,6 +370,7 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
     }
     EvalReport report;
     report.options = options;
+    report.edits = std::move(edits);
     for (const auto& [corpus, r] : corpusSettings)
         report.settingsByCorpus[corpus] = settingsText(r);
     report.idWeight = models->info().identityDescription.empty() ? 0.f : idWeight;
@@ -552,6 +575,24 @@ std::string EvalReport::toMarkdown() const
             << (s.spearman ? fixed(*s.spearman, 3) : std::string("n/a (λ unused)")) << " | " << fixed(s.identity, 4)
             << " | " << (s.glassesKept ? fixed(100 * *s.glassesKept, 1) + "%" : std::string("–")) << " | " << s.edits
             << " |\n";
+    // Spearman where λ makes a difference: the pairs whose change spreads by the margin.
+    bool anyMoving = false;
+    for (const auto& [name, s] : overall)
+        anyMoving = anyMoving || s.spearmanPairs > 0;
+    if (anyMoving) {
+        out << "\nSpearman over the (face, prompt) pairs whose change differs across λ by at least the margin "
+            << options.margin << " (the others hardly move at any λ, or move all the way at the smallest):";
+        bool first = true;
+        for (const auto& [name, s] : overall) {
+            if (!s.spearmanPairs)
+                continue;
+            out << (first ? " " : "; ") << name << " "
+                << (s.spearmanMoving ? fixed(*s.spearmanMoving, 3) : std::string("n/a")) << " ("
+                << s.spearmanMovingPairs << " of " << s.spearmanPairs << " pairs)";
+            first = false;
+        }
+        out << ".\n";
+    }
     // A table with one column per target after its first column.
     auto header = [&](const std::string& title, const std::string& first) {
         out << "\n" << title << ":\n\n| " << first << " |";
@@ -633,6 +674,9 @@ std::string EvalReport::toJson() const
     auto scoresJson = [](const EvalScores& s) {
         nlohmann::json j{{"accuracy", s.accuracy}, {"drift", s.drift}, {"identity", s.identity}, {"edits", s.edits}};
         j["spearman"] = s.spearman ? nlohmann::json(*s.spearman) : nlohmann::json(nullptr);
+        j["spearman_moving"] = s.spearmanMoving ? nlohmann::json(*s.spearmanMoving) : nlohmann::json(nullptr);
+        j["spearman_pairs"] = s.spearmanPairs;
+        j["spearman_moving_pairs"] = s.spearmanMovingPairs;
         j["glasses_kept"] = s.glassesKept ? nlohmann::json(*s.glassesKept) : nlohmann::json(nullptr);
         return j;
     };
@@ -650,6 +694,16 @@ std::string EvalReport::toJson() const
             for (const auto& [lambda, c] : it->second)
                 perLambda[lambda] = scoresJson(c);
         j[name]["per_lambda"] = perLambda;
+        nlohmann::json edited = nlohmann::json::array();
+        for (const EvalEdit& e : edits)
+            if (e.target == name)
+                edited.push_back({{"seed", e.seed},
+                                  {"prompt", e.prompt},
+                                  {"lambda", e.lambda},
+                                  {"change", e.change},
+                                  {"counted", e.counted},
+                                  {"moved", e.moved}});
+        j[name]["edits"] = edited;
     }
     return j.dump();
 }

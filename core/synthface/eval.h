@@ -44,8 +44,14 @@ struct EvalScores {
     double accuracy = 0;            // share of edits that moved the target the asked way ≥ margin
     double drift = 0;               // mean |Δ| (normalized) of attributes outside the probe's corpus
     std::optional<double> spearman; // mean rank correlation of λ and the target change
-    double identity = 0;            // mean |Δ| (normalized) of identity attributes
-    int edits = 0;                  // (face, probe, λ) edits counted for accuracy
+    // The same over the (face, prompt) pairs whose change differs across λ by at least the
+    // margin (spearmanMovingPairs of spearmanPairs): a pair that hardly moves at any λ, or
+    // moves all the way already at the smallest, ranks differences of a few thousandths.
+    std::optional<double> spearmanMoving;
+    int spearmanPairs = 0;
+    int spearmanMovingPairs = 0;
+    double identity = 0; // mean |Δ| (normalized) of identity attributes
+    int edits = 0;       // (face, probe, λ) edits counted for accuracy
     // Mean |Δ| (normalized) per attribute outside the probe's corpus, by attribute name
     // ("glasses", "skin_tone", …): which attributes the drift is made of.
     std::map<std::string, double> driftByAttribute;
@@ -54,11 +60,23 @@ struct EvalScores {
     std::optional<double> glassesKept;
 };
 
+// One edit of the benchmark: what the regressor read the asked attribute do.
+struct EvalEdit {
+    uint64_t seed = 0;
+    std::string prompt;
+    std::string target;   // "text", "pae", …
+    float lambda = 0;     // text: the first λ (it ignores λ)
+    double change = 0;    // the attribute's change the asked way (normalized; probability for hair colour)
+    bool counted = false; // the attribute had room to move (headroom ≥ margin)
+    bool moved = false;   // counted, and changed the asked way by ≥ margin
+};
+
 struct EvalReport {
     std::map<std::string, EvalScores> overall;                         // by target name
     std::map<std::string, std::map<std::string, EvalScores>> byCorpus; // target → corpus → scores
     std::map<std::string, std::map<std::string, EvalScores>> byPrompt; // target → prompt → scores
     std::map<std::string, std::map<std::string, EvalScores>> byLambda; // target → λ ("2", "0.5") → scores
+    std::vector<EvalEdit> edits;                                       // every edit, in the order run
     EvalOptions options;
     // The settings each corpus's edits ran with: "L2 0.1, rows all in W+".
     std::map<std::string, std::string> settingsByCorpus;

@@ -6,6 +6,8 @@
 
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include <map>
+#include <vector>
 
 class TestSynthfaceEval : public QObject {
     Q_OBJECT
@@ -57,6 +59,70 @@ private Q_SLOTS:
         QVERIFY(md.find("emotion") != std::string::npos);
         QVERIFY2(md.find("By λ (accuracy / drift") != std::string::npos, md.c_str());
         QVERIFY2(md.find("\n| 8 |") != std::string::npos, md.c_str());
+    }
+
+    // Every edit is on record, the scores add up from the records, and the λ correlation is
+    // also given over the pairs whose change spreads across λ by the margin.
+    void shouldRecordEveryEdit_andRankThePairsThatMoveOnTheirOwn()
+    {
+        pae::synthface::EvalOptions options;
+        options.faces = 2;
+        options.firstSeed = 1003;
+        options.steps = 4;
+        options.lambdas = {1.0f, 8.0f};
+        options.corpusFilter = "mouth";
+        options.targets = {pae::TargetKind::Text, pae::TargetKind::PaePlus};
+        options.margin = 0.002f; // so that a 4-step edit can count as moving
+        const auto report = pae::synthface::runEval(options);
+        const auto json = nlohmann::json::parse(report.toJson());
+        QCOMPARE(json.at("text").at("edits").size(), size_t(2));     // text ignores λ: one edit per face
+        QCOMPARE(json.at("pae+").at("edits").size(), size_t(2 * 2)); // faces × λ
+        for (const char* target : {"text", "pae+"}) {
+            int counted = 0, moved = 0;
+            for (const auto& e : json.at(target).at("edits")) {
+                counted += e.at("counted").get<bool>() ? 1 : 0;
+                moved += e.at("moved").get<bool>() ? 1 : 0;
+                QCOMPARE(e.at("moved").get<bool>(),
+                         e.at("counted").get<bool>() && e.at("change").get<double>() >= double(options.margin));
+            }
+            // The scores count text's one edit under every λ, as it stands for each.
+            const int perEdit = std::string(target) == "text" ? int(options.lambdas.size()) : 1;
+            const auto& s = report.overall.at(target);
+            QCOMPARE(counted * perEdit, s.edits);
+            QVERIFY(counted > 0);
+            QCOMPARE(double(moved) / counted, s.accuracy);
+        }
+        // pae+: per face, the two λ's changes; a pair "moves" when they differ by the margin.
+        std::map<uint64_t, std::vector<double>> byFace;
+        for (const auto& e : json.at("pae+").at("edits"))
+            byFace[e.at("seed").get<uint64_t>()].push_back(e.at("change").get<double>());
+        int movingPairs = 0;
+        double rhoSum = 0;
+        for (const auto& [seed, changes] : byFace) {
+            QCOMPARE(int(changes.size()), 2);
+            if (std::abs(changes[1] - changes[0]) >= double(options.margin)) {
+                ++movingPairs;
+                rhoSum += changes[1] > changes[0] ? 1.0 : -1.0; // two points rank perfectly one way or the other
+            }
+        }
+        QVERIFY2(movingPairs > 0, report.toMarkdown().c_str());
+        const auto& s = json.at("pae+");
+        QCOMPARE(s.at("spearman_moving_pairs").get<int>(), movingPairs);
+        QVERIFY(s.at("spearman_pairs").get<int>() >= movingPairs);
+        QCOMPARE(s.at("spearman_moving").get<double>(), rhoSum / movingPairs);
+        const std::string md = report.toMarkdown();
+        QVERIFY2(md.find("(" + std::to_string(movingPairs) + " of " +
+                         std::to_string(s.at("spearman_pairs").get<int>()) + " pairs)") != std::string::npos,
+                 md.c_str());
+
+        // With the margin between the two faces' spreads, one pair moves and the other does not.
+        const double spreadA = std::abs(byFace.begin()->second[1] - byFace.begin()->second[0]);
+        const double spreadB = std::abs(byFace.rbegin()->second[1] - byFace.rbegin()->second[0]);
+        QVERIFY2(std::abs(spreadA - spreadB) > 1e-3, report.toMarkdown().c_str());
+        options.margin = float(0.5 * (spreadA + spreadB));
+        const auto between = pae::synthface::runEval(options).overall.at("pae+");
+        QCOMPARE(between.spearmanPairs, 2);
+        QCOMPARE(between.spearmanMovingPairs, 1);
     }
 
     void shouldCompareAPresetWithPerFaceEdits_onASmallRun()
