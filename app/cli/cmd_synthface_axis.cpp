@@ -4,6 +4,7 @@
 #include "app/cli/checks.h"
 #include "app/cli/commands.h"
 #include "core/edit/model_set.h"
+#include "core/io/image.h"
 #include "core/synthface/axis.h"
 #include "core/util/error.h"
 #include "core/util/output_set.h"
@@ -20,6 +21,7 @@ void addSynthfaceAxisCommand(CLI::App& group)
         synthface::AxisOptions axis;
         std::string attribute;
         std::string out;
+        std::string sheet;
         bool json = false;
         bool noClobber = false;
     };
@@ -45,6 +47,8 @@ void addSynthfaceAxisCommand(CLI::App& group)
         ->capture_default_str()
         ->check(CLI::Range(2, 1000));
     cmd->add_option("--out", o->out, "Also write the table as Markdown");
+    cmd->add_option("--sheet", o->sheet,
+                    "Also write the faces along the axis as one image, the seed's own face framed (.png, .jpg, …)");
     cmd->add_flag("--json", o->json, "One JSON object on stdout instead of the table");
     addNoClobber(cmd, o->noClobber);
     cmd->callback([o] {
@@ -55,11 +59,17 @@ void addSynthfaceAxisCommand(CLI::App& group)
         }
         OutputSet outputs(o->noClobber);
         const std::filesystem::path outFile = o->out.empty() ? std::filesystem::path() : outputs.add(o->out, "--out");
+        if (!o->sheet.empty() && !io::isWritableImagePath(o->sheet))
+            throw UsageError("--sheet " + o->sheet + ": unknown image type (use .png, .jpg, .jpeg, .webp or .bmp)");
+        const std::filesystem::path sheetFile =
+            o->sheet.empty() ? std::filesystem::path() : outputs.add(o->sheet, "--sheet");
         const auto models = ModelSet::load(ModelPaths{});
         const synthface::AxisReport report = synthface::walkAttributeAxis(*models, o->axis);
         const std::string markdown = report.toMarkdown();
         if (!outFile.empty())
             writeFileAtomically(outFile, markdown.data(), markdown.size());
+        if (!sheetFile.empty())
+            io::writeImage(report.sheet(128), sheetFile);
         outputs.commit();
         std::cout << (o->json ? report.toJson() : markdown);
     });

@@ -3,6 +3,7 @@
 #include "core/edit/model_set_impl.h"
 #include "core/io/image.h"
 #include "core/synthface/regressor.h"
+#include "core/synthface/renderer.h"
 #include "core/util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -78,8 +79,8 @@ AxisReport walkAttributeAxis(const ModelSet& models, const AxisOptions& options)
         AxisPoint p;
         p.u = u;
         p.cosine = (e / e.norm()).dot(text.to(e.device())).item<double>();
-        const RegressorReading r =
-            regressor->read(io::imageToTensor(models.render(M.tensorToLatent(w))).to(torch::kCPU));
+        p.image = models.render(M.tensorToLatent(w));
+        const RegressorReading r = regressor->read(io::imageToTensor(p.image).to(torch::kCPU));
         if (info(options.attribute).kind == AttrKind::Categorical) {
             const auto probs = r.hairColorProb.cpu()[0];
             for (int c = 0; c < kHairColorCount; ++c)
@@ -152,6 +153,41 @@ std::string AxisReport::toMarkdown() const
         out << "| **" << fixed(face.u, 2) << " (this face)** | **" << fixed(face.cosine, 3) << "** | **"
             << readingText(*this, face) << "** |\n";
     return out.str();
+}
+
+namespace {
+
+// The seed's own face, framed so that it stands out in the row.
+ImageRGB framed(ImageRGB image)
+{
+    const int t = std::max(2, image.width / 32);
+    for (int y = 0; y < image.height; ++y)
+        for (int x = 0; x < image.width; ++x)
+            if (x < t || y < t || x >= image.width - t || y >= image.height - t) {
+                uint8_t* px = &image.pixels[(size_t(y) * size_t(image.width) + size_t(x)) * 3];
+                px[0] = 255;
+                px[1] = 200;
+                px[2] = 0;
+            }
+    return image;
+}
+
+} // namespace
+
+ImageRGB AxisReport::sheet(int size) const
+{
+    std::vector<ImageRGB> row;
+    bool faceAdded = false;
+    for (const AxisPoint& p : points) {
+        if (!faceAdded && faceU < p.u) {
+            row.push_back(framed(io::resizeImage(face.image, size, size)));
+            faceAdded = true;
+        }
+        row.push_back(io::resizeImage(p.image, size, size));
+    }
+    if (!faceAdded)
+        row.push_back(framed(io::resizeImage(face.image, size, size)));
+    return tileImages(row, int(row.size()), 2);
 }
 
 std::string AxisReport::toJson() const

@@ -32,6 +32,7 @@ struct AxisPoint {
     // probability of each colour (hairColorProb) and the likeliest one (value, its index).
     double value = 0;
     std::vector<double> hairColorProb;
+    ImageRGB image; // the generator's face at this point
 };
 
 struct AxisReport {
@@ -44,6 +45,8 @@ struct AxisReport {
     std::vector<AxisPoint> points;
     std::string toMarkdown() const;
     std::string toJson() const;
+    // The faces along the axis in one row, the seed's own face framed in its place, each side `size`.
+    ImageRGB sheet(int size) const;
 };
 
 // The built-in world only: its generator draws attribute k from z's coordinate k. Throws

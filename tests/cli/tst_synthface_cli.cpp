@@ -116,9 +116,21 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString md = dir.filePath("axis.md");
+        const QString sheet = dir.filePath("axis.png");
         const Run r = cli({"synthface", "axis", "--seed", "1003", "--attribute", "bald", "--prompt", "a bald person",
-                           "--points", "7", "--json", "--out", md});
+                           "--points", "7", "--json", "--out", md, "--sheet", sheet});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        // The seven points and the face itself in one row of 128² tiles, 2 pixels apart and around.
+        QFile png(sheet);
+        QVERIFY(png.open(QIODevice::ReadOnly));
+        const QByteArray head = png.read(24); // signature, then IHDR: width and height, big-endian
+        QCOMPARE(head.left(4), QByteArray("\x89PNG", 4));
+        auto be32 = [&](int at) {
+            return (uint32_t(uint8_t(head[at])) << 24) | (uint32_t(uint8_t(head[at + 1])) << 16) |
+                   (uint32_t(uint8_t(head[at + 2])) << 8) | uint32_t(uint8_t(head[at + 3]));
+        };
+        QCOMPARE(be32(16), uint32_t(8 * 128 + 9 * 2));
+        QCOMPARE(be32(20), uint32_t(128 + 2 * 2));
         const auto j = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(j.at("attribute").get<std::string>(), std::string("bald"));
         const auto& points = j.at("points");
@@ -180,6 +192,10 @@ private Q_SLOTS:
         const Run empty = cli({"synthface", "axis", "--seed", "1", "--attribute", "bald", "--prompt", "", "--out", md});
         QCOMPARE(empty.exitCode, 2);
         QVERIFY2(empty.err.contains("prompt: empty"), qPrintable(empty.err));
+        const Run notImage = cli({"synthface", "axis", "--seed", "1", "--attribute", "bald", "--prompt",
+                                  "a bald person", "--out", md, "--sheet", dir.filePath("faces.txt")});
+        QCOMPARE(notImage.exitCode, 2);
+        QVERIFY2(notImage.err.contains("--sheet") && notImage.err.contains("faces.txt"), qPrintable(notImage.err));
         QVERIFY(!QFile::exists(md));
     }
 
