@@ -5,6 +5,7 @@
 #include "core/synthface/regressor.h"
 #include "core/synthface/renderer.h"
 #include "core/util/error.h"
+#include "core/util/format.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -35,13 +36,6 @@ double pixelNormed(const torch::Tensor& z, int k)
 }
 
 constexpr double kSlopeStep = 0.25;
-
-std::string fixed(double v, int digits)
-{
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(digits) << v;
-    return out.str();
-}
 
 } // namespace
 

@@ -9,6 +9,7 @@
 #include "core/synthface/regressor.h"
 #include "core/synthface/renderer.h"
 #include "core/util/error.h"
+#include "core/util/format.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -191,15 +192,6 @@ void scoreEdit(Accumulator& acc, const EvalProbe& probe, const Reading& before, 
             acc.driftCount += 1;
         }
     }
-}
-
-std::string fixed(double v, int digits)
-{
-    std::ostringstream out;
-    out.setf(std::ios::fixed);
-    out.precision(digits);
-    out << v;
-    return out.str();
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "core/synthface/train.h"
 #include "core/synthface/train_data.h"
 #include "core/util/error.h"
+#include "core/util/format.h"
 
 #include <torch/torch.h>
 
@@ -51,13 +52,6 @@ double psnr(const torch::Tensor& a01, const torch::Tensor& b01)
 {
     const double mse = (a01 - b01).square().mean().item<double>();
     return -10.0 * std::log10(std::max(mse, 1e-12));
-}
-
-std::string fixed(double v, int digits)
-{
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(digits) << v;
-    return out.str();
 }
 
 // Pairs of faces that share the identity attributes and redraw everything else.
