@@ -53,8 +53,8 @@ AxisReport walkAttributeAxis(const ModelSet& models, const AxisOptions& options)
     const double limit = std::sqrt(d);
     if (!(options.from > -limit && options.to < limit))
         throw UsageError("from/to: the axis runs inside (−" + fixed(limit, 2) + ", " + fixed(limit, 2) +
-                         "); pixel norm cannot make a coordinate of " + std::to_string(M.gan.config.styleDim) +
-                         " dimensions read more");
+                         "): after pixel norm, no coordinate of a " + std::to_string(M.gan.config.styleDim) +
+                         "-dimensional z reads more");
     if (!(options.from < options.to))
         throw UsageError("from/to: from (" + fixed(options.from, 2) + ") must be below to (" + fixed(options.to, 2) +
                          ")");

@@ -50,8 +50,8 @@ struct AxisReport {
 };
 
 // The built-in world only: its generator draws attribute k from z's coordinate k. Throws
-// UsageError for an empty prompt, fewer than 2 points, a range outside (−4, 4) (beyond it
-// pixel norm cannot give the coordinate that value) or from ≥ to.
+// UsageError for an empty prompt, fewer than 2 points, from ≥ to, or a range outside
+// (−√d, √d) for a d-dimensional z (after pixel norm no coordinate reads more).
 AxisReport walkAttributeAxis(const ModelSet& models, const AxisOptions& options);
 
 } // namespace pae::synthface

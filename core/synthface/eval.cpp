@@ -163,15 +163,29 @@ struct Accumulator {
     }
 };
 
+// Whether an edit counts for accuracy (the attribute had room to move the asked way) and
+// whether it moved (that way, by the margin at least).
+struct Outcome {
+    bool counted = false;
+    bool moved = false;
+};
+
+Outcome outcome(const EvalProbe& probe, const Reading& before, const Reading& after, float margin)
+{
+    Outcome o;
+    o.counted = headroom(probe, before) >= margin;
+    o.moved = o.counted && targetChange(probe, before, after) >= margin;
+    return o;
+}
+
 // Accuracy (when the attribute has room to move), drift and identity of one edited face.
 void scoreEdit(Accumulator& acc, const EvalProbe& probe, const Reading& before, const Reading& after, float margin)
 {
     const auto& corpusAttrs = attributesOfCorpus(probe.corpus);
     const auto identity = identityAttributes();
-    if (headroom(probe, before) >= margin) {
-        acc.counted += 1;
-        acc.moved += targetChange(probe, before, after) >= margin ? 1 : 0;
-    }
+    const Outcome o = outcome(probe, before, after, margin);
+    acc.counted += o.counted ? 1 : 0;
+    acc.moved += o.moved ? 1 : 0;
     if (std::find(corpusAttrs.begin(), corpusAttrs.end(), Attr::Glasses) == corpusAttrs.end()) {
         const size_t g = size_t(Attr::Glasses);
         acc.glassesCounted += 1;
@@ -338,8 +352,9 @@ EvalReport runEval(const EvalOptions& options, const std::function<void(int, int
                         e.target = name;
                         e.lambda = options.lambdas[k];
                         e.change = changes.back();
-                        e.counted = headroom(probe, before) >= options.margin;
-                        e.moved = e.counted && e.change >= double(options.margin);
+                        const Outcome o = outcome(probe, before, a, options.margin);
+                        e.counted = o.counted;
+                        e.moved = o.moved;
                         edits.push_back(std::move(e));
                     }
                 }
