@@ -2,9 +2,9 @@
 // Why an edit cannot reach an attribute: one face of the built-in world walked along one
 // attribute's axis of the latent (the z coordinate the world draws that attribute from),
 // with what CLIP sees (the cosine to a prompt, which a text edit climbs) and what the
-// regressor reads at each point. Where the cosine is flat between the face and the
-// attribute, the optimization has no gradient to follow: CLIP does not see a partial
-// change, and no setting of the edit can make it move there.
+// regressor reads at each point. Where the cosine is flat near the face, the edit feels no
+// pull along the direction the world draws the attribute along: CLIP does not see a partial
+// change. (The edit moves all of W+, so this reads one direction, not every way there.)
 #include "core/edit/model_set.h"
 #include "core/synthface/attributes.h"
 
