@@ -73,7 +73,7 @@ AxisReport walkAttributeAxis(const ModelSet& models, const AxisOptions& options)
         AxisPoint p;
         p.u = u;
         p.cosine = (e / e.norm()).dot(text.to(e.device())).item<double>();
-        p.image = models.render(M.tensorToLatent(w));
+        p.image = io::tensorToImage(detail::generatorToUnit(image)[0]); // as ModelSet::render draws it
         const RegressorReading r = regressor->read(io::imageToTensor(p.image).to(torch::kCPU));
         if (info(options.attribute).kind == AttrKind::Categorical) {
             const auto probs = r.hairColorProb.cpu()[0];
